@@ -1,0 +1,31 @@
+// Shapes and dense fp32 tensors: the values the graph IR computes on and the interpreter stores.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace njc {
+
+using Shape = std::vector<int64_t>;
+
+// Number of elements of a shape; the empty shape is a scalar with one element.
+int64_t num_elements(const Shape& shape);
+
+// "[1, 64]" — the spelling used by every text form and diagnostic.
+std::string shape_to_string(const Shape& shape);
+
+// Row-major strides of a shape (elements, not bytes).
+std::vector<int64_t> row_major_strides(const Shape& shape);
+
+struct Tensor {
+  Shape shape;
+  std::vector<float> data;  // row-major, num_elements(shape) values
+
+  Tensor() = default;
+  explicit Tensor(Shape s, float fill = 0.0f) : shape(std::move(s)), data(num_elements(shape), fill) {}
+  Tensor(Shape s, std::vector<float> d) : shape(std::move(s)), data(std::move(d)) {}
+  int64_t size() const { return static_cast<int64_t>(data.size()); }
+};
+
+}  // namespace njc
