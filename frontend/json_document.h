@@ -1,0 +1,40 @@
+// A JSON document that remembers where each value came from, so that any problem found later can be
+// reported as `file:line:col: error: ...` with the JSON pointer of the offending part. Duplicate object
+// keys are errors (plain JSON parsers keep the last one silently).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <unordered_map>
+
+#include "ir/diag.h"
+
+namespace njc {
+
+class JsonDocument {
+ public:
+  // Parses text (the contents of `file`, used in diagnostics). Fails on malformed JSON or duplicate keys.
+  static Expected<JsonDocument> parse(std::string text, std::string file);
+
+  const nlohmann::json& root() const { return root_; }
+  const std::string& file() const { return file_; }
+  const std::string& text() const { return text_; }
+
+  // A Diag at the value (or object member) with this RFC 6901 pointer; if the pointer is not in the
+  // document, at its nearest ancestor that is.
+  Diag error_at(const std::string& pointer, std::string message) const;
+
+  // Appends one reference token to a pointer, escaping '~' and '/'.
+  static std::string child(const std::string& pointer, const std::string& token);
+  static std::string child(const std::string& pointer, size_t index) { return pointer + "/" + std::to_string(index); }
+
+ private:
+  void set_position(Diag& d, size_t offset) const;
+
+  nlohmann::json root_;
+  std::string text_;
+  std::string file_;
+  std::unordered_map<std::string, size_t> offsets_;  // pointer -> byte offset where it starts
+};
+
+}  // namespace njc

@@ -1,0 +1,353 @@
+// Model format v1 reader: top-level structure, declarations, node ordering and graph construction.
+#include "frontend/model_reader.h"
+
+#include <cerrno>
+#include <cstring>
+#include <algorithm>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <unordered_map>
+
+#include "frontend/graph_builder.h"
+#include "frontend/json_fields.h"
+#include "frontend/layer_ops.h"
+#include "frontend/param_sources.h"
+#include "ir/graph_verifier.h"
+
+namespace njc {
+
+namespace {
+
+using json = nlohmann::json;
+
+constexpr const char* kFormatTag = "njc-model";
+constexpr int64_t kFormatVersion = 1;
+
+class ModelReader {
+ public:
+  ModelReader(const JsonDocument& doc, std::string base_dir) : doc_(doc), base_dir_(std::move(base_dir)), b_(g_) {}
+
+  Expected<Graph> read() {
+    auto root = JsonObject::at(doc_, doc_.root(), "", "a model");
+    if (!root) return root.error();
+    for (auto step : {&ModelReader::read_header, &ModelReader::declare_names, &ModelReader::read_inputs,
+                      &ModelReader::read_params, &ModelReader::read_states, &ModelReader::read_nodes,
+                      &ModelReader::read_state_updates, &ModelReader::read_outputs})
+      if (Status s = (this->*step)(*root); !s) return s.error();
+    if (Status s = verify_graph(g_); !s)  // everything was checked on the way; this is a safety net
+      return doc_.error_at("", "internal: the model reader built an invalid graph: " + s.error().message);
+    return std::move(g_);
+  }
+
+ private:
+  const JsonDocument& doc_;
+  std::string base_dir_;
+  Graph g_;
+  GraphBuilder b_;
+  std::unordered_map<std::string, std::string> declared_at_;  // name -> pointer of its definition
+
+  // Iterates the array member `key` (absent = empty), calling fn(object, pointer) for each element.
+  template <class F>
+  Status each(const JsonObject& root, const char* key, const char* what, F&& fn) {
+    if (!root.has(key)) return Status::ok();
+    const json& arr = root.get(key);
+    if (!arr.is_array()) return root.error(key, std::string("'") + key + "' must be an array");
+    for (size_t i = 0; i < arr.size(); ++i) {
+      auto o = JsonObject::at(doc_, arr[i], JsonDocument::child(root.pointer_of(key), i), what);
+      if (!o) return o.error();
+      if (Status s = fn(*o, i); !s) return s;
+    }
+    return Status::ok();
+  }
+
+  Status read_header(const JsonObject& root) {
+    if (Status s = root.check_keys({"format", "version", "name", "description", "batch", "inputs", "outputs",
+                                    "params", "states", "nodes"});
+        !s)
+      return s;
+    auto format = root.required_string("format");
+    if (!format) return format.error();
+    if (*format != kFormatTag)
+      return root.error("format", "'format' must be \"" + std::string(kFormatTag) + "\", got \"" + *format + "\"");
+    if (!root.has("version")) return root.error("missing required key 'version'");
+    auto version = root.optional_int("version", 0, INT64_MIN, INT64_MAX);
+    if (!version) return version.error();
+    if (*version != kFormatVersion)
+      return root.error("version", "unsupported format version " + std::to_string(*version) +
+                                       " (this njc reads version " + std::to_string(kFormatVersion) + ")");
+    auto name = root.optional_string("name", "model");
+    if (!name) return name.error();
+    if (name->empty()) return root.error("name", "'name' must not be empty");
+    auto description = root.optional_string("description", "");
+    if (!description) return description.error();
+    auto batch = root.optional_int("batch", 1, 1, 1 << 20);
+    if (!batch) return batch.error();
+    g_.name = *name;
+    g_.batch = *batch;
+    for (const char* key : {"inputs", "outputs", "nodes"})
+      if (!root.has(key)) return root.error("missing required key '" + std::string(key) + "'");
+    return Status::ok();
+  }
+
+  Status declare(const std::string& name, const std::string& pointer) {
+    if (name.empty()) return doc_.error_at(pointer, "a name must not be empty");
+    auto [it, fresh] = declared_at_.emplace(name, pointer);
+    if (!fresh) return doc_.error_at(pointer, "duplicate name '" + name + "' (first defined at " + it->second + ")");
+    b_.reserve(name);
+    return Status::ok();
+  }
+
+  // Collects every defined name first, so duplicates are found wherever they are and internal names
+  // never collide with a user's.
+  Status declare_names(const JsonObject& root) {
+    for (const char* section : {"inputs", "params", "states"}) {
+      Status s = each(root, section, "an entry", [&](const JsonObject& o, size_t) -> Status {
+        if (!o.has("name")) return o.error("missing required key 'name'");
+        if (!o.get("name").is_string()) return o.error("name", "'name' must be a string");
+        return declare(o.get("name").get<std::string>(), o.pointer_of("name"));
+      });
+      if (!s) return s;
+    }
+    return each(root, "nodes", "a node", [&](const JsonObject& o, size_t) -> Status {
+      auto outs = o.string_list("outputs", true);
+      if (!outs) return outs.error();
+      for (size_t i = 0; i < outs->size(); ++i)
+        if (!(*outs)[i].empty())
+          if (Status s = declare((*outs)[i], JsonDocument::child(o.pointer_of("outputs"), i)); !s) return s;
+      return Status::ok();
+    });
+  }
+
+  Status read_inputs(const JsonObject& root) {
+    return each(root, "inputs", "an input", [&](const JsonObject& o, size_t) -> Status {
+      if (Status s = o.check_keys({"name", "shape"}); !s) return s;
+      auto shape = o.required_shape("shape");
+      if (!shape) return shape.error();
+      g_.inputs.push_back(g_.add_value(o.get("name").get<std::string>(), *shape, ValueKind::Input));
+      return Status::ok();
+    });
+  }
+
+  Status read_params(const JsonObject& root) {
+    return each(root, "params", "a param", [&](const JsonObject& o, size_t) -> Status {
+      if (Status s = o.check_keys({"name", "shape", "data", "file", "offset", "init"}); !s) return s;
+      if (o.has("offset") && !o.has("file")) return o.error("offset", "'offset' goes with 'file'");
+      auto shape = o.required_shape("shape");
+      if (!shape) return shape.error();
+      auto data = load_param_data(o, *shape, base_dir_);
+      if (!data) return data.error();
+      ValueId v = g_.add_value(o.get("name").get<std::string>(), *shape, ValueKind::Param);
+      g_.params.push_back(v);
+      g_.param_data[v] = std::move(*data);
+      return Status::ok();
+    });
+  }
+
+  Status read_states(const JsonObject& root) {
+    return each(root, "states", "a state", [&](const JsonObject& o, size_t) -> Status {
+      if (Status s = o.check_keys({"name", "shape", "next"}); !s) return s;
+      auto shape = o.required_shape("shape");
+      if (!shape) return shape.error();
+      g_.states.push_back({g_.add_value(o.get("name").get<std::string>(), *shape, ValueKind::State), kNoValue});
+      return Status::ok();
+    });
+  }
+
+  Status read_nodes(const JsonObject& root);
+  Status build_node(const JsonObject& node);
+  Expected<Attributes> onnx_attributes(const JsonObject& node, OpKind op);
+
+  Status read_state_updates(const JsonObject& root) {
+    return each(root, "states", "a state", [&](const JsonObject& o, size_t i) -> Status {
+      auto next = o.optional_string("next", "");
+      if (!next) return next.error();
+      if (next->empty()) return Status::ok();
+      ValueId v = g_.find(*next);
+      if (v == kNoValue) return o.error("next", "unknown value '" + *next + "'");
+      StateInfo& s = g_.states[i];
+      if (g_.value(v).shape != g_.value(s.value).shape)
+        return o.error("next", "state '" + g_.value(s.value).name + "' is " + shape_to_string(g_.value(s.value).shape) +
+                                   " but its next value '" + *next + "' is " + shape_to_string(g_.value(v).shape));
+      s.next = v;
+      return Status::ok();
+    });
+  }
+
+  Status read_outputs(const JsonObject& root) {
+    auto names = root.string_list("outputs", false);
+    if (!names) return names.error();
+    if (names->empty()) return root.error("outputs", "a model needs at least one output");
+    for (size_t i = 0; i < names->size(); ++i) {
+      std::string p = JsonDocument::child(root.pointer_of("outputs"), i);
+      ValueId v = g_.find((*names)[i]);
+      if (v == kNoValue) return doc_.error_at(p, "unknown value '" + (*names)[i] + "'");
+      for (ValueId o : g_.outputs)
+        if (o == v) return doc_.error_at(p, "output '" + (*names)[i] + "' is listed twice");
+      g_.outputs.push_back(v);
+    }
+    return Status::ok();
+  }
+};
+
+// Nodes may be listed in any order: they are evaluated in dependency order, and a cycle is an error.
+Status ModelReader::read_nodes(const JsonObject& root) {
+  std::vector<JsonObject> nodes;
+  std::unordered_map<std::string, size_t> producer;
+  Status s = each(root, "nodes", "a node", [&](const JsonObject& o, size_t i) -> Status {
+    if (Status st = o.check_keys({"op", "name", "inputs", "outputs", "attributes"}); !st) return st;
+    auto outs = o.string_list("outputs", true);
+    for (const std::string& name : *outs)
+      if (!name.empty()) producer[name] = i;
+    nodes.push_back(o);
+    return Status::ok();
+  });
+  if (!s) return s;
+  enum class Mark { None, Active, Done };
+  std::vector<Mark> mark(nodes.size(), Mark::None);
+  std::vector<size_t> path;
+  // Depth-first post-order over input dependencies; an Active node reached again closes a cycle.
+  std::function<Status(size_t)> visit = [&](size_t i) -> Status {
+    if (mark[i] == Mark::Done) return Status::ok();
+    const JsonObject& o = nodes[i];
+    if (mark[i] == Mark::Active) {
+      std::string cycle;
+      for (auto it = std::find(path.begin(), path.end(), i); it != path.end(); ++it)
+        cycle += "/nodes/" + std::to_string(*it) + " -> ";
+      return o.error("the nodes form a cycle: " + cycle + "/nodes/" + std::to_string(i));
+    }
+    mark[i] = Mark::Active;
+    path.push_back(i);
+    auto ins = o.string_list("inputs", true);
+    if (!ins) return ins.error();
+    for (size_t k = 0; k < ins->size(); ++k) {
+      const std::string& name = (*ins)[k];
+      if (name.empty()) continue;
+      if (auto it = producer.find(name); it != producer.end()) {
+        if (Status st = visit(it->second); !st) return st;
+      } else if (g_.find(name) == kNoValue) {
+        return doc_.error_at(JsonDocument::child(o.pointer_of("inputs"), k), "unknown value '" + name + "'");
+      }
+    }
+    path.pop_back();
+    mark[i] = Mark::Done;
+    return build_node(o);
+  };
+  for (size_t i = 0; i < nodes.size(); ++i)
+    if (Status st = visit(i); !st) return st;
+  return Status::ok();
+}
+
+Expected<Attributes> ModelReader::onnx_attributes(const JsonObject& node, OpKind op) {
+  Attributes attrs;
+  if (!node.has("attributes")) return attrs;
+  auto obj = JsonObject::at(doc_, node.get("attributes"), node.pointer_of("attributes"), "'attributes'");
+  if (!obj) return obj.error();
+  const json& a = node.get("attributes");
+  for (auto it = a.begin(); it != a.end(); ++it) {
+    std::string p = obj->pointer_of(it.key().c_str());
+    auto kind = declared_attr_kind(op, it.key());
+    if (!kind) {
+      std::string known;
+      for (auto n : declared_attr_names(op)) known += (known.empty() ? "" : ", ") + std::string(n);
+      return doc_.error_at(p, "unknown attribute '" + it.key() + "' for " + std::string(op_info(op).name) +
+                                  (known.empty() ? " (it takes none)" : " (it takes: " + known + ")"));
+    }
+    const json& v = it.value();
+    auto bad = [&] { return doc_.error_at(p, "attribute '" + it.key() + "' must be a " + std::string(attr_kind_name(*kind))); };
+    auto all = [&](auto pred) { return v.is_array() && std::all_of(v.begin(), v.end(), pred); };
+    switch (*kind) {
+      case AttrKind::Int:
+        if (!v.is_number_integer()) return bad();
+        attrs[it.key()] = v.get<int64_t>();
+        break;
+      case AttrKind::Float:
+        if (!v.is_number()) return bad();
+        attrs[it.key()] = v.get<double>();
+        break;
+      case AttrKind::String:
+        if (!v.is_string()) return bad();
+        attrs[it.key()] = v.get<std::string>();
+        break;
+      case AttrKind::Ints:
+        if (!all([](const json& e) { return e.is_number_integer(); })) return bad();
+        attrs[it.key()] = v.get<std::vector<int64_t>>();
+        break;
+      case AttrKind::Floats:
+        if (!all([](const json& e) { return e.is_number(); })) return bad();
+        attrs[it.key()] = v.get<std::vector<double>>();
+        break;
+      case AttrKind::Strings:
+        if (!all([](const json& e) { return e.is_string(); })) return bad();
+        attrs[it.key()] = v.get<std::vector<std::string>>();
+        break;
+    }
+  }
+  return attrs;
+}
+
+Status ModelReader::build_node(const JsonObject& node) {
+  auto op = node.required_string("op");
+  if (!op) return op.error();
+  auto name = node.optional_string("name", "");
+  if (!name) return name.error();
+  auto ins = node.string_list("inputs", true);
+  auto outs = node.string_list("outputs", true);
+  if (!ins) return ins.error();
+  if (!outs) return outs.error();
+  if (outs->empty()) return node.error("outputs", "a node needs at least one output");
+  std::vector<ValueId> inputs;
+  for (const std::string& n : *ins) inputs.push_back(n.empty() ? kNoValue : g_.find(n));
+  std::vector<std::string> names;
+  for (const std::string& n : *outs) names.push_back(n.empty() ? GraphBuilder::kSkip : n);
+
+  if (is_layer_op(*op)) {
+    std::optional<JsonObject> attrs;
+    if (node.has("attributes")) {
+      auto a = JsonObject::at(doc_, node.get("attributes"), node.pointer_of("attributes"), "'attributes'");
+      if (!a) return a.error();
+      attrs = *a;
+    }
+    return expand_layer_op(b_, LayerNode{*op, inputs, names, &node, attrs ? &*attrs : nullptr});
+  }
+  auto kind = op_from_name(*op);
+  if (!kind) return node.error("op", "unknown op '" + *op + "'");
+  auto attrs = onnx_attributes(node, *kind);
+  if (!attrs) return attrs.error();
+  auto added = b_.add(*kind, inputs, *attrs, names, (*outs)[0]);
+  if (!added) {
+    const Diag& d = added.error();
+    return doc_.error_at(node.pointer() + d.pointer, d.message);
+  }
+  return Status::ok();
+}
+
+std::string directory_of(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
+}
+
+}  // namespace
+
+Expected<std::string> read_text_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Diag{path, 0, 0, "", std::string("cannot open file: ") + std::strerror(errno)};
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) return Diag{path, 0, 0, "", "cannot read file"};
+  return ss.str();
+}
+
+Expected<Graph> read_model_text(std::string text, const std::string& file, const std::string& base_dir) {
+  auto doc = JsonDocument::parse(std::move(text), file);
+  if (!doc) return doc.error();
+  return ModelReader(*doc, base_dir).read();
+}
+
+Expected<Graph> read_model_file(const std::string& path) {
+  auto text = read_text_file(path);
+  if (!text) return text.error();
+  return read_model_text(std::move(*text), path, directory_of(path));
+}
+
+}  // namespace njc

@@ -1,0 +1,23 @@
+// Reads a model in njc's JSON format v1 (docs/model-format.md) into a verified graph IR: checks every
+// part, loads weights, expands layer ops, orders the nodes and infers every shape. Any problem is a Diag
+// at `file:line:col` with the JSON pointer of the offending part.
+#pragma once
+
+#include <string>
+
+#include "ir/diag.h"
+#include "ir/graph.h"
+
+namespace njc {
+
+// Reads and checks the model file at path.
+Expected<Graph> read_model_file(const std::string& path);
+
+// Same for model text already in memory; `file` names it in diagnostics and relative weight-file paths
+// resolve against `base_dir`.
+Expected<Graph> read_model_text(std::string text, const std::string& file, const std::string& base_dir);
+
+// Reads a whole file; the Diag says why it could not.
+Expected<std::string> read_text_file(const std::string& path);
+
+}  // namespace njc

@@ -1,0 +1,108 @@
+// Loading param data from each source, with the checks that keep garbage out: counts, file sizes,
+// finiteness.
+#include "frontend/param_sources.h"
+
+#include <cmath>
+#include <cstring>
+#include <fstream>
+
+#include "frontend/deterministic_init.h"
+
+namespace njc {
+
+namespace {
+
+Status append_flattened(const JsonDocument& doc, const nlohmann::json& v, const std::string& pointer,
+                        std::vector<float>& out) {
+  if (v.is_array()) {
+    for (size_t i = 0; i < v.size(); ++i)
+      if (Status s = append_flattened(doc, v[i], JsonDocument::child(pointer, i), out); !s) return s;
+    return Status::ok();
+  }
+  if (!v.is_number()) return doc.error_at(pointer, "a weight must be a number, not " + json_type_text(v));
+  double d = v.get<double>();
+  float f = static_cast<float>(d);
+  if (!std::isfinite(f)) return doc.error_at(pointer, "weight " + v.dump() + " is not a finite fp32 value");
+  out.push_back(f);
+  return Status::ok();
+}
+
+Expected<std::vector<float>> inline_data(const JsonObject& p, const JsonDocument& doc, int64_t count) {
+  if (!p.get("data").is_array()) return p.error("data", "'data' must be an array of numbers");
+  std::vector<float> out;
+  out.reserve(static_cast<size_t>(count));
+  if (Status s = append_flattened(doc, p.get("data"), p.pointer_of("data"), out); !s) return s.error();
+  if (static_cast<int64_t>(out.size()) != count)
+    return p.error("data", "'data' has " + std::to_string(out.size()) + " values but the shape needs " +
+                               std::to_string(count));
+  return out;
+}
+
+Expected<std::vector<float>> file_data(const JsonObject& p, int64_t count, const std::string& model_dir) {
+  auto path = p.optional_string("file", "");
+  if (!path) return path.error();
+  auto offset = p.optional_int("offset", 0, 0, INT64_MAX / 2);
+  if (!offset) return offset.error();
+  std::string full = (!path->empty() && (*path)[0] == '/') ? *path : model_dir + "/" + *path;
+  std::ifstream in(full, std::ios::binary | std::ios::ate);
+  if (!in) return p.error("file", "cannot open weight file '" + full + "': " + std::strerror(errno));
+  int64_t size = static_cast<int64_t>(in.tellg());
+  int64_t need = count * 4;
+  if (size < *offset + need)
+    return p.error("file", "weight file '" + full + "' has " + std::to_string(size) + " bytes; " +
+                               std::to_string(need) + " bytes at offset " + std::to_string(*offset) + " are needed");
+  std::vector<unsigned char> bytes(static_cast<size_t>(need));
+  in.seekg(*offset);
+  in.read(reinterpret_cast<char*>(bytes.data()), need);
+  if (!in) return p.error("file", "cannot read weight file '" + full + "'");
+  std::vector<float> out(static_cast<size_t>(count));
+  for (size_t i = 0; i < out.size(); ++i) {
+    uint32_t bits = uint32_t{bytes[4 * i]} | uint32_t{bytes[4 * i + 1]} << 8 | uint32_t{bytes[4 * i + 2]} << 16 |
+                    uint32_t{bytes[4 * i + 3]} << 24;  // little-endian on any host
+    std::memcpy(&out[i], &bits, 4);
+    if (!std::isfinite(out[i]))
+      return p.error("file", "weight file '" + full + "' has a non-finite value at index " + std::to_string(i));
+  }
+  return out;
+}
+
+Expected<std::vector<float>> init_data(const JsonObject& p, const JsonDocument& doc, int64_t count) {
+  auto o = JsonObject::at(doc, p.get("init"), p.pointer_of("init"), "'init'");
+  if (!o) return o.error();
+  if (Status s = o->check_keys({"kind", "seed", "value", "low", "high", "mean", "std"}); !s) return s.error();
+  InitSpec spec;
+  auto kind = o->required_string("kind");
+  if (!kind) return kind.error();
+  spec.kind = *kind;
+  if (spec.kind != "zeros" && spec.kind != "ones" && spec.kind != "constant" && spec.kind != "uniform" &&
+      spec.kind != "normal")
+    return o->error("kind", "unknown initializer '" + spec.kind + "' (zeros, ones, constant, uniform, normal)");
+  auto seed = o->optional_int("seed", 0, 0, INT64_MAX);
+  auto value = o->optional_number("value", 0), low = o->optional_number("low", -1), high = o->optional_number("high", 1);
+  auto mean = o->optional_number("mean", 0), stddev = o->optional_number("std", 1);
+  for (auto* e : {&value, &low, &high, &mean, &stddev})
+    if (!*e) return e->error();
+  if (!seed) return seed.error();
+  spec.seed = static_cast<uint64_t>(*seed), spec.value = *value, spec.low = *low, spec.high = *high;
+  spec.mean = *mean, spec.stddev = *stddev;
+  if (spec.kind == "uniform" && !(spec.low <= spec.high)) return o->error("low", "'low' must not exceed 'high'");
+  if (spec.kind == "normal" && !(spec.stddev >= 0)) return o->error("std", "'std' must be >= 0");
+  std::vector<float> out = deterministic_values(spec, count);
+  for (float f : out)
+    if (!std::isfinite(f)) return o->error("the initializer produces non-finite fp32 values");
+  return out;
+}
+
+}  // namespace
+
+Expected<std::vector<float>> load_param_data(const JsonObject& p, const Shape& shape, const std::string& model_dir) {
+  int sources = p.has("data") + p.has("file") + p.has("init");
+  if (sources != 1)
+    return p.error("a param needs exactly one of 'data', 'file' or 'init' (found " + std::to_string(sources) + ")");
+  int64_t count = num_elements(shape);
+  if (p.has("data")) return inline_data(p, p.doc(), count);
+  if (p.has("file")) return file_data(p, count, model_dir);
+  return init_data(p, p.doc(), count);
+}
+
+}  // namespace njc

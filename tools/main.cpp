@@ -1,0 +1,123 @@
+// The njc command line: `njc MODEL --interp run`, `njc MODEL --emit-ir=graph`, and `njc opt FILE`.
+// User errors print `file:line:col: error: ...` and exit 1; usage errors exit 2; nothing is written to
+// stdout or to an output file unless the whole run succeeds.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "frontend/model_reader.h"
+#include "ir/graph_interpreter.h"
+#include "ir/graph_printer.h"
+#include "tools/atomic_file.h"
+#include "tools/call_inputs.h"
+#include "tools/opt_command.h"
+#include "tools/output_json.h"
+
+namespace njc::tools {
+namespace {
+
+constexpr int kUserError = 1;
+constexpr int kUsageError = 2;
+
+struct Options {
+  std::string model_path;
+  std::string interp_action;
+  std::string emit_ir;
+  std::string input_path;
+  std::string output_path;
+  int64_t iterations = 1;
+};
+
+int report(const Diag& d) {
+  auto source = d.line > 0 ? read_text_file(d.file) : Expected<std::string>(Diag{});
+  std::fputs(format_diag(d, source ? &*source : nullptr).c_str(), stderr);
+  return kUserError;
+}
+
+// A model is njc JSON (first non-blank character '{') or graph IR text.
+Expected<Graph> load_model(const std::string& path) {
+  auto text = read_text_file(path);
+  if (!text) return text.error();
+  size_t first = text->find_first_not_of(" \t\r\n");
+  if (first != std::string::npos && (*text)[first] != '{') return parse_graph(*text, path);
+  size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
+  return read_model_text(std::move(*text), path, dir);
+}
+
+Expected<std::string> run_interpreter(const Graph& g, const Options& o) {
+  InputStream stream;
+  if (o.input_path.empty()) {
+    std::fprintf(stderr, "njc: no --input given; using the deterministic default input (docs/cli.md)\n");
+    stream.calls.push_back(default_call_inputs(g));
+  } else {
+    auto read = read_call_inputs(o.input_path, g);
+    if (!read) return read.error();
+    stream = std::move(*read);
+  }
+  GraphInterpreter interp(g);
+  std::string out;
+  for (const CallInputs& call : stream.calls) {
+    std::vector<std::vector<float>> result;
+    for (int64_t i = 0; i < (stream.is_stream ? 1 : o.iterations); ++i) result = interp.run(call);
+    out += outputs_to_json(g, result, !stream.is_stream);
+  }
+  return out;
+}
+
+int emit(const std::string& text, const Options& o) {
+  if (o.output_path.empty()) {
+    std::fputs(text.c_str(), stdout);
+    return std::fflush(stdout) == 0 ? 0 : kUserError;
+  }
+  if (Status s = write_file_atomically(o.output_path, text); !s) return report(s.error());
+  return 0;
+}
+
+int run(const Options& o) {
+  auto g = load_model(o.model_path);
+  if (!g) return report(g.error());
+  if (!o.emit_ir.empty()) return emit(print_graph(*g), o);
+  auto out = run_interpreter(*g, o);
+  if (!out) return report(out.error());
+  return emit(*out, o);
+}
+
+int main_impl(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "opt") return run_opt_command(argc - 1, argv + 1);
+  CLI::App app{"njc: a neural-network compiler for real-time programs", "njc"};
+  Options o;
+  app.add_option("model", o.model_path, "Model: njc JSON (docs/model-format.md) or graph IR text (docs/graph-ir.md)")
+      ->required();
+  app.add_option("--interp", o.interp_action, "Run the model with the reference interpreter: 'run'")
+      ->check(CLI::IsMember({"run"}));
+  app.add_option("--emit-ir", o.emit_ir, "Print the model's IR instead of running it: 'graph'")
+      ->check(CLI::IsMember({"graph"}));
+  app.add_option("--input", o.input_path,
+                 "Inputs: JSON {name: array}, .npy (single-input models) or .jsonl (one call per line, state "
+                 "carried); default: a deterministic input");
+  app.add_option("--output", o.output_path, "Write the result to this file (atomically) instead of stdout");
+  app.add_option("--iterations", o.iterations, "Run N calls carrying state and print the last outputs")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
+  app.footer("Subcommand: njc opt FILE [--passes=PIPELINE] runs loop IR passes (njc opt --help).\n"
+             "Exit status: 0 success, 1 error in the input, 2 usage error.");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : kUsageError;
+  }
+  if (o.interp_action.empty() && o.emit_ir.empty()) {
+    std::fprintf(stderr, "njc: nothing to do: give --interp run or --emit-ir=graph (njc --help)\n");
+    return kUsageError;
+  }
+  if (!o.interp_action.empty() && !o.emit_ir.empty()) {
+    std::fprintf(stderr, "njc: --interp and --emit-ir exclude each other\n");
+    return kUsageError;
+  }
+  return run(o);
+}
+
+}  // namespace
+}  // namespace njc::tools
+
+int main(int argc, char** argv) { return njc::tools::main_impl(argc, argv); }
