@@ -69,7 +69,7 @@ Expected<double> JsonObject::optional_number(const char* key, double dflt) const
 Expected<Shape> JsonObject::required_shape(const char* key) const {
   if (!has(key)) return error("missing required key '" + std::string(key) + "'");
   const nlohmann::json& v = get(key);
-  if (!v.is_array() || v.empty()) return error(key, "'" + std::string(key) + "' must be a non-empty array of dimensions");
+  if (!v.is_array()) return error(key, "'" + std::string(key) + "' must be an array of dimensions ([] for a scalar)");
   Shape shape;
   constexpr int64_t kMaxDim = int64_t{1} << 30;
   int64_t total = 1;

@@ -33,7 +33,7 @@ class JsonObject {
   // An integer in [lo, hi].
   Expected<int64_t> optional_int(const char* key, int64_t dflt, int64_t lo, int64_t hi) const;
   Expected<double> optional_number(const char* key, double dflt) const;
-  // A non-empty array of integers >= 1.
+  // An array of integers >= 1 ([] is a scalar).
   Expected<Shape> required_shape(const char* key) const;
   Expected<std::vector<std::string>> string_list(const char* key, bool allow_empty_strings) const;
 
