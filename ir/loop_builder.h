@@ -37,7 +37,7 @@ class Builder {
   BufferId scratch(std::string_view name, std::vector<int64_t> shape);
   BufferId param(std::string_view name, std::vector<int64_t> shape, std::vector<float> data);
 
-  // ---- instructions (results are named after the op: %add, %add.1, ...) ----
+  // ---- instructions (results are named after the op: %add, %add_1, ...) ----
   ValueId constant(float value, int lanes = 1);
   ValueId mask(int active_lanes, int lanes);
   // Unit-stride load of `lanes` consecutive elements along the last dimension; mask_lanes > 0 reads only

@@ -113,15 +113,19 @@ std::string_view base_name(std::string_view name) {
   return name.substr(0, dot);
 }
 
-ValueId Kernel::new_value(std::string_view hint, Type type) {
-  std::string base(base_name(hint));
-  if (base.empty()) base = "v";
+ValueId Kernel::add_unique(const std::string& base, char sep, Type type) {
   if (used_names_.size() != values.size())
     for (const ValueInfo& v : values) used_names_.insert(v.name);
   std::string name = base;
-  for (int n = 1; used_names_.count(name); ++n) name = base + "." + std::to_string(n);
+  for (int n = 1; used_names_.count(name); ++n) name = base + sep + std::to_string(n);
   return add_value_named(name, type);
 }
+
+ValueId Kernel::new_value(std::string_view hint, Type type) {
+  return add_unique(hint.empty() ? std::string("v") : std::string(hint), '_', type);
+}
+
+ValueId Kernel::copy_value(ValueId of, Type type) { return add_unique(std::string(base_name(name_of(of))), '.', type); }
 
 ValueId Kernel::add_value_named(std::string_view name, Type type) {
   if (used_names_.size() != values.size())

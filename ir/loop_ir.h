@@ -185,9 +185,12 @@ struct Kernel {
   Block body;
   Loc loc;
 
-  // Adds a value named after hint, made unique by a ".N" suffix (any ".N" already on hint is dropped first,
-  // so copies of %acc are %acc.1, %acc.2, ...). Never fails.
+  // Adds a fresh value named hint, made unique by a "_N" suffix (%load, %load_1, ...). Never fails.
   ValueId new_value(std::string_view hint, Type type);
+  // Adds a value that is a copy of `of` made by a pass (an unrolled body, a remainder loop): named
+  // base_name(of) + ".N" (%acc -> %acc.1, %acc.2, ...), so options that select loops by name (loop=acc)
+  // keep selecting the copies. Never fails.
+  ValueId copy_value(ValueId of, Type type);
   // Adds a value with exactly this name; kNoValue when the name is taken.
   ValueId add_value_named(std::string_view name, Type type);
   const std::string& name_of(ValueId v) const { return values.at(static_cast<size_t>(v)).name; }
@@ -198,6 +201,7 @@ struct Kernel {
   BufferId add_buffer(Buffer b);
 
  private:
+  ValueId add_unique(const std::string& base, char sep, Type type);
   std::unordered_set<std::string> used_names_;
 };
 
@@ -205,7 +209,8 @@ struct Module {
   std::vector<Kernel> kernels;
 };
 
-// The name a pass uses to select a loop: the IV name without a trailing ".N" copy suffix ("k.2" -> "k").
+// The name a pass uses to select a loop: the IV name without a trailing ".N" copy suffix ("k.2" -> "k";
+// "k_2" is a different loop, see Kernel::new_value).
 std::string_view base_name(std::string_view name);
 
 // ---- walking ------------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ Block clone_block(Kernel& k, const Block& b, Remap& map) {
       for (ValueId& a : i.args) a = mapped(map, a);
       for (Affine& x : i.index) x = remap_affine(x, map);
       if (i.result != kNoValue) {
-        ValueId fresh = k.new_value(k.name_of(i.result), k.type_of(i.result));
+        ValueId fresh = k.copy_value(i.result, k.type_of(i.result));
         map.values[i.result] = fresh;
         i.result = fresh;
       }
@@ -41,17 +41,17 @@ Block clone_block(Kernel& k, const Block& b, Remap& map) {
     c.ub = l.ub;
     c.step = l.step;
     c.loc = l.loc;
-    c.iv = k.new_value(k.name_of(l.iv), Type::index());
+    c.iv = k.copy_value(l.iv, Type::index());
     map.ivs[l.iv] = Affine::var(c.iv);
     for (ValueId v : l.inits) c.inits.push_back(mapped(map, v));
     for (ValueId v : l.iter_args) {
-      c.iter_args.push_back(k.new_value(k.name_of(v), k.type_of(v)));
+      c.iter_args.push_back(k.copy_value(v, k.type_of(v)));
       map.values[v] = c.iter_args.back();
     }
     c.body = clone_block(k, l.body, map);
     for (ValueId v : l.yields) c.yields.push_back(mapped(map, v));
     for (ValueId v : l.results) {
-      c.results.push_back(k.new_value(k.name_of(v), k.type_of(v)));
+      c.results.push_back(k.copy_value(v, k.type_of(v)));
       map.values[v] = c.results.back();
     }
     out.push_back(Stmt(std::move(c)));

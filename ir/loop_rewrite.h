@@ -14,8 +14,8 @@ struct Remap {
   std::unordered_map<ValueId, Affine> ivs;      // old induction variable -> expression over new ones
 };
 
-// Deep copy of b. Every value b defines (results, induction variables, iter_args) gets a fresh name derived
-// from the old one (%acc -> %acc.1) and is added to map; uses go through map.values, index expressions
+// Deep copy of b. Every value b defines (results, induction variables, iter_args) gets a copy name
+// (Kernel::copy_value: %acc -> %acc.1) and is added to map; uses go through map.values, index expressions
 // through map.ivs. Values map does not mention are used as they are.
 Block clone_block(Kernel& k, const Block& b, Remap& map);
 Affine remap_affine(const Affine& a, const Remap& map);

@@ -34,8 +34,8 @@ TEST(LoopBuilder, BuildsDotProductWithIterArgs) {
   %c = const 0 : f32
   %r = for %k = 0 to 5 step 1 iter(%acc = %c) {
     %load = load %x[%k] : f32
-    %load.1 = load %w[%k] : f32
-    %fma = fma %load, %load.1, %acc : f32
+    %load_1 = load %w[%k] : f32
+    %fma = fma %load, %load_1, %acc : f32
     yield %fma
   }
   store %r, %y[0]
@@ -64,14 +64,16 @@ TEST(LoopBuilder, NestedLoopsAndAffineIndices) {
   EXPECT_EQ(mem[1][3], 1.0f);  // y[1,0] = x[0,1]
 }
 
-TEST(LoopBuilder, FreshNamesDropCopySuffixes) {
+TEST(LoopBuilder, FreshAndCopyNames) {
   Kernel k;
   ValueId a = k.new_value("acc", Type::f32());
   ValueId b = k.new_value("acc", Type::f32());
-  ValueId c = k.new_value(k.name_of(b), Type::f32());
+  ValueId c = k.copy_value(a, Type::f32());
+  ValueId d = k.copy_value(c, Type::f32());
   EXPECT_EQ(k.name_of(a), "acc");
-  EXPECT_EQ(k.name_of(b), "acc.1");
-  EXPECT_EQ(k.name_of(c), "acc.2");
+  EXPECT_EQ(k.name_of(b), "acc_1");
+  EXPECT_EQ(k.name_of(c), "acc.1");
+  EXPECT_EQ(k.name_of(d), "acc.2");
   EXPECT_EQ(base_name("acc.12"), "acc");
   EXPECT_EQ(base_name("load.bcast"), "load.bcast");
 }

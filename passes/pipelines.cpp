@@ -1,0 +1,178 @@
+// The -O0..-O3 pipelines. Each level is one list below; O3's parameters come from the kernel's loop
+// nests and the target (vector lanes W, vector registers R):
+//
+//   O0  (nothing: the naive loops)
+//   O1  interchange                                   unit-stride loop innermost
+//   O2  interchange ─ unroll{factor=4}                 + innermost loops unrolled
+//   O3  interchange                                   then, per root nest with an accumulator C that the
+//        │                                            reduction loop %k leaves in place (matmul, matvec):
+//        ├─ tile{loop=root, sizes=..MR..0..NR*W}         micro-kernel order (i.tile, j.tile, k, i, j)
+//        ├─ vectorize{loop=j, width=W}                   j on vectors, masked tail
+//        ├─ unroll{loop=j, factor=full}                  NR vectors per row
+//        ├─ unroll{loop=i, factor=full}                  MR rows
+//        ├─ register-tile{loop=k}                        MR x NR accumulators in registers across k
+//        ├─ split-reduction{loop=k, ways=S}              S independent sets when MR*NR is small (batch 1)
+//        │                                            and for every other innermost loop:
+//        ├─ vectorize{loop=l, width=W}                   (elementwise, dot products, softmax reductions)
+//        ├─ split-reduction{loop=l, ways=4}              vector accumulators of reductions
+//        └─ unroll{loop=l, factor=2}                     elementwise loops
+//
+//   with MR*NR*S <= R - NR - 2 accumulators (leaves registers for the B vectors and a broadcast).
+#include "passes/pipelines.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "ir/assert.h"
+#include "ir/loop_verifier.h"
+#include "passes/dependence.h"
+#include "passes/loop_nest.h"
+
+namespace njc::passes {
+
+using namespace loop;
+
+namespace {
+
+PassInstance make(std::string_view text) {
+  Expected<Pipeline> p = parse_pipeline(text);
+  NJC_ASSERT(p && p->size() == 1, "bad built-in pipeline entry: " + std::string(text));
+  return std::move((*p)[0]);
+}
+
+// Builds a pipeline while applying it to a copy of the kernel, keeping only passes that succeed.
+class Recipe {
+ public:
+  Recipe(const Kernel& k, const TargetDesc& t) : k_(k), t_(t) {}
+
+  bool add(const std::string& text) {
+    PassInstance p = make(text);
+    Kernel trial = k_;
+    if (!p.info->run(trial, p.options, t_) || !verify(trial)) return false;
+    k_ = std::move(trial);
+    pipeline_.push_back(std::move(p));
+    return true;
+  }
+  const Kernel& kernel() const { return k_; }
+  Pipeline take() { return std::move(pipeline_); }
+
+ private:
+  Kernel k_;
+  const TargetDesc& t_;
+  Pipeline pipeline_;
+};
+
+std::string name(const Kernel& k, const Loop& l) { return std::string(base_name(k.name_of(l.iv))); }
+
+// The band loop that a store of the innermost body does not depend on while a load reads the same
+// address: the reduction loop of an accumulation C[..] += ... . -1 if none.
+int reduction_loop(const std::vector<Loop*>& band) {
+  const Block& body = band.back()->body;
+  for (size_t p = 0; p < band.size(); ++p) {
+    bool found = false;
+    for_each_inst(body, [&](const Inst& st) {
+      if (st.op != Op::Store) return;
+      bool invariant = std::none_of(st.index.begin(), st.index.end(), [&](const Affine& a) { return a.uses(band[p]->iv); });
+      if (!invariant) return;
+      for_each_inst(body, [&](const Inst& ld) {
+        found = found || (ld.op == Op::Load && ld.buffer == st.buffer && ld.index == st.index);
+      });
+    });
+    if (found) return static_cast<int>(p);
+  }
+  return -1;
+}
+
+int pick_width(int64_t trip, int lanes) {
+  for (int w = lanes; w >= 4; w /= 2)
+    if (trip >= w) return w;
+  return 0;
+}
+
+// The register-tiled micro-kernel for one root nest (see the diagram above). Returns whether it applied.
+bool micro_kernel(Recipe& r, const Kernel& k, Loop& root, const TargetDesc& t) {
+  std::vector<Loop*> band = perfect_band(root);
+  if (band.size() < 2) return false;
+  int red = reduction_loop(band);
+  size_t j = band.size() - 1;
+  if (red < 0 || static_cast<size_t>(red) == j) return false;
+  int w = pick_width(band[j]->trip_count(), t.vector_lanes);
+  if (w == 0) return false;
+  int budget = std::max(t.vector_registers - 6, 4);  // accumulators: leave B vectors + broadcast + temps
+  int64_t vectors = (band[j]->trip_count() + w - 1) / w;
+  int64_t nr = std::min<int64_t>(vectors, std::min(4, budget / 2));
+  // MR rows from the innermost other non-reduction loop, if any.
+  int row = -1;
+  for (size_t p = 0; p < j; ++p)
+    if (static_cast<int>(p) != red) row = static_cast<int>(p);
+  int64_t mr = row >= 0 ? std::min<int64_t>(band[static_cast<size_t>(row)]->trip_count(), budget / nr) : 1;
+  mr = std::max<int64_t>(mr, 1);
+  int64_t ways = std::clamp<int64_t>(budget / (mr * nr), 1, 4);
+  ways = std::min<int64_t>(ways, band[static_cast<size_t>(red)]->trip_count() / 2);
+  std::vector<int64_t> sizes(band.size(), 0);
+  sizes[j] = nr * w;
+  if (row >= 0) sizes[static_cast<size_t>(row)] = mr;
+  std::string jn = name(k, *band[j]), kn = name(k, *band[static_cast<size_t>(red)]);
+  if (!r.add(fmt::format("tile{{loop={} sizes={}}}", name(k, root), fmt::join(sizes, ",")))) return false;
+  r.add(fmt::format("vectorize{{loop={} width={}}}", jn, w));
+  r.add(fmt::format("unroll{{loop={} factor=full}}", jn));
+  if (row >= 0) r.add(fmt::format("unroll{{loop={} factor=full}}", name(k, *band[static_cast<size_t>(row)])));
+  if (r.add(fmt::format("register-tile{{loop={}}}", kn)) && ways > 1)
+    r.add(fmt::format("split-reduction{{loop={} ways={}}}", kn, ways));
+  return true;
+}
+
+Pipeline o3(const Kernel& k, const TargetDesc& t) {
+  Recipe r(k, t);
+  r.add("interchange");
+  std::vector<std::string> roots;
+  for (const Stmt& s : r.kernel().body)
+    if (s.is_loop()) roots.push_back(k.name_of(s.loop().iv));
+  for (const std::string& root : roots) {
+    Kernel view = r.kernel();
+    for (Stmt& s : view.body)
+      if (s.is_loop() && view.name_of(s.loop().iv) == root) {
+        micro_kernel(r, view, s.loop(), t);
+        break;
+      }
+  }
+  // Every remaining scalar innermost loop: vectorize, then split reductions or unroll.
+  std::vector<std::pair<std::string, int64_t>> inner;
+  for_each_loop(r.kernel().body, [&](const Loop& l, int) {
+    bool innermost = std::none_of(l.body.begin(), l.body.end(), [](const Stmt& s) { return s.is_loop(); });
+    bool scalar = true;
+    for_each_inst(l.body, [&](const Inst& i) { scalar = scalar && (i.result == kNoValue || !r.kernel().type_of(i.result).is_vector()); });
+    std::string n(base_name(r.kernel().name_of(l.iv)));
+    if (innermost && scalar && std::none_of(inner.begin(), inner.end(), [&](const auto& x) { return x.first == n; }))
+      inner.emplace_back(n, l.trip_count());
+  });
+  for (const auto& [n, trip] : inner) {
+    int w = pick_width(trip, t.vector_lanes);
+    if (w == 0 || !r.add(fmt::format("vectorize{{loop={} width={}}}", n, w))) continue;
+    bool carries = false;
+    for_each_loop(r.kernel().body, [&](const Loop& l, int) {
+      carries = carries || (base_name(r.kernel().name_of(l.iv)) == n && !l.iter_args.empty());
+    });
+    if (carries) {
+      if (trip / w >= 8) r.add(fmt::format("split-reduction{{loop={} ways=4}}", n));
+      else if (trip / w >= 4) r.add(fmt::format("split-reduction{{loop={} ways=2}}", n));
+    } else if (trip / w >= 4) {
+      r.add(fmt::format("unroll{{loop={} factor=2}}", n));
+    }
+  }
+  return r.take();
+}
+
+}  // namespace
+
+Pipeline default_pipeline(int level, const Kernel& k, const TargetDesc& t) {
+  switch (std::clamp(level, 0, 3)) {
+    case 0: return {};
+    case 1: return {make("interchange")};
+    case 2: return {make("interchange"), make("unroll{factor=4}")};
+    default: return o3(k, t);
+  }
+}
+
+}  // namespace njc::passes
