@@ -109,14 +109,16 @@ Status interchange_band(Kernel& k, Loop& root, const InterchangeOptions& o) {
 Status interchange(Kernel& k, const InterchangeOptions& o) {
   Expected<std::unordered_set<ValueId>> targets = select_loops(k, "interchange", o.loop, DefaultLoops::kRoots);
   if (!targets) return targets.error();
-  // Bands are permuted in place: no statement is added or removed, so a plain walk is enough. Roots of
-  // nested targets are handled outermost first.
+  // Bands are permuted in place: no statement is added or removed, so a plain walk is enough. A target
+  // inside a permuted band is not visited: after the permutation its name may sit at another depth.
   Status st;
   std::function<void(Block&)> walk = [&](Block& b) {
     for (Stmt& s : b) {
       if (!st || !s.is_loop()) continue;
-      if (targets->count(s.loop().iv)) st = interchange_band(k, s.loop(), o);
-      walk(s.loop().body);
+      if (targets->count(s.loop().iv))
+        st = interchange_band(k, s.loop(), o);  // the band's loops moved: not walked again
+      else
+        walk(s.loop().body);
     }
   };
   walk(k.body);

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "ir/loop_rewrite.h"
 #include "passes/dependence.h"
 #include "passes/loop_nest.h"
@@ -104,7 +106,8 @@ Status tile_band(Kernel& k, Loop& root, const TileOptions& o, std::optional<Loop
     x.header.lb = band[d]->lb, x.header.ub = band[d]->ub, x.header.step = band[d]->step;
     x.header.loc = band[d]->loc;
     int64_t trip = band[d]->trip_count();
-    x.size = o.sizes[d] >= trip ? 0 : o.sizes[d];  // a tile covering the whole loop is no tile
+    // A tile covering the whole loop is one full tile: no tile loop, but its point loop still moves inside.
+    x.size = o.sizes[d] == 0 || trip == 0 ? 0 : std::min(o.sizes[d], trip);
     if (x.size) {
       x.full = trip / x.size;
       x.rem = trip % x.size;

@@ -24,7 +24,8 @@ struct TileOptions {
 // so sizes=MR,0,NR on (i, k, j) gives the micro-kernel order (i.tile, j.tile, k, i, j). A trip count
 // that Ti does not divide leaves a remainder: the nest is emitted once per combination of full/remainder
 // per tiled dim, remainder point loops running over the last partial tile (named %i.1, ...), all constant
-// bounds. A tile loop of one iteration is dropped. Refuses (Diag at the root) when the band is shallower
+// bounds. A tile loop of one iteration is dropped (a size >= the trip count makes the whole loop one
+// point loop). Refuses (Diag at the root) when the band is shallower
 // than sizes or a dependence has a '>' direction in it (the band is not fully permutable).
 Status tile(loop::Kernel& k, const TileOptions& options);
 

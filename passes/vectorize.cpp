@@ -127,7 +127,8 @@ class Vectorizer {
     Block tail;
     std::vector<ValueId> finals;
     if (rem > 0 && !scalar_tail) {
-      ValueId mask = emit(tail, Op::Mask, {}, Type::mask(w_), 0.0f, static_cast<int>(rem));
+      ValueId mask = kNoValue;  // only reductions need it: masked accesses carry their lane count
+      if (!acc.empty()) mask = emit(tail, Op::Mask, {}, Type::mask(w_), 0.0f, static_cast<int>(rem));
       std::unordered_map<ValueId, ValueId> map;
       for (size_t i = 0; i < acc.size(); ++i) map[l_.iter_args[i]] = acc[i];
       Block body = convert(map, Affine::cst(l_.lb + vt * w_), static_cast<int>(rem));
