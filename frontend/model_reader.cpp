@@ -254,7 +254,7 @@ Expected<Attributes> ModelReader::onnx_attributes(const JsonObject& node, OpKind
                                   (known.empty() ? " (it takes none)" : " (it takes: " + known + ")"));
     }
     const json& v = it.value();
-    auto bad = [&] { return doc_.error_at(p, "attribute '" + it.key() + "' must be a " + std::string(attr_kind_name(*kind))); };
+    auto bad = [&] { return doc_.error_at(p, "attribute '" + it.key() + "' must be " + std::string(attr_kind_name(*kind))); };
     auto all = [&](auto pred) { return v.is_array() && std::all_of(v.begin(), v.end(), pred); };
     switch (*kind) {
       case AttrKind::Int:

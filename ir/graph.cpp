@@ -47,12 +47,12 @@ std::vector<OpKind> all_ops() {
 
 std::string_view attr_kind_name(AttrKind kind) {
   switch (kind) {
-    case AttrKind::Int: return "int";
-    case AttrKind::Float: return "float";
-    case AttrKind::String: return "string";
-    case AttrKind::Ints: return "list of ints";
-    case AttrKind::Floats: return "list of floats";
-    case AttrKind::Strings: return "list of strings";
+    case AttrKind::Int: return "an int";
+    case AttrKind::Float: return "a float";
+    case AttrKind::String: return "a string";
+    case AttrKind::Ints: return "a list of ints";
+    case AttrKind::Floats: return "a list of floats";
+    case AttrKind::Strings: return "a list of strings";
   }
   NJC_UNREACHABLE("bad AttrKind");
 }

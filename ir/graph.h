@@ -37,6 +37,7 @@ std::optional<OpKind> op_from_name(std::string_view name);
 std::vector<OpKind> all_ops();
 
 enum class AttrKind { Int, Float, String, Ints, Floats, Strings };
+// "an int", "a list of floats", ...: the kind as a message names it.
 std::string_view attr_kind_name(AttrKind kind);
 
 using AttrValue =

@@ -27,7 +27,7 @@ Status check_attributes(const Node& n) {
                                              (known.empty() ? " (it takes none)" : " (it takes: " + known + ")"));
     }
     if (attr_kind_of(value) != *kind)
-      return fail("/attributes/" + name, "attribute '" + name + "' must be a " + std::string(attr_kind_name(*kind)));
+      return fail("/attributes/" + name, "attribute '" + name + "' must be " + std::string(attr_kind_name(*kind)));
   }
   return Status::ok();
 }
@@ -147,7 +147,7 @@ Expected<std::vector<Shape>> infer_transpose(const Node& n, const Ins& in) {
   std::sort(sorted.begin(), sorted.end());
   bool ok = sorted.size() == x.size();
   for (size_t i = 0; ok && i < sorted.size(); ++i) ok = sorted[i] == static_cast<int64_t>(i);
-  if (!ok) return fail("/attributes/perm", "perm must be a permutation of 0.." + std::to_string(x.size()) + "-1");
+  if (!ok) return fail("/attributes/perm", "perm must be a permutation of 0.." + std::to_string(static_cast<int64_t>(x.size()) - 1));
   Shape out;
   for (int64_t p : perm) out.push_back(x[static_cast<size_t>(p)]);
   return std::vector<Shape>{out};

@@ -34,12 +34,13 @@ int report(const Diag& d) {
   return kUserError;
 }
 
-// A model is njc JSON (first non-blank character '{') or graph IR text.
+// A model is njc JSON (a .json file, or text starting with '{') or graph IR text.
 Expected<Graph> load_model(const std::string& path) {
   auto text = read_text_file(path);
   if (!text) return text.error();
   size_t first = text->find_first_not_of(" \t\r\n");
-  if (first != std::string::npos && (*text)[first] != '{') return parse_graph(*text, path);
+  bool json = path.ends_with(".json") || (first != std::string::npos && (*text)[first] == '{');
+  if (!json) return parse_graph(*text, path);
   size_t slash = path.rfind('/');
   std::string dir = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
   return read_model_text(std::move(*text), path, dir);
