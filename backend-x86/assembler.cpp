@@ -76,7 +76,7 @@ Error Assembler::emit(Mnemonic m, const Operand& a, const Operand& b, const Oper
   if (disp32_at != nullptr) {
     for (const Operand& o : ops) {
       if (!o.is_mem() || o.mem.label == kNoLabel) continue;
-      if (o.mem.label >= labels_.size()) return fail(Error{ErrorCode::kBadLabel, m, static_cast<int8_t>(&o - ops)});
+      if (o.mem.label >= labels_.size()) return fail(Error(ErrorCode::kBadLabel, m, static_cast<int>(&o - ops)));
       fixups_.push_back(Fixup{static_cast<uint32_t>(disp32_at - buf_.data()),
                               static_cast<uint32_t>(end - buf_.data()), o.mem.label, o.mem.disp});
     }

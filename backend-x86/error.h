@@ -24,10 +24,15 @@ enum class ErrorCode : uint8_t {
 };
 
 // kOk converts to false, so `if (Error e = a.vaddps(...))` reads as "if it failed".
+// Four bytes with no padding, so it is returned in a register without partial-store stalls.
 struct Error {
   ErrorCode code = ErrorCode::kOk;
-  Mnemonic mnemonic = Mnemonic::kCount;
   int8_t operand = -1;  // 0-based operand index, -1 when the error is about the whole instruction
+  Mnemonic mnemonic = Mnemonic::kCount;
+
+  constexpr Error() = default;
+  constexpr Error(ErrorCode c, Mnemonic m = Mnemonic::kCount, int op = -1)
+      : code(c), operand(static_cast<int8_t>(op)), mnemonic(m) {}
 
   explicit operator bool() const { return code != ErrorCode::kOk; }
   bool operator==(const Error&) const = default;

@@ -55,7 +55,7 @@ bool valid_address(const Mem& m) {
   return base_ok && index_ok && scale_ok && rip_ok && label_ok;
 }
 
-Error make_error(ErrorCode code, Mnemonic m, int operand) { return Error{code, m, static_cast<int8_t>(operand)}; }
+Error make_error(ErrorCode code, Mnemonic m, int operand) { return Error(code, m, operand); }
 
 // How far row `row` gets with these operands: 0-3 = index of the first operand it rejects; 4 = mask not
 // allowed; 5 = zeroing not allowed; 6 = ISA disabled; 7 = accepted.
