@@ -372,10 +372,14 @@ class Parser {
   Affine term() {
     char c = peek();
     int64_t sign = 1;
-    if (c == '-' && pos_ + 1 < text_.size() && text_[pos_ + 1] == '%') {
-      ++pos_;
-      sign = -1;
-      c = '%';
+    if (c == '-') {
+      size_t save = pos_++;
+      if (peek() == '%') {
+        sign = -1;
+        c = '%';
+      } else {
+        pos_ = save;
+      }
     }
     if (c == '%') {
       ValueId iv = index_var();
