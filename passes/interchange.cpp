@@ -77,6 +77,7 @@ Status interchange_band(Kernel& k, Loop& root, const InterchangeOptions& o) {
       if (sorted[p] != static_cast<int64_t>(p))
         return loop_error(root, fmt::format("interchange: order={} is not a permutation of 0..{}",
                                             fmt::join(o.order, ","), o.order.size() - 1));
+    if (band.size() < o.order.size() && o.loop.empty()) return {};  // unnamed: nests too shallow are skipped
     if (band.size() < o.order.size())
       return loop_error(root, fmt::format("interchange: order={} needs a perfect nest of {} loops but {} has {}",
                                           fmt::join(o.order, ","), o.order.size(), loop_name(k, root),

@@ -19,8 +19,8 @@ struct InterchangeOptions {
   std::string loop;
 };
 
-// Permutes each selected band. An explicit order that is not a permutation, a band too shallow for it, or
-// a permutation a dependence forbids is a Diag at the band's root ("interchange: ... would reverse the
+// Permutes each selected band. An explicit order that is not a permutation, a named band too shallow for
+// it (unnamed ones are skipped), or a permutation a dependence forbids is a Diag at the band's root ("interchange: ... would reverse the
 // dependence (<, >) on %C"); with order=auto, nests where the better order is illegal stay as they are.
 Status interchange(loop::Kernel& k, const InterchangeOptions& options);
 

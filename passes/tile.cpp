@@ -25,7 +25,7 @@ struct Dim {
 
 // One nest for one full/remainder choice per tiled dim. first reuses the original names.
 Stmt build_nest(Kernel& k, const std::vector<Dim>& dims, const std::vector<bool>& use_rem, const Block& body,
-                bool first) {
+                bool first, std::vector<ValueId>& tile_ivs) {
   Remap map;
   std::vector<Loop> tile_loops, untiled, points;
   for (size_t d = 0; d < dims.size(); ++d) {
@@ -55,8 +55,11 @@ Stmt build_nest(Kernel& k, const std::vector<Dim>& dims, const std::vector<bool>
       Affine base = Affine::cst(h.lb);
       if (x.full > 1) {
         Loop t;
-        std::string tname = std::string(base_name(k.name_of(h.iv))) + ".tile";
-        t.iv = k.new_value(tname, Type::index());
+        // The first nest names the tile loop %i.tile; other nests' tile loops are its copies.
+        ValueId& tiv = tile_ivs[d];
+        t.iv = tiv == kNoValue ? k.new_value(std::string(base_name(k.name_of(h.iv))) + ".tile", Type::index())
+                               : k.copy_value(tiv, Type::index());
+        if (tiv == kNoValue) tiv = t.iv;
         t.lb = h.lb;
         t.ub = h.lb + x.full * tile_span;
         t.step = tile_span;
@@ -130,6 +133,7 @@ Status tile_band(Kernel& k, Loop& root, const TileOptions& o, std::optional<Loop
     if (dims[d].size) tiled.push_back(d);
   LoopReplacement r;
   bool first = true;
+  std::vector<ValueId> tile_ivs(n, kNoValue);
   for (size_t code = 0; code < (size_t{1} << tiled.size()); ++code) {
     std::vector<bool> use_rem(n, false);
     bool possible = true;
@@ -140,7 +144,7 @@ Status tile_band(Kernel& k, Loop& root, const TileOptions& o, std::optional<Loop
       possible = possible && (rem ? x.rem > 0 : x.full > 0);
     }
     if (!possible) continue;
-    r.stmts.push_back(build_nest(k, dims, use_rem, body, first));
+    r.stmts.push_back(build_nest(k, dims, use_rem, body, first, tile_ivs));
     first = false;
   }
   out = std::move(r);
