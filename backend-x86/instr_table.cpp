@@ -22,7 +22,9 @@ namespace {
 constexpr size_t kMnemonicCount = static_cast<size_t>(Mnemonic::kCount);
 
 // Row ranges per mnemonic. The .def promises contiguous rows in mnemonic order; checked here at compile time.
-constexpr auto kRanges = [] {
+}  // namespace
+
+constexpr std::array<FormRange, kMnemonicCount> kFormRanges = [] {
   std::array<FormRange, kMnemonicCount> ranges{};
   for (int i = 0; i < kFormCount; ++i) {
     FormRange& r = ranges[static_cast<size_t>(kForms[i].mnemonic)];
@@ -31,6 +33,8 @@ constexpr auto kRanges = [] {
   }
   return ranges;
 }();
+
+namespace {
 
 constexpr bool rows_are_grouped() {
   for (int i = 1; i < kFormCount; ++i) {
@@ -82,7 +86,6 @@ constexpr std::array<std::array<uint32_t, 4>, kFormCount> kFormClasses = [] {
   return t;
 }();
 
-FormRange form_range(Mnemonic m) { return kRanges[static_cast<size_t>(m)]; }
 
 const char* mnemonic_name(Mnemonic m) {
   if (static_cast<size_t>(m) >= kMnemonicCount) return "?";

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 
 namespace njc::x86 {
@@ -203,7 +204,8 @@ struct FormRange {
   uint16_t first;
   uint16_t last;
 };
-FormRange form_range(Mnemonic m);
+extern const std::array<FormRange, static_cast<size_t>(Mnemonic::kCount)> kFormRanges;
+inline FormRange form_range(Mnemonic m) { return kFormRanges[static_cast<size_t>(m)]; }
 
 // The lower-case name of m ("vfmadd231ps").
 const char* mnemonic_name(Mnemonic m);
