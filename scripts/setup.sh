@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libbenchmark-dev                # tests and benchmarks
   llvm-14-tools llvm binutils                  # FileCheck and lit, llvm-mc, objdump (tests only)
   python3-onnx python3-numpy libonnx-testdata  # ONNX importer and ONNX node tests
+  python3-jsonschema                           # checks docs/model-format.schema.json
 )
 
 missing=()
