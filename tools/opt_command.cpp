@@ -53,6 +53,30 @@ std::vector<Chunk> split_input(const std::string& text, bool split) {
   return out;
 }
 
+// `// expected-error@+N {{text}}` (also @-N, or no @: the comment's own line) in a chunk: the errors a
+// --verify-diagnostics run must produce, as (absolute line, text).
+struct Expectation {
+  int line;
+  std::string text;
+  bool seen = false;
+};
+
+std::vector<Expectation> expectations(const Chunk& c) {
+  std::vector<Expectation> out;
+  std::istringstream in(c.text);
+  std::string line;
+  for (int n = c.first_line; std::getline(in, line); ++n) {
+    size_t at = line.find("expected-error");
+    if (at == std::string::npos || line.rfind("//", at) == std::string::npos) continue;
+    size_t open = line.find("{{", at), close = line.rfind("}}");
+    if (open == std::string::npos || close == std::string::npos || close < open) continue;
+    int target = n;
+    if (line.size() > at + 14 && line[at + 14] == '@') target = n + std::atoi(line.c_str() + at + 15);
+    out.push_back({target, line.substr(open + 2, close - open - 2)});
+  }
+  return out;
+}
+
 // Fills inputs and state with deterministic pseudo-random values in [-1, 1].
 loop::BufferData random_buffers(const Kernel& k) {
   loop::BufferData mem = loop::make_buffers(k);
@@ -105,6 +129,10 @@ int run_opt_command(int argc, char** argv) {
                "differ beyond fp32 reassociation tolerance");
   app.add_flag("--split-input-file", split, "treat '// -----' lines as boundaries of independent inputs");
   app.add_flag("--print-pipeline", print_pipeline, "print the pipeline run on each kernel (stderr)");
+  bool verify_diagnostics = false;
+  app.add_flag("--verify-diagnostics", verify_diagnostics,
+               "check that the errors are exactly those announced by '// expected-error@+N {{text}}' comments "
+               "(exit 0 if so)");
   app.add_flag("--no-verify", no_verify, "do not run the verifier after each pass");
   app.add_option("--target", target_name, "vector target for -O3: avx512, avx2 or sse")
       ->check(CLI::IsMember({"avx512", "avx2", "sse"}));
@@ -158,13 +186,31 @@ int run_opt_command(int argc, char** argv) {
   bool failed = false;
   std::string out;
   std::vector<Chunk> chunks = split_input(source, split);
+  std::vector<Expectation> expected;
   auto report = [&](Diag d, int first_line) {
     if (d.file.empty()) d.file = display;
     if (d.line > 0) d.line += first_line - 1;
+    if (verify_diagnostics) {
+      for (Expectation& e : expected)
+        if (!e.seen && e.line == d.line && d.message.find(e.text) != std::string::npos) {
+          e.seen = true;
+          return;
+        }
+      d.message = "unexpected error: " + d.message;
+    }
     std::fputs(format_diag(d, &source).c_str(), stderr);
     failed = true;
   };
   for (size_t c = 0; c < chunks.size(); ++c) {
+    if (verify_diagnostics) {
+      for (const Expectation& e : expected)
+        if (!e.seen) {
+          std::fputs(format_diag(Diag{display, e.line, 0, "", "expected error was not produced: " + e.text}, &source).c_str(),
+                     stderr);
+          failed = true;
+        }
+      expected = expectations(chunks[c]);
+    }
     if (c) out += "// -----\n";
     Expected<loop::Module> m = loop::parse_module(chunks[c].text, display);
     if (!m) {
@@ -203,6 +249,12 @@ int run_opt_command(int argc, char** argv) {
     }
     if (chunk_ok) out += loop::print(*m);
   }
+  for (const Expectation& e : expected)
+    if (!e.seen) {
+      std::fputs(format_diag(Diag{display, e.line, 0, "", "expected error was not produced: " + e.text}, &source).c_str(),
+                 stderr);
+      failed = true;
+    }
   std::fputs(out.c_str(), stdout);
   if (time_passes) std::fputs(pm.timing_report().c_str(), stderr);
   return failed ? 1 : 0;

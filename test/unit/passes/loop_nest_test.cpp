@@ -1,0 +1,70 @@
+// Tests for passes/loop_nest.cpp: loop selection by name and default, perfect bands, the replacing walker.
+#include "passes/loop_nest.h"
+
+#include <set>
+
+#include "test_kernels.h"
+
+namespace njc::passes {
+namespace {
+
+using namespace testing_kernels;
+
+std::set<std::string> names(const Kernel& k, const std::unordered_set<ValueId>& ids) {
+  std::set<std::string> out;
+  for (ValueId v : ids) out.insert(k.name_of(v));
+  return out;
+}
+
+TEST(LoopNest, SelectsByBaseNameOrDefault) {
+  Kernel k = parse_ok(R"(kernel @k {
+  output %y : [4]
+  for %i = 0 to 4 step 1 {
+    for %k = 0 to 1 step 1 {
+    }
+  }
+  for %k.1 = 0 to 1 step 1 {
+  }
+  for %k_1 = 0 to 1 step 1 {
+  }
+}
+)");
+  auto s = select_loops(k, "p", "k", DefaultLoops::kRoots);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(names(k, *s), (std::set<std::string>{"k", "k.1"}));
+  s = select_loops(k, "p", "", DefaultLoops::kRoots);
+  EXPECT_EQ(names(k, *s), (std::set<std::string>{"i", "k.1", "k_1"}));
+  s = select_loops(k, "p", "", DefaultLoops::kInnermost);
+  EXPECT_EQ(names(k, *s), (std::set<std::string>{"k", "k.1", "k_1"}));
+  s = select_loops(k, "p", "zz", DefaultLoops::kAll);
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().message, "p: no loop named %zz in @k");
+}
+
+TEST(LoopNest, PerfectBandStopsAtCarriedValuesAndStatements) {
+  Kernel m = matmul(2, 2, 2);
+  EXPECT_EQ(perfect_band(m.body[1].loop()).size(), 3u);
+  Kernel d = dot_rows(2, 2);
+  EXPECT_EQ(perfect_band(d.body[0].loop()).size(), 1u);  // %i's body is not a single loop
+  EXPECT_TRUE(perfect_band(d.body[0].loop().body[1].loop()).empty());  // %k carries a value
+}
+
+TEST(LoopNest, RewriterForwardsResultsToLaterUses) {
+  Kernel k = dot_rows(2, 3), before = k;
+  // Replace the %k loop by its init: later uses of its result (the sigmoid) must follow.
+  auto targets = select_loops(k, "t", "k", DefaultLoops::kAll);
+  ASSERT_TRUE(targets);
+  Status s = rewrite_loops(k, *targets, [&](Loop& l, std::optional<LoopReplacement>& out) {
+    LoopReplacement r;
+    r.values.emplace_back(l.results[0], l.inits[0]);
+    out = std::move(r);
+    return Status{};
+  });
+  ASSERT_TRUE(s);
+  ASSERT_TRUE(verify(k)) << print(k);
+  BufferData mem = run(k);
+  EXPECT_FLOAT_EQ(mem[2][0], 0.5f);  // sigmoid(0)
+}
+
+}  // namespace
+}  // namespace njc::passes
