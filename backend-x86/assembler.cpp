@@ -14,7 +14,9 @@
 namespace njc::x86 {
 namespace {
 
-constexpr bool fits_rel8(int64_t v) { return v >= -128 && v <= 127; }
+constexpr bool fits_rel8(int64_t v) {
+  return v >= -128 && v <= 127;
+}
 constexpr uint8_t kPadByte = 0xCC;  // int3: padding that traps if ever executed
 
 int log2_of(size_t v) {
@@ -25,14 +27,18 @@ int log2_of(size_t v) {
 
 }  // namespace
 
-Assembler::Assembler() { buf_.resize(4096); }
+Assembler::Assembler() {
+  buf_.resize(4096);
+}
 
 Error Assembler::fail(Error e) {
   if (!first_error_) first_error_ = e;
   return e;
 }
 
-void Assembler::grow(size_t need) { buf_.resize(std::max({buf_.size() * 2, need, size_t{4096}})); }
+void Assembler::grow(size_t need) {
+  buf_.resize(std::max({buf_.size() * 2, need, size_t{4096}}));
+}
 
 Label Assembler::new_label() {
   labels_.push_back(LabelInfo{});
@@ -76,7 +82,8 @@ Error Assembler::emit(Mnemonic m, const Operand& a, const Operand& b, const Oper
   if (disp32_at != nullptr) {
     for (const Operand& o : ops) {
       if (!o.is_mem() || o.mem.label == kNoLabel) continue;
-      if (o.mem.label >= labels_.size()) return fail(Error(ErrorCode::kBadLabel, m, static_cast<int>(&o - ops)));
+      if (o.mem.label >= labels_.size())
+        return fail(Error(ErrorCode::kBadLabel, m, static_cast<int>(&o - ops)));
       fixups_.push_back(Fixup{static_cast<uint32_t>(disp32_at - buf_.data()),
                               static_cast<uint32_t>(end - buf_.data()), o.mem.label, o.mem.disp});
     }
@@ -100,7 +107,8 @@ Error Assembler::emit_branch(int form, const Operand& target) {
   if (f.flags & kFlagNoShort) {  // call: always rel32, patched like a data reference
     const int len = branch_size(f, false);
     encode_branch(f, false, 0, start);
-    fixups_.push_back(Fixup{at + static_cast<uint32_t>(len - 4), at + static_cast<uint32_t>(len), target.label, 0});
+    fixups_.push_back(
+        Fixup{at + static_cast<uint32_t>(len - 4), at + static_cast<uint32_t>(len), target.label, 0});
     size_ += static_cast<size_t>(len);
   } else {
     // Start short unless a bound (backward) target is already out of rel8 reach; finalize() grows the rest.
@@ -172,7 +180,8 @@ void Assembler::rewrite_with_branches() {
   for (Branch& b : branches_) {
     const uint32_t at = relaxed_pos(b.at);
     const int64_t target = relaxed_pos(static_cast<uint32_t>(labels_[b.label].pos));
-    encode_branch(kForms[b.form], b.size == 2, static_cast<int32_t>(target - (at + b.size)), buf_.data() + at);
+    encode_branch(kForms[b.form], b.size == 2, static_cast<int32_t>(target - (at + b.size)),
+                  buf_.data() + at);
   }
   for (LabelInfo& l : labels_) {
     if (!l.data && l.pos >= 0) l.pos = relaxed_pos(static_cast<uint32_t>(l.pos));

@@ -68,9 +68,9 @@ class Assembler {
   Error first_error() const { return first_error_; }
 
   // One method per mnemonic: a.vaddps(zmm0, zmm1, zmm2), a.and_(eax, 1), a.jne(label), a.ret().
-#define NJC_X86_MNEMONIC(name)                                                                      \
+#define NJC_X86_MNEMONIC(name)                                                                             \
   Error name(const Operand& a = {}, const Operand& b = {}, const Operand& c = {}, const Operand& d = {}) { \
-    return emit(Mnemonic::name, a, b, c, d);                                                         \
+    return emit(Mnemonic::name, a, b, c, d);                                                               \
   }
 #define NJC_X86_FORM(...)
 #include "backend-x86/instr_table.def"
@@ -79,19 +79,19 @@ class Assembler {
 
  private:
   struct LabelInfo {
-    int64_t pos = -1;       // code offset, or pool offset for data labels
-    bool data = false;      // a pool entry: pos is relative to the pool start
+    int64_t pos = -1;   // code offset, or pool offset for data labels
+    bool data = false;  // a pool entry: pos is relative to the pool start
   };
   // A rel32 to patch at finalize: value = label + addend - end.
   struct Fixup {
-    uint32_t at;      // offset of the rel32 field
-    uint32_t end;     // offset of the end of the instruction
+    uint32_t at;   // offset of the rel32 field
+    uint32_t end;  // offset of the end of the instruction
     uint32_t label;
     int32_t addend;
   };
   // A Jcc/JMP to a label: emitted short (2 bytes) or long, re-sized at finalize.
   struct Branch {
-    uint32_t at;      // offset of the instruction
+    uint32_t at;  // offset of the instruction
     uint32_t label;
     uint16_t form;
     uint8_t emitted;  // size in buf_ now

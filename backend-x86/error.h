@@ -12,15 +12,15 @@ namespace njc::x86 {
 
 enum class ErrorCode : uint8_t {
   kOk,
-  kInvalidOperand,    // no form of the mnemonic takes this operand here
-  kImmOutOfRange,     // an immediate does not fit any form's immediate
-  kBadAddress,        // bad base/index/scale (e.g. rsp as index, 32-bit base, rip with an index)
-  kBadMask,           // write mask where the form has none, k0 or a non-k register as mask, mask not on op 0
-  kBadZeroing,        // {z} without a mask, or on a form that only merges (stores)
-  kBadBroadcast,      // {1toN} where the form cannot broadcast
-  kIsaDisabled,       // a form exists but needs an ISA extension that is switched off
-  kUnboundLabel,      // finalize(): a referenced label was never bound
-  kBadLabel,          // a label id the assembler did not create, or bound twice
+  kInvalidOperand,  // no form of the mnemonic takes this operand here
+  kImmOutOfRange,   // an immediate does not fit any form's immediate
+  kBadAddress,      // bad base/index/scale (e.g. rsp as index, 32-bit base, rip with an index)
+  kBadMask,         // write mask where the form has none, k0 or a non-k register as mask, mask not on op 0
+  kBadZeroing,      // {z} without a mask, or on a form that only merges (stores)
+  kBadBroadcast,    // {1toN} where the form cannot broadcast
+  kIsaDisabled,     // a form exists but needs an ISA extension that is switched off
+  kUnboundLabel,    // finalize(): a referenced label was never bound
+  kBadLabel,        // a label id the assembler did not create, or bound twice
 };
 
 // kOk converts to false, so `if (Error e = a.vaddps(...))` reads as "if it failed".

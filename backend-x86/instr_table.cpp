@@ -8,10 +8,20 @@
 namespace njc::x86 {
 constexpr Form kForms[kFormCount] = {
 #define NJC_X86_MNEMONIC(name)
-#define NJC_X86_FORM(name, enc, o0, o1, o2, o3, pfx, pp, map, opc, w, l, digit, imm, isa, flags)           \
-  Form{Mnemonic::name, Enc::k##enc, {OpKind::k##o0, OpKind::k##o1, OpKind::k##o2, OpKind::k##o3},         \
-       PrefixKind::k##pfx, kPp##pp, kMap##map, static_cast<uint8_t>(opc), w, l, digit, imm,                 \
-       static_cast<uint16_t>(isa), static_cast<uint8_t>(flags)},
+#define NJC_X86_FORM(name, enc, o0, o1, o2, o3, pfx, pp, map, opc, w, l, digit, imm, isa, flags) \
+  Form{Mnemonic::name,                                                                           \
+       Enc::k##enc,                                                                              \
+       {OpKind::k##o0, OpKind::k##o1, OpKind::k##o2, OpKind::k##o3},                             \
+       PrefixKind::k##pfx,                                                                       \
+       kPp##pp,                                                                                  \
+       kMap##map,                                                                                \
+       static_cast<uint8_t>(opc),                                                                \
+       w,                                                                                        \
+       l,                                                                                        \
+       digit,                                                                                    \
+       imm,                                                                                      \
+       static_cast<uint16_t>(isa),                                                               \
+       static_cast<uint8_t>(flags)},
 #include "backend-x86/instr_table.def"
 #undef NJC_X86_MNEMONIC
 #undef NJC_X86_FORM
@@ -73,7 +83,8 @@ constexpr NameTable kNames = make_names();
 
 }  // namespace
 
-static_assert(rows_are_grouped(), "instr_table.def: rows of a mnemonic must follow its NJC_X86_MNEMONIC line");
+static_assert(rows_are_grouped(),
+              "instr_table.def: rows of a mnemonic must follow its NJC_X86_MNEMONIC line");
 
 constexpr std::array<std::array<uint32_t, 4>, kFormCount> kFormClasses = [] {
   std::array<std::array<uint32_t, 4>, kFormCount> t{};
@@ -85,7 +96,6 @@ constexpr std::array<std::array<uint32_t, 4>, kFormCount> kFormClasses = [] {
   }
   return t;
 }();
-
 
 const char* mnemonic_name(Mnemonic m) {
   if (static_cast<size_t>(m) >= kMnemonicCount) return "?";

@@ -25,17 +25,54 @@ enum class Mnemonic : uint16_t {
 enum class OpKind : uint8_t {
   kNone,
   // general-purpose registers and memory
-  kR8, kR16, kR32, kR64, kRm8, kRm16, kRm32, kRm64,
-  kM, kM8, kM16, kM32, kM64, kM128, kM256, kM512,
-  kAl, kEax, kRax, kCl, kOne,
+  kR8,
+  kR16,
+  kR32,
+  kR64,
+  kRm8,
+  kRm16,
+  kRm32,
+  kRm64,
+  kM,
+  kM8,
+  kM16,
+  kM32,
+  kM64,
+  kM128,
+  kM256,
+  kM512,
+  kAl,
+  kEax,
+  kRax,
+  kCl,
+  kOne,
   // immediates (kImm8 is sign-extended; kUimm8 takes -128..255) and branch targets
-  kImm8, kUimm8, kImm32, kImm64, kRel,
+  kImm8,
+  kUimm8,
+  kImm32,
+  kImm64,
+  kRel,
   // VEX/legacy vector operands: registers 0-15 only, no broadcast
-  kX, kY, kXm32, kXm128, kYm256,
+  kX,
+  kY,
+  kXm32,
+  kXm128,
+  kYm256,
   // EVEX vector operands: registers 0-31; "b" kinds also take a {1toN} broadcast of 32-bit elements
-  kXe, kYe, kZ, kXme32, kXme128, kYme256, kZm512, kXmb128, kYmb256, kZmb512,
+  kXe,
+  kYe,
+  kZ,
+  kXme32,
+  kXme128,
+  kYme256,
+  kZm512,
+  kXmb128,
+  kYmb256,
+  kZmb512,
   // opmask registers
-  kK, kKm16, kKm32,
+  kK,
+  kKm16,
+  kKm32,
   kCount
 };
 
@@ -63,9 +100,11 @@ inline constexpr uint16_t kIsaAll = 0x7ff;
 // Per-form flags.
 inline constexpr uint8_t kFlagMask = 1 << 0;  // EVEX: operand 0 may carry an opmask {k1}-{k7}
 inline constexpr uint8_t kFlagZero = 1 << 1;  // EVEX: operand 0 may carry {z} (zeroing instead of merging)
-inline constexpr uint8_t kFlagElemN = 1 << 2;    // EVEX: disp8*N uses N = element size (Tuple1), not memory size
-inline constexpr uint8_t kFlagRevVex2 = 1 << 3;  // VEX moves: a source reg above 7 uses the store opcode to fit VEX2
-inline constexpr uint8_t kFlagMovabs = 1 << 4;  // printed as "movabs"
+inline constexpr uint8_t kFlagElemN = 1
+                                      << 2;  // EVEX: disp8*N uses N = element size (Tuple1), not memory size
+inline constexpr uint8_t kFlagRevVex2 =
+    1 << 3;  // VEX moves: a source reg above 7 uses the store opcode to fit VEX2
+inline constexpr uint8_t kFlagMovabs = 1 << 4;   // printed as "movabs"
 inline constexpr uint8_t kFlagNoShort = 1 << 5;  // branch without a rel8 form (call)
 
 // Mandatory prefix (pp) and opcode map (mm) codes, as the VEX/EVEX fields spell them.
@@ -149,52 +188,98 @@ extern const std::array<std::array<uint32_t, 4>, kFormCount> kFormClasses;
 constexpr KindInfo kind_info(OpKind k) {
   constexpr uint32_t kXe = kClsXlo | kClsXhi, kYe = kClsYlo | kClsYhi;
   switch (k) {
-    case OpKind::kNone: return {0, 0, 0, false};
-    case OpKind::kR8: return {kClsR8, 0, 0, false};
-    case OpKind::kR16: return {kClsR16, 0, 0, false};
-    case OpKind::kR32: return {kClsR32, 0, 0, false};
-    case OpKind::kR64: return {kClsR64, 0, 0, false};
-    case OpKind::kRm8: return {kClsR8 | kClsM8, 1, 0, false};
-    case OpKind::kRm16: return {kClsR16 | kClsM16, 2, 0, false};
-    case OpKind::kRm32: return {kClsR32 | kClsM32, 4, 0, false};
-    case OpKind::kRm64: return {kClsR64 | kClsM64, 8, 0, false};
-    case OpKind::kM: return {kClsMem, 0, 0, false};
-    case OpKind::kM8: return {kClsM8, 1, 0, false};
-    case OpKind::kM16: return {kClsM16, 2, 0, false};
-    case OpKind::kM32: return {kClsM32, 4, 0, false};
-    case OpKind::kM64: return {kClsM64, 8, 0, false};
-    case OpKind::kM128: return {kClsM128, 16, 0, false};
-    case OpKind::kM256: return {kClsM256, 32, 0, false};
-    case OpKind::kM512: return {kClsM512, 64, 0, false};
-    case OpKind::kAl: return {kClsAl, 0, 0, true};
-    case OpKind::kEax: return {kClsEax, 0, 0, true};
-    case OpKind::kRax: return {kClsRax, 0, 0, true};
-    case OpKind::kCl: return {kClsCl, 0, 0, true};
-    case OpKind::kOne: return {kClsOne, 0, 0, true};
-    case OpKind::kImm8: return {kClsImm8, 0, 0, false};
-    case OpKind::kUimm8: return {kClsUimm8, 0, 0, false};
-    case OpKind::kImm32: return {kClsImm32, 0, 0, false};
-    case OpKind::kImm64: return {kClsImm64, 0, 0, false};
-    case OpKind::kRel: return {kClsLabel, 0, 0, false};
-    case OpKind::kX: return {kClsXlo, 0, 0, false};
-    case OpKind::kY: return {kClsYlo, 0, 0, false};
-    case OpKind::kXm32: return {kClsXlo | kClsM32, 4, 0, false};
-    case OpKind::kXm128: return {kClsXlo | kClsM128, 16, 0, false};
-    case OpKind::kYm256: return {kClsYlo | kClsM256, 32, 0, false};
-    case OpKind::kXe: return {kXe, 0, 0, false};
-    case OpKind::kYe: return {kYe, 0, 0, false};
-    case OpKind::kZ: return {kClsZmm, 0, 0, false};
-    case OpKind::kXme32: return {kXe | kClsM32, 4, 0, false};
-    case OpKind::kXme128: return {kXe | kClsM128, 16, 0, false};
-    case OpKind::kYme256: return {kYe | kClsM256, 32, 0, false};
-    case OpKind::kZm512: return {kClsZmm | kClsM512, 64, 0, false};
-    case OpKind::kXmb128: return {kXe | kClsM128 | kClsB32, 16, 16, false};
-    case OpKind::kYmb256: return {kYe | kClsM256 | kClsB32, 32, 32, false};
-    case OpKind::kZmb512: return {kClsZmm | kClsM512 | kClsB32, 64, 64, false};
-    case OpKind::kK: return {kClsK, 0, 0, false};
-    case OpKind::kKm16: return {kClsK | kClsM16, 2, 0, false};
-    case OpKind::kKm32: return {kClsK | kClsM32, 4, 0, false};
-    case OpKind::kCount: break;
+    case OpKind::kNone:
+      return {0, 0, 0, false};
+    case OpKind::kR8:
+      return {kClsR8, 0, 0, false};
+    case OpKind::kR16:
+      return {kClsR16, 0, 0, false};
+    case OpKind::kR32:
+      return {kClsR32, 0, 0, false};
+    case OpKind::kR64:
+      return {kClsR64, 0, 0, false};
+    case OpKind::kRm8:
+      return {kClsR8 | kClsM8, 1, 0, false};
+    case OpKind::kRm16:
+      return {kClsR16 | kClsM16, 2, 0, false};
+    case OpKind::kRm32:
+      return {kClsR32 | kClsM32, 4, 0, false};
+    case OpKind::kRm64:
+      return {kClsR64 | kClsM64, 8, 0, false};
+    case OpKind::kM:
+      return {kClsMem, 0, 0, false};
+    case OpKind::kM8:
+      return {kClsM8, 1, 0, false};
+    case OpKind::kM16:
+      return {kClsM16, 2, 0, false};
+    case OpKind::kM32:
+      return {kClsM32, 4, 0, false};
+    case OpKind::kM64:
+      return {kClsM64, 8, 0, false};
+    case OpKind::kM128:
+      return {kClsM128, 16, 0, false};
+    case OpKind::kM256:
+      return {kClsM256, 32, 0, false};
+    case OpKind::kM512:
+      return {kClsM512, 64, 0, false};
+    case OpKind::kAl:
+      return {kClsAl, 0, 0, true};
+    case OpKind::kEax:
+      return {kClsEax, 0, 0, true};
+    case OpKind::kRax:
+      return {kClsRax, 0, 0, true};
+    case OpKind::kCl:
+      return {kClsCl, 0, 0, true};
+    case OpKind::kOne:
+      return {kClsOne, 0, 0, true};
+    case OpKind::kImm8:
+      return {kClsImm8, 0, 0, false};
+    case OpKind::kUimm8:
+      return {kClsUimm8, 0, 0, false};
+    case OpKind::kImm32:
+      return {kClsImm32, 0, 0, false};
+    case OpKind::kImm64:
+      return {kClsImm64, 0, 0, false};
+    case OpKind::kRel:
+      return {kClsLabel, 0, 0, false};
+    case OpKind::kX:
+      return {kClsXlo, 0, 0, false};
+    case OpKind::kY:
+      return {kClsYlo, 0, 0, false};
+    case OpKind::kXm32:
+      return {kClsXlo | kClsM32, 4, 0, false};
+    case OpKind::kXm128:
+      return {kClsXlo | kClsM128, 16, 0, false};
+    case OpKind::kYm256:
+      return {kClsYlo | kClsM256, 32, 0, false};
+    case OpKind::kXe:
+      return {kXe, 0, 0, false};
+    case OpKind::kYe:
+      return {kYe, 0, 0, false};
+    case OpKind::kZ:
+      return {kClsZmm, 0, 0, false};
+    case OpKind::kXme32:
+      return {kXe | kClsM32, 4, 0, false};
+    case OpKind::kXme128:
+      return {kXe | kClsM128, 16, 0, false};
+    case OpKind::kYme256:
+      return {kYe | kClsM256, 32, 0, false};
+    case OpKind::kZm512:
+      return {kClsZmm | kClsM512, 64, 0, false};
+    case OpKind::kXmb128:
+      return {kXe | kClsM128 | kClsB32, 16, 16, false};
+    case OpKind::kYmb256:
+      return {kYe | kClsM256 | kClsB32, 32, 32, false};
+    case OpKind::kZmb512:
+      return {kClsZmm | kClsM512 | kClsB32, 64, 64, false};
+    case OpKind::kK:
+      return {kClsK, 0, 0, false};
+    case OpKind::kKm16:
+      return {kClsK | kClsM16, 2, 0, false};
+    case OpKind::kKm32:
+      return {kClsK | kClsM32, 4, 0, false};
+    case OpKind::kCount:
+      break;
   }
   return {0, 0, 0, false};
 }
@@ -205,7 +290,9 @@ struct FormRange {
   uint16_t last;
 };
 extern const std::array<FormRange, static_cast<size_t>(Mnemonic::kCount)> kFormRanges;
-inline FormRange form_range(Mnemonic m) { return kFormRanges[static_cast<size_t>(m)]; }
+inline FormRange form_range(Mnemonic m) {
+  return kFormRanges[static_cast<size_t>(m)];
+}
 
 // The lower-case name of m ("vfmadd231ps").
 const char* mnemonic_name(Mnemonic m);

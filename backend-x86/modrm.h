@@ -23,14 +23,20 @@ constexpr uint8_t sib(unsigned scale_log2, unsigned index, unsigned base) {
   return static_cast<uint8_t>((scale_log2 << 6) | ((index & 7) << 3) | (base & 7));
 }
 
-constexpr unsigned scale_log2(uint8_t scale) { return scale == 8 ? 3 : scale == 4 ? 2 : scale == 2 ? 1 : 0; }
+constexpr unsigned scale_log2(uint8_t scale) {
+  return scale == 8 ? 3 : scale == 4 ? 2 : scale == 2 ? 1 : 0;
+}
 
 // Base registers whose low bits are 100 (RSP, R12) can only be named through a SIB byte.
-constexpr bool base_needs_sib(Reg base) { return (base.id & 7) == 4; }
+constexpr bool base_needs_sib(Reg base) {
+  return (base.id & 7) == 4;
+}
 
 // Base registers whose low bits are 101 (RBP, R13) with mod 00 mean "RIP" or "no base", so they always carry
 // a displacement (disp8 0 when there is none).
-constexpr bool base_needs_disp(Reg base) { return (base.id & 7) == 5; }
+constexpr bool base_needs_disp(Reg base) {
+  return (base.id & 7) == 5;
+}
 
 // The disp8 for disp under EVEX compression by n (n = 1 for legacy and VEX): true and *out when disp is a
 // multiple of n and disp / n fits in a signed byte.

@@ -1,5 +1,5 @@
-// Instruction operands: registers (with an optional AVX-512 opmask and zeroing), memory references, immediates
-// and labels. Codegen builds them with a small expression syntax:
+// Instruction operands: registers (with an optional AVX-512 opmask and zeroing), memory references,
+// immediates and labels. Codegen builds them with a small expression syntax:
 //   zmmword_ptr(rdi + rcx*4 + 64), ptr_b32(rsi + 8), ptr(label), zmm0 | k1 | kZero, int64 immediates.
 // An Operand is 24 bytes of plain data; nothing here allocates or validates (the operand checker does).
 #pragma once
@@ -37,42 +37,86 @@ struct ScaledIndex {
   uint8_t scale;
 };
 
-constexpr ScaledIndex operator*(Reg index, int scale) { return {index, static_cast<uint8_t>(scale)}; }
-constexpr Mem operator+(Reg base, ScaledIndex si) { return Mem{base, si.index, si.scale, 0, false, 0}; }
-constexpr Mem operator+(Reg base, int32_t disp) { return Mem{base, Reg{}, 1, 0, false, disp}; }
-constexpr Mem operator-(Reg base, int32_t disp) { return Mem{base, Reg{}, 1, 0, false, -disp}; }
-constexpr Mem operator+(Reg base, Reg index) { return Mem{base, index, 1, 0, false, 0}; }
-constexpr Mem operator+(Mem m, int32_t disp) { return m.disp += disp, m; }
-constexpr Mem operator-(Mem m, int32_t disp) { return m.disp -= disp, m; }
-constexpr Mem operator+(Mem m, ScaledIndex si) { return m.index = si.index, m.scale = si.scale, m; }
-constexpr Mem operator+(ScaledIndex si, int32_t disp) { return Mem{Reg{}, si.index, si.scale, 0, false, disp}; }
+constexpr ScaledIndex operator*(Reg index, int scale) {
+  return {index, static_cast<uint8_t>(scale)};
+}
+constexpr Mem operator+(Reg base, ScaledIndex si) {
+  return Mem{base, si.index, si.scale, 0, false, 0};
+}
+constexpr Mem operator+(Reg base, int32_t disp) {
+  return Mem{base, Reg{}, 1, 0, false, disp};
+}
+constexpr Mem operator-(Reg base, int32_t disp) {
+  return Mem{base, Reg{}, 1, 0, false, -disp};
+}
+constexpr Mem operator+(Reg base, Reg index) {
+  return Mem{base, index, 1, 0, false, 0};
+}
+constexpr Mem operator+(Mem m, int32_t disp) {
+  return m.disp += disp, m;
+}
+constexpr Mem operator-(Mem m, int32_t disp) {
+  return m.disp -= disp, m;
+}
+constexpr Mem operator+(Mem m, ScaledIndex si) {
+  return m.index = si.index, m.scale = si.scale, m;
+}
+constexpr Mem operator+(ScaledIndex si, int32_t disp) {
+  return Mem{Reg{}, si.index, si.scale, 0, false, disp};
+}
 
 namespace detail {
-constexpr Mem sized(Mem m, uint8_t size) { return m.size = size, m; }
-constexpr Mem as_mem(Reg base) { return Mem{base, Reg{}, 1, 0, false, 0}; }
-constexpr Mem as_mem(Label l) { return Mem{rip, Reg{}, 1, 0, false, 0, l.id}; }
-constexpr Mem as_mem(ScaledIndex si) { return Mem{Reg{}, si.index, si.scale, 0, false, 0}; }
-constexpr Mem as_mem(Mem m) { return m; }
+constexpr Mem sized(Mem m, uint8_t size) {
+  return m.size = size, m;
+}
+constexpr Mem as_mem(Reg base) {
+  return Mem{base, Reg{}, 1, 0, false, 0};
+}
+constexpr Mem as_mem(Label l) {
+  return Mem{rip, Reg{}, 1, 0, false, 0, l.id};
+}
+constexpr Mem as_mem(ScaledIndex si) {
+  return Mem{Reg{}, si.index, si.scale, 0, false, 0};
+}
+constexpr Mem as_mem(Mem m) {
+  return m;
+}
 }  // namespace detail
 
 // Memory operands. ptr() leaves the size to the instruction form (the first form that fits is used);
 // the sized variants pick the form by width. ptr(label) is a RIP-relative reference to a label.
 template <class A>
-constexpr Mem ptr(A a) { return detail::as_mem(a); }
+constexpr Mem ptr(A a) {
+  return detail::as_mem(a);
+}
 template <class A>
-constexpr Mem byte_ptr(A a) { return detail::sized(detail::as_mem(a), 1); }
+constexpr Mem byte_ptr(A a) {
+  return detail::sized(detail::as_mem(a), 1);
+}
 template <class A>
-constexpr Mem word_ptr(A a) { return detail::sized(detail::as_mem(a), 2); }
+constexpr Mem word_ptr(A a) {
+  return detail::sized(detail::as_mem(a), 2);
+}
 template <class A>
-constexpr Mem dword_ptr(A a) { return detail::sized(detail::as_mem(a), 4); }
+constexpr Mem dword_ptr(A a) {
+  return detail::sized(detail::as_mem(a), 4);
+}
 template <class A>
-constexpr Mem qword_ptr(A a) { return detail::sized(detail::as_mem(a), 8); }
+constexpr Mem qword_ptr(A a) {
+  return detail::sized(detail::as_mem(a), 8);
+}
 template <class A>
-constexpr Mem xmmword_ptr(A a) { return detail::sized(detail::as_mem(a), 16); }
+constexpr Mem xmmword_ptr(A a) {
+  return detail::sized(detail::as_mem(a), 16);
+}
 template <class A>
-constexpr Mem ymmword_ptr(A a) { return detail::sized(detail::as_mem(a), 32); }
+constexpr Mem ymmword_ptr(A a) {
+  return detail::sized(detail::as_mem(a), 32);
+}
 template <class A>
-constexpr Mem zmmword_ptr(A a) { return detail::sized(detail::as_mem(a), 64); }
+constexpr Mem zmmword_ptr(A a) {
+  return detail::sized(detail::as_mem(a), 64);
+}
 // A 32-bit element broadcast to every lane: dword ptr [..]{1to16} for zmm, {1to8} ymm, {1to4} xmm.
 template <class A>
 constexpr Mem ptr_b32(A a) {
@@ -122,8 +166,14 @@ inline constexpr uint8_t kBadMask = 0xff;
 constexpr Operand operator|(Operand o, Reg k) {
   return o.mask = (k.kind == RegKind::kMask && k.id != 0) ? k.id : kBadMask, o;
 }
-constexpr Operand operator|(Reg r, Reg k) { return Operand(r) | k; }
-constexpr Operand operator|(Mem m, Reg k) { return Operand(m) | k; }
-constexpr Operand operator|(Operand o, Zeroing) { return o.zero = true, o; }
+constexpr Operand operator|(Reg r, Reg k) {
+  return Operand(r) | k;
+}
+constexpr Operand operator|(Mem m, Reg k) {
+  return Operand(m) | k;
+}
+constexpr Operand operator|(Operand o, Zeroing) {
+  return o.zero = true, o;
+}
 
 }  // namespace njc::x86

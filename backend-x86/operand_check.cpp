@@ -4,7 +4,9 @@
 namespace njc::x86 {
 namespace {
 
-Error make_error(ErrorCode code, Mnemonic m, int operand) { return Error(code, m, operand); }
+Error make_error(ErrorCode code, Mnemonic m, int operand) {
+  return Error(code, m, operand);
+}
 
 // How far row `row` gets with these operands: 0-3 = index of the first operand it rejects; 4 = mask not
 // allowed; 5 = zeroing not allowed; 6 = ISA disabled; 7 = accepted.

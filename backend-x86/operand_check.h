@@ -3,8 +3,8 @@
 // Sits between the Assembler API and the encoder; reads the same table as both.
 #pragma once
 
-#include <cstdint>
 #include <climits>
+#include <cstdint>
 
 #include "backend-x86/error.h"
 #include "backend-x86/instr_table.h"
@@ -25,7 +25,8 @@ constexpr bool valid_address(const Mem& m) {
 
 namespace detail {
 // Classes of a register by kind: ids 0-15, ids 16-31, and the extra bit for id 0 (accumulator).
-inline constexpr uint32_t kRegLow[] = {0, kClsR8, kClsR16, kClsR32, kClsR64, kClsXlo, kClsYlo, kClsZmm, kClsK, 0};
+inline constexpr uint32_t kRegLow[] = {0,       kClsR8,  kClsR16, kClsR32, kClsR64,
+                                       kClsXlo, kClsYlo, kClsZmm, kClsK,   0};
 inline constexpr uint32_t kRegHigh[] = {0, 0, 0, 0, 0, kClsXhi, kClsYhi, kClsZmm, 0, 0};
 inline constexpr uint32_t kRegZero[] = {0, kClsAl, 0, kClsEax, kClsRax, 0, 0, 0, 0, 0};
 
@@ -42,15 +43,24 @@ constexpr uint32_t mem_classes(const Mem& m) {
   if (!valid_address(m)) return 0;
   if (m.bcst) return m.size == 4 ? kClsB32 : 0;
   switch (m.size) {
-    case 0: return kClsMem;
-    case 1: return kClsM8;
-    case 2: return kClsM16;
-    case 4: return kClsM32;
-    case 8: return kClsM64;
-    case 16: return kClsM128;
-    case 32: return kClsM256;
-    case 64: return kClsM512;
-    default: return 0;
+    case 0:
+      return kClsMem;
+    case 1:
+      return kClsM8;
+    case 2:
+      return kClsM16;
+    case 4:
+      return kClsM32;
+    case 8:
+      return kClsM64;
+    case 16:
+      return kClsM128;
+    case 32:
+      return kClsM256;
+    case 64:
+      return kClsM512;
+    default:
+      return 0;
   }
 }
 
@@ -68,11 +78,16 @@ constexpr uint32_t imm_classes(int64_t v) {
 // out-of-range register number).
 constexpr uint32_t operand_classes(const Operand& o) {
   switch (o.type) {
-    case OpType::kNone: return kClsNone;
-    case OpType::kReg: return detail::reg_classes(o.reg);
-    case OpType::kMem: return detail::mem_classes(o.mem);
-    case OpType::kImm: return detail::imm_classes(o.imm);
-    case OpType::kLabel: return kClsLabel;
+    case OpType::kNone:
+      return kClsNone;
+    case OpType::kReg:
+      return detail::reg_classes(o.reg);
+    case OpType::kMem:
+      return detail::mem_classes(o.mem);
+    case OpType::kImm:
+      return detail::imm_classes(o.imm);
+    case OpType::kLabel:
+      return kClsLabel;
   }
   return 0;
 }

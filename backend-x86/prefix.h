@@ -13,19 +13,19 @@ namespace njc::x86 {
 // Register numbers are whole (0-31); the builder splits them into the extension bits.
 struct PrefixFields {
   PrefixKind kind = PrefixKind::kLegacy;
-  uint8_t pp = 0;         // kPpNone, kPp66, kPpF3, kPpF2
-  uint8_t map = 0;        // kMap0, kMap0F, kMap0F38, kMap0F3A
-  uint8_t w = 0;          // REX.W / VEX.W / EVEX.W
-  uint8_t l = 0;          // VEX.L (0-1) / EVEX.L'L (0-2)
-  uint8_t reg = 0;        // the ModRM.reg register (0-31); 0 for a /digit
-  uint8_t rm = 0;         // the ModRM.rm register, or the memory base (0-15); or the opcode's +r register
-  uint8_t index = 0;      // the SIB index register (0-15), 0 if none
-  uint8_t vvvv = 0;       // the VEX/EVEX.vvvv register (0-31), 0 if none
-  uint8_t aaa = 0;        // EVEX opmask k1-k7, 0 for none
-  bool z = false;         // EVEX zeroing-masking
-  bool b = false;         // EVEX embedded broadcast
-  bool rm_is_reg = true;  // ModRM.mod == 11 (EVEX.X then extends rm to 32 registers)
-  bool force_rex = false; // spl/bpl/sil/dil need a REX even with all bits clear
+  uint8_t pp = 0;          // kPpNone, kPp66, kPpF3, kPpF2
+  uint8_t map = 0;         // kMap0, kMap0F, kMap0F38, kMap0F3A
+  uint8_t w = 0;           // REX.W / VEX.W / EVEX.W
+  uint8_t l = 0;           // VEX.L (0-1) / EVEX.L'L (0-2)
+  uint8_t reg = 0;         // the ModRM.reg register (0-31); 0 for a /digit
+  uint8_t rm = 0;          // the ModRM.rm register, or the memory base (0-15); or the opcode's +r register
+  uint8_t index = 0;       // the SIB index register (0-15), 0 if none
+  uint8_t vvvv = 0;        // the VEX/EVEX.vvvv register (0-31), 0 if none
+  uint8_t aaa = 0;         // EVEX opmask k1-k7, 0 for none
+  bool z = false;          // EVEX zeroing-masking
+  bool b = false;          // EVEX embedded broadcast
+  bool rm_is_reg = true;   // ModRM.mod == 11 (EVEX.X then extends rm to 32 registers)
+  bool force_rex = false;  // spl/bpl/sil/dil need a REX even with all bits clear
 };
 
 inline constexpr uint8_t kMandatoryPrefix[4] = {0, 0x66, 0xF3, 0xF2};
@@ -77,9 +77,9 @@ inline uint8_t* emit_vex_prefix(const PrefixFields& f, uint8_t* p) {
 // extension. R' and V' are bit 4 of ModRM.reg and vvvv.
 //
 //   P0:  7    6    5    4     3 2   1 0        P1:  7   6 5 4 3   2   1 0      P2:  7   6 5   4   3    2 1 0
-//       +----+----+----+-----+-----+-----+          +---+--------+---+-----+         +---+-----+---+-----+-----+
-//       | ~R | ~X | ~B | ~R' | 0 0 | mm  |          | W | ~vvvv  | 1 | pp  |         | z | L'L | b | ~V' | aaa |
-//       +----+----+----+-----+-----+-----+          +---+--------+---+-----+         +---+-----+---+-----+-----+
+//       +----+----+----+-----+-----+-----+          +---+--------+---+-----+ +---+-----+---+-----+-----+ | ~R
+//       | ~X | ~B | ~R' | 0 0 | mm  |          | W | ~vvvv  | 1 | pp  |         | z | L'L | b | ~V' | aaa |
+//       +----+----+----+-----+-----+-----+          +---+--------+---+-----+ +---+-----+---+-----+-----+
 inline uint8_t* emit_evex_prefix(const PrefixFields& f, uint8_t* p) {
   const unsigned r = f.reg >> 3 & 1, r2 = f.reg >> 4 & 1;
   const unsigned x = f.rm_is_reg ? (f.rm >> 4 & 1) : (f.index >> 3 & 1);
@@ -95,9 +95,12 @@ inline uint8_t* emit_evex_prefix(const PrefixFields& f, uint8_t* p) {
 // Writes the prefix selected by f.kind at p; returns the position after it.
 inline uint8_t* emit_prefix(const PrefixFields& f, uint8_t* p) {
   switch (f.kind) {
-    case PrefixKind::kLegacy: return emit_legacy_prefix(f, p);
-    case PrefixKind::kVex: return emit_vex_prefix(f, p);
-    case PrefixKind::kEvex: return emit_evex_prefix(f, p);
+    case PrefixKind::kLegacy:
+      return emit_legacy_prefix(f, p);
+    case PrefixKind::kVex:
+      return emit_vex_prefix(f, p);
+    case PrefixKind::kEvex:
+      return emit_evex_prefix(f, p);
   }
   return p;
 }

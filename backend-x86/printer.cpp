@@ -11,14 +11,22 @@ namespace {
 
 const char* size_keyword(int bytes) {
   switch (bytes) {
-    case 1: return "byte ptr ";
-    case 2: return "word ptr ";
-    case 4: return "dword ptr ";
-    case 8: return "qword ptr ";
-    case 16: return "xmmword ptr ";
-    case 32: return "ymmword ptr ";
-    case 64: return "zmmword ptr ";
-    default: return "";
+    case 1:
+      return "byte ptr ";
+    case 2:
+      return "word ptr ";
+    case 4:
+      return "dword ptr ";
+    case 8:
+      return "qword ptr ";
+    case 16:
+      return "xmmword ptr ";
+    case 32:
+      return "ymmword ptr ";
+    case 64:
+      return "zmmword ptr ";
+    default:
+      return "";
   }
 }
 
@@ -90,7 +98,9 @@ void append_decorations(std::string& out, const Operand& o) {
 
 }  // namespace
 
-std::string label_name(uint32_t id) { return ".L" + std::to_string(id); }
+std::string label_name(uint32_t id) {
+  return ".L" + std::to_string(id);
+}
 
 void print_instruction(std::string& out, int form, const Operand* ops) {
   const Form& f = kForms[form];
@@ -99,11 +109,21 @@ void print_instruction(std::string& out, int form, const Operand* ops) {
     out += i == 0 ? " " : ", ";
     const Operand& o = ops[i];
     switch (o.type) {
-      case OpType::kReg: out += reg_name(o.reg); break;
-      case OpType::kMem: append_mem(out, o.mem, f.ops[i]); break;
-      case OpType::kImm: append_imm(out, o.imm, f.ops[i]); break;
-      case OpType::kLabel: out += label_name(o.label); break;
-      case OpType::kNone: out += '?'; break;
+      case OpType::kReg:
+        out += reg_name(o.reg);
+        break;
+      case OpType::kMem:
+        append_mem(out, o.mem, f.ops[i]);
+        break;
+      case OpType::kImm:
+        append_imm(out, o.imm, f.ops[i]);
+        break;
+      case OpType::kLabel:
+        out += label_name(o.label);
+        break;
+      case OpType::kNone:
+        out += '?';
+        break;
     }
     if (i == 0) append_decorations(out, o);
   }

@@ -6,7 +6,7 @@ namespace {
 
 constexpr const char* kGpr64[16] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
                                     "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15"};
-constexpr const char* kGpr32[16] = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi",
+constexpr const char* kGpr32[16] = {"eax", "ecx", "edx",  "ebx",  "esp",  "ebp",  "esi",  "edi",
                                     "r8d", "r9d", "r10d", "r11d", "r12d", "r13d", "r14d", "r15d"};
 constexpr const char* kGpr16[16] = {"ax",  "cx",  "dx",   "bx",   "sp",   "bp",   "si",   "di",
                                     "r8w", "r9w", "r10w", "r11w", "r12w", "r13w", "r14w", "r15w"};
@@ -31,16 +31,26 @@ constexpr const char* kMask[8] = {"k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"
 const char* reg_name(Reg r) {
   const unsigned id = r.id;
   switch (r.kind) {
-    case RegKind::kGpr8: return id < 16 ? kGpr8[id] : "?";
-    case RegKind::kGpr16: return id < 16 ? kGpr16[id] : "?";
-    case RegKind::kGpr32: return id < 16 ? kGpr32[id] : "?";
-    case RegKind::kGpr64: return id < 16 ? kGpr64[id] : "?";
-    case RegKind::kXmm: return id < 32 ? kXmm[id] : "?";
-    case RegKind::kYmm: return id < 32 ? kYmm[id] : "?";
-    case RegKind::kZmm: return id < 32 ? kZmm[id] : "?";
-    case RegKind::kMask: return id < 8 ? kMask[id] : "?";
-    case RegKind::kRip: return "rip";
-    case RegKind::kNone: break;
+    case RegKind::kGpr8:
+      return id < 16 ? kGpr8[id] : "?";
+    case RegKind::kGpr16:
+      return id < 16 ? kGpr16[id] : "?";
+    case RegKind::kGpr32:
+      return id < 16 ? kGpr32[id] : "?";
+    case RegKind::kGpr64:
+      return id < 16 ? kGpr64[id] : "?";
+    case RegKind::kXmm:
+      return id < 32 ? kXmm[id] : "?";
+    case RegKind::kYmm:
+      return id < 32 ? kYmm[id] : "?";
+    case RegKind::kZmm:
+      return id < 32 ? kZmm[id] : "?";
+    case RegKind::kMask:
+      return id < 8 ? kMask[id] : "?";
+    case RegKind::kRip:
+      return "rip";
+    case RegKind::kNone:
+      break;
   }
   return "?";
 }

@@ -63,8 +63,9 @@ void BM_EncodeGemmKernel(benchmark::State& state) {
     if (e) state.SkipWithError(e.message().c_str());
   }
   state.counters["insns"] = insns;
-  state.counters["ns_per_insn"] = benchmark::Counter(static_cast<double>(insns) * state.iterations(),
-                                                     benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ns_per_insn"] =
+      benchmark::Counter(static_cast<double>(insns) * state.iterations(),
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_EncodeGemmKernel);
 
@@ -83,8 +84,9 @@ void BM_EmitOnly(benchmark::State& state) {
     }
     benchmark::DoNotOptimize(b.size());
   }
-  state.counters["ns_per_insn"] = benchmark::Counter(static_cast<double>(kInsns) * state.iterations(),
-                                                     benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ns_per_insn"] =
+      benchmark::Counter(static_cast<double>(kInsns) * state.iterations(),
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_EmitOnly);
 

@@ -35,7 +35,8 @@ void expect_same_as_llvm_mc(const std::function<void(Assembler&)>& program, cons
   const std::vector<uint8_t> ours = a.code();
   EXPECT_EQ(test::hex(ours.data(), ours.size()),
             test::hex(reinterpret_cast<const uint8_t*>(theirs.data()), theirs.size()))
-      << what << "\n" << listing;
+      << what << "\n"
+      << listing;
 }
 
 void filler(Assembler& a, int n) {
@@ -54,7 +55,7 @@ TEST(Assembler, ShortAndLongBranchesMatchLlvmMc) {
         a.bind(near_fwd);
         filler(a, 30);  // 180 bytes: far_fwd is beyond rel8
         a.bind(far_fwd);
-        a.jb(back);      // backward, out of rel8 reach
+        a.jb(back);  // backward, out of rel8 reach
         a.jmp(near_fwd);
         a.call(back);
         a.call(end);

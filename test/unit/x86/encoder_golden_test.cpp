@@ -44,22 +44,22 @@ const Golden kGolden[] = {
     // R13/RBP base: mod 00 rm 101 means RIP, so a zero disp8 is forced (mod 01).
     {"mov eax, dword ptr [r13]", [](Assembler& a) { return a.mov(eax, dword_ptr(r13)); }, "41 8b 45 00"},
     {"mov eax, dword ptr [rbp]", [](Assembler& a) { return a.mov(eax, dword_ptr(rbp)); }, "8b 45 00"},
-    {"mov r12, qword ptr [r13 + r12*8 - 0x8]", [](Assembler& a) { return a.mov(r12, qword_ptr(r13 + r12 * 8 - 8)); },
-     "4f 8b 64 e5 f8"},
+    {"mov r12, qword ptr [r13 + r12*8 - 0x8]",
+     [](Assembler& a) { return a.mov(r12, qword_ptr(r13 + r12 * 8 - 8)); }, "4f 8b 64 e5 f8"},
     // SIL needs a REX (40) or the register would be DH; DL does not.
     {"mov sil, al", [](Assembler& a) { return a.mov(sil, al); }, "40 88 c6"},
     {"mov dl, al", [](Assembler& a) { return a.mov(dl, al); }, "88 c2"},
     // EVEX disp8*N: 0x40 / 64 = 1 compresses; 0x41 is not a multiple of 64 and needs disp32.
-    {"vmovups zmm0, zmmword ptr [rax + 0x40]", [](Assembler& a) { return a.vmovups(zmm0, zmmword_ptr(rax + 0x40)); },
-     "62 f1 7c 48 10 40 01"},
-    {"vmovups zmm0, zmmword ptr [rax + 0x41]", [](Assembler& a) { return a.vmovups(zmm0, zmmword_ptr(rax + 0x41)); },
-     "62 f1 7c 48 10 80 41 00 00 00"},
+    {"vmovups zmm0, zmmword ptr [rax + 0x40]",
+     [](Assembler& a) { return a.vmovups(zmm0, zmmword_ptr(rax + 0x40)); }, "62 f1 7c 48 10 40 01"},
+    {"vmovups zmm0, zmmword ptr [rax + 0x41]",
+     [](Assembler& a) { return a.vmovups(zmm0, zmmword_ptr(rax + 0x41)); }, "62 f1 7c 48 10 80 41 00 00 00"},
     {"vgetmantps zmm0, zmmword ptr [rax + 0x2000], 4",
      [](Assembler& a) { return a.vgetmantps(zmm0, zmmword_ptr(rax + 0x2000), 4); },
      "62 f3 7d 48 26 80 00 20 00 00 04"},
     // Tuple1 forms scale by 4 even with a 512-bit register: vbroadcastss m32, vcompressps.
-    {"vbroadcastss zmm0, dword ptr [rax + 0x4]", [](Assembler& a) { return a.vbroadcastss(zmm0, dword_ptr(rax + 4)); },
-     "62 f2 7d 48 18 40 01"},
+    {"vbroadcastss zmm0, dword ptr [rax + 0x4]",
+     [](Assembler& a) { return a.vbroadcastss(zmm0, dword_ptr(rax + 4)); }, "62 f2 7d 48 18 40 01"},
     {"vcompressps zmmword ptr [rax + 0x4] {k1}, zmm0",
      [](Assembler& a) { return a.vcompressps(zmmword_ptr(rax + 4) | k1, zmm0); }, "62 f2 7d 49 8a 40 01"},
     // Shift count from m128: N = 16 for every vector length.
@@ -71,7 +71,8 @@ const Golden kGolden[] = {
     {"vmovups xmm0, xmm8", [](Assembler& a) { return a.vmovups(xmm0, xmm8); }, "c5 78 11 c0"},
     {"vmovss xmm0, xmm1, xmm8", [](Assembler& a) { return a.vmovss(xmm0, xmm1, xmm8); }, "c5 72 11 c0"},
     // EVEX with registers 16-31: P0 = 81 (~R=1 ~X=0 [rm bit 4] ~B=0 [rm bit 3] ~R'=0 [reg bit 4]), P2 ~V'=0.
-    {"vaddps xmm16, xmm17, xmm31", [](Assembler& a) { return a.vaddps(xmm16, xmm17, xmm31); }, "62 81 74 00 58 c7"},
+    {"vaddps xmm16, xmm17, xmm31", [](Assembler& a) { return a.vaddps(xmm16, xmm17, xmm31); },
+     "62 81 74 00 58 c7"},
     {"vmovups zmmword ptr [rdi + rcx*4] {k2}, zmm31",
      [](Assembler& a) { return a.vmovups(zmmword_ptr(rdi + rcx * 4) | k2, zmm31); }, "62 61 7c 4a 11 3c 8f"},
     {"movabs rax, 0x123456789abcdef0", [](Assembler& a) { return a.mov(rax, 0x123456789abcdef0LL); },
@@ -82,8 +83,10 @@ const Golden kGolden[] = {
     {"vblendvps ymm0, ymm1, ymm2, ymm3", [](Assembler& a) { return a.vblendvps(ymm0, ymm1, ymm2, ymm3); },
      "c4 e3 75 4a c2 30"},
     {"vzeroupper", [](Assembler& a) { return a.vzeroupper(); }, "c5 f8 77"},
-    {"vdpbf16ps zmm0, zmm1, zmm2", [](Assembler& a) { return a.vdpbf16ps(zmm0, zmm1, zmm2); }, "62 f2 76 48 52 c2"},
-    {"vcvtneps2bf16 ymm0, zmm1", [](Assembler& a) { return a.vcvtneps2bf16(ymm0, zmm1); }, "62 f2 7e 48 72 c1"},
+    {"vdpbf16ps zmm0, zmm1, zmm2", [](Assembler& a) { return a.vdpbf16ps(zmm0, zmm1, zmm2); },
+     "62 f2 76 48 52 c2"},
+    {"vcvtneps2bf16 ymm0, zmm1", [](Assembler& a) { return a.vcvtneps2bf16(ymm0, zmm1); },
+     "62 f2 7e 48 72 c1"},
     {"vpternlogd zmm0, zmm1, zmm2, 255", [](Assembler& a) { return a.vpternlogd(zmm0, zmm1, zmm2, 0xff); },
      "62 f3 75 48 25 c2 ff"},
     {"vcmpps k1 {k2}, zmm0, zmm1, 1", [](Assembler& a) { return a.vcmpps(k1 | k2, zmm0, zmm1, 1); },
@@ -96,7 +99,12 @@ const Golden kGolden[] = {
     {"shl rax, 1", [](Assembler& a) { return a.shl(rax, 1); }, "48 d1 e0"},
     // Absolute [disp32] needs SIB base 101 with no index (llvm-mc reads `jmp [0x1000]` as a direct jump, so
     // the proof test leaves this form to the golden list).
-    {"jmp qword ptr [0x1000]", [](Assembler& a) { Mem m; m.disp = 0x1000; return a.jmp(qword_ptr(m)); },
+    {"jmp qword ptr [0x1000]",
+     [](Assembler& a) {
+       Mem m;
+       m.disp = 0x1000;
+       return a.jmp(qword_ptr(m));
+     },
      "ff 24 25 00 10 00 00"},
     {"mov eax, dword ptr [rip + 0x100]", [](Assembler& a) { return a.mov(eax, dword_ptr(rip + 0x100)); },
      "8b 05 00 01 00 00"},

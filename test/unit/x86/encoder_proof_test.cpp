@@ -53,7 +53,8 @@ class EncoderProof : public ::testing::Test {
 Encoded* EncoderProof::encoded_ = nullptr;
 
 TEST_F(EncoderProof, EveryGeneratedCaseEncodes) {
-  for (size_t i = 0; i < encoded_->emit_errors.size() && i < 20; ++i) ADD_FAILURE() << encoded_->emit_errors[i];
+  for (size_t i = 0; i < encoded_->emit_errors.size() && i < 20; ++i)
+    ADD_FAILURE() << encoded_->emit_errors[i];
   EXPECT_TRUE(encoded_->emit_errors.empty()) << encoded_->emit_errors.size() << " cases failed to encode";
   EXPECT_GT(encoded_->text.size(), 5000u);
 }
@@ -100,7 +101,8 @@ TEST_F(EncoderProof, ObjdumpDecodesOurBytesToOurText) {
     const auto it = dis.find(e.begin[i]);
     const int length = static_cast<int>(e.end[i] - e.begin[i]);
     const std::string ours = normalize(e.text[i]);
-    const std::string theirs = it == dis.end() ? "(no instruction at this offset)" : normalize(it->second.text);
+    const std::string theirs =
+        it == dis.end() ? "(no instruction at this offset)" : normalize(it->second.text);
     const bool same = it != dis.end() && it->second.length == length && same_text(ours, theirs);
     if (!same && ++mismatches <= 40) {
       ADD_FAILURE() << e.text[i] << "  [" << hex(e.bytes.data() + e.begin[i], static_cast<size_t>(length))

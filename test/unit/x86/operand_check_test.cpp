@@ -41,11 +41,13 @@ TEST(OperandCheck, Masks) {
   // Stores merge only.
   expect_error(emit(Mnemonic::vmovups, zmmword_ptr(rax) | k1 | kZero, zmm0), Mnemonic::vmovups, 0,
                ErrorCode::kBadZeroing);
-  expect_error(emit(Mnemonic::vcmpps, k1 | k2 | kZero, zmm0, zmm1, 0), Mnemonic::vcmpps, 0, ErrorCode::kBadZeroing);
+  expect_error(emit(Mnemonic::vcmpps, k1 | k2 | kZero, zmm0, zmm1, 0), Mnemonic::vcmpps, 0,
+               ErrorCode::kBadZeroing);
 }
 
 TEST(OperandCheck, Broadcast) {
-  expect_error(emit(Mnemonic::vhaddps, xmm0, xmm1, ptr_b32(rax)), Mnemonic::vhaddps, 2, ErrorCode::kBadBroadcast);
+  expect_error(emit(Mnemonic::vhaddps, xmm0, xmm1, ptr_b32(rax)), Mnemonic::vhaddps, 2,
+               ErrorCode::kBadBroadcast);
   expect_error(emit(Mnemonic::vmovups, zmm0, ptr_b32(rax)), Mnemonic::vmovups, 1, ErrorCode::kBadBroadcast);
   Mem wide = ptr_b32(rax);
   wide.size = 8;
@@ -57,14 +59,17 @@ TEST(OperandCheck, Addresses) {
   expect_error(emit(Mnemonic::mov, eax, dword_ptr(eax)), Mnemonic::mov, 1, ErrorCode::kBadAddress);
   expect_error(emit(Mnemonic::mov, eax, dword_ptr(rax + rcx * 3)), Mnemonic::mov, 1, ErrorCode::kBadAddress);
   expect_error(emit(Mnemonic::mov, dword_ptr(rip + rcx * 1), eax), Mnemonic::mov, 0, ErrorCode::kBadAddress);
-  expect_error(emit(Mnemonic::vaddps, zmm0, zmm1, zmmword_ptr(xmm1)), Mnemonic::vaddps, 2, ErrorCode::kBadAddress);
+  expect_error(emit(Mnemonic::vaddps, zmm0, zmm1, zmmword_ptr(xmm1)), Mnemonic::vaddps, 2,
+               ErrorCode::kBadAddress);
 }
 
 TEST(OperandCheck, Immediates) {
   expect_error(emit(Mnemonic::add, eax, 0x100000000LL), Mnemonic::add, 1, ErrorCode::kImmOutOfRange);
-  expect_error(emit(Mnemonic::vshufps, zmm0, zmm1, zmm2, 256), Mnemonic::vshufps, 3, ErrorCode::kImmOutOfRange);
+  expect_error(emit(Mnemonic::vshufps, zmm0, zmm1, zmm2, 256), Mnemonic::vshufps, 3,
+               ErrorCode::kImmOutOfRange);
   expect_error(emit(Mnemonic::shl, eax, 300), Mnemonic::shl, 1, ErrorCode::kImmOutOfRange);
-  expect_error(emit(Mnemonic::mov, dword_ptr(rax), 0x100000000LL), Mnemonic::mov, 1, ErrorCode::kImmOutOfRange);
+  expect_error(emit(Mnemonic::mov, dword_ptr(rax), 0x100000000LL), Mnemonic::mov, 1,
+               ErrorCode::kImmOutOfRange);
 }
 
 TEST(OperandCheck, IsaSwitchedOff) {
@@ -86,9 +91,11 @@ TEST(OperandCheck, MessageNamesInstructionAndOperand) {
 // Substitutes, in every slot of every row, an operand whose class no row of that mnemonic accepts in that
 // slot. The row's other operands are its defaults, so the checker must blame exactly that slot.
 TEST(OperandCheck, EveryRowRejectsAForeignOperandInEverySlot) {
-  const Operand foreign[] = {k3, zmm5, rax, xmm20, ymm3, cl, byte_ptr(rax), zmmword_ptr(rax), ptr_b32(rax),
-                             0x123456789LL, 1, Label{0}, Operand{}, sp};
-  const Operand defaults[] = {Operand{}, zmm1, k1, xmm2, ymm2, eax, rax, bl, cx, cl, al, ptr(rax), 3, 1, Label{0}};
+  const Operand foreign[] = {
+      k3,           zmm5,          rax, xmm20,    ymm3,      cl, byte_ptr(rax), zmmword_ptr(rax),
+      ptr_b32(rax), 0x123456789LL, 1,   Label{0}, Operand{}, sp};
+  const Operand defaults[] = {Operand{}, zmm1, k1, xmm2,     ymm2, eax, rax,     bl,
+                              cx,        cl,   al, ptr(rax), 3,    1,   Label{0}};
   int checked = 0;
   for (int row = 0; row < kFormCount; ++row) {
     const Form& f = kForms[row];

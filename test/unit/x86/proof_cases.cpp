@@ -11,12 +11,16 @@ namespace {
 // EVEX disp8*N edges for N = 4, 16, 32, 64, SIB with and without base, RIP-relative and absolute.
 std::vector<Mem> addresses() {
   std::vector<Mem> a = {
-      ptr(rax), ptr(r8), ptr(rsp), ptr(r12), ptr(rbp), ptr(r13), ptr(r15),
-      rbx + 1, rbx - 0x80, rbx + 0x7f, rbx + 0x80, rbx - 0x81, rbx + 0x12345678, rbx - 0x7fffffff,
-      rsi + 4, rsi + 16, rsi + 32, rsi + 64, rsi + 0x1fc, rsi + 0x200, rsi + 0x7f0, rsi + 0x800,
-      rsi + 0xfe0, rsi + 0x1000, rsi + 0x1fc0, rsi + 0x2000, rsi - 0x2000, rsi - 0x2040,
-      rax + rcx * 1, rax + rcx * 2 + 8, rsp + rcx * 4, r12 + r15 * 8 + 0x100, rbp + rax * 1, r13 + r12 * 2,
-      rdi + r9 * 4 - 64, rcx * 4 + 0x40, r9 * 8 + 0, rip + 0x100, rip - 8,
+      ptr(rax),         ptr(r8),           ptr(rsp),          ptr(r12),
+      ptr(rbp),         ptr(r13),          ptr(r15),          rbx + 1,
+      rbx - 0x80,       rbx + 0x7f,        rbx + 0x80,        rbx - 0x81,
+      rbx + 0x12345678, rbx - 0x7fffffff,  rsi + 4,           rsi + 16,
+      rsi + 32,         rsi + 64,          rsi + 0x1fc,       rsi + 0x200,
+      rsi + 0x7f0,      rsi + 0x800,       rsi + 0xfe0,       rsi + 0x1000,
+      rsi + 0x1fc0,     rsi + 0x2000,      rsi - 0x2000,      rsi - 0x2040,
+      rax + rcx * 1,    rax + rcx * 2 + 8, rsp + rcx * 4,     r12 + r15 * 8 + 0x100,
+      rbp + rax * 1,    r13 + r12 * 2,     rdi + r9 * 4 - 64, rcx * 4 + 0x40,
+      r9 * 8 + 0,       rip + 0x100,       rip - 8,
   };
   Mem absolute;
   absolute.disp = 0x1000;
@@ -50,32 +54,85 @@ std::vector<Operand> samples_for(OpKind k, int slot) {
   std::vector<Operand> out;
   const KindInfo& info = kind_info(k);
   switch (k) {
-    case OpKind::kNone: return {Operand{}};
-    case OpKind::kR8: case OpKind::kRm8: out = regs(gpr8, {0, 3, 4, 7, 8, 15}, 2 + d); break;
-    case OpKind::kR16: case OpKind::kRm16: out = regs(gpr16, {0, 7, 9, 15}, 2 + d); break;
-    case OpKind::kR32: case OpKind::kRm32: out = regs(gpr32, {0, 4, 5, 8, 12, 13, 15}, 2 + d); break;
-    case OpKind::kR64: case OpKind::kRm64: out = regs(gpr64, {0, 4, 5, 8, 12, 13, 15}, 2 + d); break;
-    case OpKind::kAl: return {al};
-    case OpKind::kEax: return {eax};
-    case OpKind::kRax: return {rax};
-    case OpKind::kCl: return {cl};
-    case OpKind::kOne: return {1};
-    case OpKind::kImm8: return {5, 0, 1, -1, 127, -128};
-    case OpKind::kUimm8: return {3, 0, 1, 127, 128, 255};
-    case OpKind::kImm32: return {0x1234, 0x80, -0x81, 0x12345678, INT32_MAX, INT32_MIN, 7};
-    case OpKind::kImm64: return {0x123456789LL, -0x80000001LL, INT64_MIN, INT64_MAX};
-    case OpKind::kRel: return {};
-    case OpKind::kX: case OpKind::kXm32: case OpKind::kXm128: out = regs(xmm, {0, 7, 8, 15}, d); break;
-    case OpKind::kY: case OpKind::kYm256: out = regs(ymm, {0, 7, 8, 15}, d); break;
-    case OpKind::kXe: case OpKind::kXme32: case OpKind::kXme128: case OpKind::kXmb128:
+    case OpKind::kNone:
+      return {Operand{}};
+    case OpKind::kR8:
+    case OpKind::kRm8:
+      out = regs(gpr8, {0, 3, 4, 7, 8, 15}, 2 + d);
+      break;
+    case OpKind::kR16:
+    case OpKind::kRm16:
+      out = regs(gpr16, {0, 7, 9, 15}, 2 + d);
+      break;
+    case OpKind::kR32:
+    case OpKind::kRm32:
+      out = regs(gpr32, {0, 4, 5, 8, 12, 13, 15}, 2 + d);
+      break;
+    case OpKind::kR64:
+    case OpKind::kRm64:
+      out = regs(gpr64, {0, 4, 5, 8, 12, 13, 15}, 2 + d);
+      break;
+    case OpKind::kAl:
+      return {al};
+    case OpKind::kEax:
+      return {eax};
+    case OpKind::kRax:
+      return {rax};
+    case OpKind::kCl:
+      return {cl};
+    case OpKind::kOne:
+      return {1};
+    case OpKind::kImm8:
+      return {5, 0, 1, -1, 127, -128};
+    case OpKind::kUimm8:
+      return {3, 0, 1, 127, 128, 255};
+    case OpKind::kImm32:
+      return {0x1234, 0x80, -0x81, 0x12345678, INT32_MAX, INT32_MIN, 7};
+    case OpKind::kImm64:
+      return {0x123456789LL, -0x80000001LL, INT64_MIN, INT64_MAX};
+    case OpKind::kRel:
+      return {};
+    case OpKind::kX:
+    case OpKind::kXm32:
+    case OpKind::kXm128:
+      out = regs(xmm, {0, 7, 8, 15}, d);
+      break;
+    case OpKind::kY:
+    case OpKind::kYm256:
+      out = regs(ymm, {0, 7, 8, 15}, d);
+      break;
+    case OpKind::kXe:
+    case OpKind::kXme32:
+    case OpKind::kXme128:
+    case OpKind::kXmb128:
       out = regs(xmm, {0, 8, 15, 16, 23, 31}, d);
       break;
-    case OpKind::kYe: case OpKind::kYme256: case OpKind::kYmb256: out = regs(ymm, {0, 8, 15, 16, 31}, d); break;
-    case OpKind::kZ: case OpKind::kZm512: case OpKind::kZmb512: out = regs(zmm, {0, 8, 15, 16, 31}, d); break;
-    case OpKind::kK: case OpKind::kKm16: case OpKind::kKm32: out = regs(kreg, {0, 7}, d); break;
-    case OpKind::kM: case OpKind::kM8: case OpKind::kM16: case OpKind::kM32: case OpKind::kM64:
-    case OpKind::kM128: case OpKind::kM256: case OpKind::kM512: break;
-    case OpKind::kCount: return {};
+    case OpKind::kYe:
+    case OpKind::kYme256:
+    case OpKind::kYmb256:
+      out = regs(ymm, {0, 8, 15, 16, 31}, d);
+      break;
+    case OpKind::kZ:
+    case OpKind::kZm512:
+    case OpKind::kZmb512:
+      out = regs(zmm, {0, 8, 15, 16, 31}, d);
+      break;
+    case OpKind::kK:
+    case OpKind::kKm16:
+    case OpKind::kKm32:
+      out = regs(kreg, {0, 7}, d);
+      break;
+    case OpKind::kM:
+    case OpKind::kM8:
+    case OpKind::kM16:
+    case OpKind::kM32:
+    case OpKind::kM64:
+    case OpKind::kM128:
+    case OpKind::kM256:
+    case OpKind::kM512:
+      break;
+    case OpKind::kCount:
+      return {};
   }
   if (info.classes & kClsMem) add_mems(out, info.mem_size, (info.classes & kClsB32) != 0);
   return out;
@@ -113,7 +170,8 @@ std::vector<ProofCase> cases_for_row(int row) {
 }
 
 // llvm-mc reads `jmp qword ptr [0x1000]` as a direct jump to 0x1000 (an Intel-syntax ambiguity) and cannot
-// spell the absolute indirect form without a ds: prefix byte, so those two cases are left to the golden tests.
+// spell the absolute indirect form without a ds: prefix byte, so those two cases are left to the golden
+// tests.
 bool llvm_mc_cannot_spell(const ProofCase& c) {
   const Mnemonic m = kForms[c.row].mnemonic;
   if (m != Mnemonic::jmp && m != Mnemonic::call) return false;

@@ -11,7 +11,7 @@
 namespace njc::x86::test {
 
 struct ProofCase {
-  int row;             // the row the case was generated from (the checker may pick an earlier, shorter one)
+  int row;  // the row the case was generated from (the checker may pick an earlier, shorter one)
   Operand ops[4];
 };
 
