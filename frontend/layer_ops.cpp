@@ -13,7 +13,8 @@ using Ids = std::vector<ValueId>;
 struct Ctx {
   GraphBuilder& b;
   const LayerNode& n;
-  const Shape& shape(ValueId v) const { return b.graph().value(v).shape; }
+  // A copy: emitting nodes grows the value table, which would invalidate a reference.
+  Shape shape(ValueId v) const { return b.graph().value(v).shape; }
   std::string hint(const char* suffix) const {
     std::string base = n.outputs.empty() || n.outputs[0] == GraphBuilder::kSkip ? n.op : n.outputs[0];
     return base + "." + suffix;
@@ -53,7 +54,7 @@ Status check_attr_keys(const Ctx& c, std::initializer_list<const char*> allowed)
 
 Status expect(const Ctx& c, size_t i, const Shape& want, const char* what) {
   if (i >= c.n.inputs.size() || c.n.inputs[i] == kNoValue) return Status::ok();
-  const Shape& have = c.shape(c.n.inputs[i]);
+  const Shape have = c.shape(c.n.inputs[i]);
   if (have != want)
     return c.input_error(i, std::string(what) + " must be " + shape_to_string(want) + ", got " + shape_to_string(have));
   return Status::ok();
@@ -69,8 +70,8 @@ Expected<int64_t> int_attr(const Ctx& c, const char* key, int64_t dflt, int64_t 
 Status expand_dense(const Ctx& c) {
   if (Status s = check_arity(c, 2, 3, 1, 1); !s) return s;
   if (Status s = check_attr_keys(c, {"activation", "alpha"}); !s) return s;
-  const Shape& x = c.shape(c.n.inputs[0]);
-  const Shape& w = c.shape(c.n.inputs[1]);
+  const Shape x = c.shape(c.n.inputs[0]);
+  const Shape w = c.shape(c.n.inputs[1]);
   if (x.size() != 2) return c.input_error(0, "x must be 2-D [batch rows, in], got " + shape_to_string(x));
   if (w.size() != 2 || w[1] != x[1])
     return c.input_error(1, "W must be [out, " + std::to_string(x[1]) + "], got " + shape_to_string(w));
@@ -114,9 +115,9 @@ Status expand_recurrent_cell(const Ctx& c, bool lstm) {
                                          : std::initializer_list<const char*>{"linear_before_reset"});
       !s)
     return s;
-  const Shape& x = c.shape(c.n.inputs[0]);
+  const Shape x = c.shape(c.n.inputs[0]);
   if (x.size() != 2) return c.input_error(0, "x must be 2-D [batch rows, in], got " + shape_to_string(x));
-  const Shape& r = c.shape(c.n.inputs[2]);
+  const Shape r = c.shape(c.n.inputs[2]);
   if (r.size() != 2 || r[0] != static_cast<int64_t>(gates) * r[1])
     return c.input_error(2, "R must be [" + std::to_string(gates) + "*hidden, hidden], got " + shape_to_string(r));
   int64_t rows = x[0], in = x[1], hidden = r[1], g = static_cast<int64_t>(gates) * hidden;
@@ -156,8 +157,8 @@ Status expand_conv1d_stream(const Ctx& c) {
   if (!dilation) return dilation.error();
   if (!group) return group.error();
   if (c.n.inputs.size() < 2) return c.n.node->error("inputs", "conv1d_stream takes x, W, [B], [history]");
-  const Shape& x = c.shape(c.n.inputs[0]);
-  const Shape& w = c.shape(c.n.inputs[1]);
+  const Shape x = c.shape(c.n.inputs[0]);
+  const Shape w = c.shape(c.n.inputs[1]);
   if (x.size() != 2) return c.input_error(0, "x must be 2-D [batch rows, channels], got " + shape_to_string(x));
   if (w.size() != 3 || w[1] * *group != x[1] || w[0] % *group != 0)
     return c.input_error(1, "W must be [out, " + std::to_string(x[1]) + "/group, kernel], got " + shape_to_string(w));
@@ -194,9 +195,9 @@ Expected<double> epsilon_attr(const Ctx& c) {
 
 // Validates memory [rows, width], keys [heads, width], beta [heads, 1] at inputs 0..2.
 Status check_addressing(const Ctx& c) {
-  const Shape& m = c.shape(c.n.inputs[0]);
+  const Shape m = c.shape(c.n.inputs[0]);
   if (m.size() != 2) return c.input_error(0, "memory must be 2-D [rows, width], got " + shape_to_string(m));
-  const Shape& k = c.shape(c.n.inputs[1]);
+  const Shape k = c.shape(c.n.inputs[1]);
   if (k.size() != 2 || k[1] != m[1])
     return c.input_error(1, "keys must be [heads, " + std::to_string(m[1]) + "], got " + shape_to_string(k));
   return expect(c, 2, {k[0], 1}, "beta (key strength per head)");
@@ -237,7 +238,7 @@ Status expand_dnc_write(const Ctx& c) {
   auto eps = epsilon_attr(c);
   if (!eps) return eps.error();
   if (Status s = check_addressing(c); !s) return s;
-  const Shape& m = c.shape(c.n.inputs[0]);
+  const Shape m = c.shape(c.n.inputs[0]);
   if (c.shape(c.n.inputs[1])[0] != 1) return c.input_error(1, "dnc_write has one write head: key must be [1, width]");
   if (Status s = expect(c, 3, {1, m[1]}, "the erase vector"); !s) return s;
   if (Status s = expect(c, 4, {1, m[1]}, "the add vector"); !s) return s;
