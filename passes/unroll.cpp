@@ -34,8 +34,9 @@ Status unroll_loop(Kernel& k, Loop& l, int64_t factor, std::optional<LoopReplace
   LoopReplacement r;
   std::vector<ValueId> carried = l.inits;
   if (groups >= 2) {
-    // The loop stays, stepping over factor iterations; copy 0 is the original body in place.
-    Loop main;
+    // The loop stays, stepping over factor iterations; copy 0 is the original body in place. Built in
+    // place in r.stmts (nothing else is appended until it is complete).
+    Loop& main = r.stmts.emplace_back(Loop{}).loop();
     main.iv = l.iv;
     main.lb = l.lb;
     main.step = l.step * factor;
@@ -43,15 +44,12 @@ Status unroll_loop(Kernel& k, Loop& l, int64_t factor, std::optional<LoopReplace
     main.loc = l.loc;
     main.iter_args = l.iter_args;
     main.inits = l.inits;
-    std::vector<ValueId> inner = l.iter_args;
-    Block body = l.body;  // copy 0 keeps the original names
-    for (size_t y = 0; y < l.yields.size(); ++y) inner[y] = l.yields[y];
-    for (int64_t s = 1; s < factor; ++s) emit_copy(k, l, Affine::var(l.iv) + s * l.step, inner, body);
-    main.body = std::move(body);
+    main.body = l.body;  // copy 0 keeps the original names
+    std::vector<ValueId> inner = l.yields;
+    for (int64_t s = 1; s < factor; ++s) emit_copy(k, l, Affine::var(l.iv) + s * l.step, inner, main.body);
     main.yields = inner;
     for (ValueId res : l.results) main.results.push_back(k.copy_value(res, k.type_of(res)));
     carried = main.results;
-    r.stmts.push_back(Stmt(std::move(main)));
   } else {
     rem = n;  // a single group: everything straight-line
   }
