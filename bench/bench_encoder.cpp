@@ -75,7 +75,6 @@ void BM_EmitOnly(benchmark::State& state) {
   const Operand fma[3] = {zmm3, zmm28, ptr_b32(r9 + rax * 4 + 12)};
   const Operand load[2] = {zmm28, zmmword_ptr(rsi + 128)};
   constexpr int kInsns = 600;
-  Assembler a;
   for (auto _ : state) {
     Assembler b;
     for (int i = 0; i < kInsns / 6; ++i) {
