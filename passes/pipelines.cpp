@@ -11,7 +11,8 @@
 //        ├─ unroll{loop=j, factor=full}                  NR vectors per row
 //        ├─ unroll{loop=i, factor=full}                  MR rows
 //        ├─ register-tile{loop=k}                        MR x NR accumulators in registers across k
-//        ├─ split-reduction{loop=k, ways=S}              S independent sets when MR*NR is small (batch 1)
+//        ├─ split-reduction{loop=k, ways=S}              S independent sets when MR*NR is small (batch 1),
+//        │   or unroll{loop=k, factor=2|4}               when MR*NR fills the registers (GEMM)
 //        │                                            and for every other innermost loop:
 //        ├─ vectorize{loop=l, width=W}                   (elementwise, dot products, softmax reductions)
 //        ├─ split-reduction{loop=l, ways=4}              vector accumulators of reductions
@@ -118,8 +119,12 @@ bool micro_kernel(Recipe& r, const Kernel& k, Loop& root, const TargetDesc& t) {
   r.add(fmt::format("vectorize{{loop={} width={}}}", jn, w));
   r.add(fmt::format("unroll{{loop={} factor=full}}", jn));
   if (row >= 0) r.add(fmt::format("unroll{{loop={} factor=full}}", name(k, *band[static_cast<size_t>(row)])));
-  if (r.add(fmt::format("register-tile{{loop={}}}", kn)) && ways > 1)
+  if (!r.add(fmt::format("register-tile{{loop={}}}", kn))) return true;
+  int64_t k_trip = band[static_cast<size_t>(red)]->trip_count();
+  if (ways > 1)
     r.add(fmt::format("split-reduction{{loop={} ways={}}}", kn, ways));
+  else if (k_trip >= 8)  // enough chains already: unroll k to cut loop overhead instead
+    r.add(fmt::format("unroll{{loop={} factor={}}}", kn, k_trip >= 32 ? 4 : 2));
   return true;
 }
 
