@@ -13,6 +13,7 @@
 #include "frontend/json_fields.h"
 #include "frontend/layer_ops.h"
 #include "frontend/param_sources.h"
+#include "frontend/rtneural_import.h"
 #include "ir/graph_verifier.h"
 
 namespace njc {
@@ -341,7 +342,20 @@ Expected<std::string> read_text_file(const std::string& path) {
 Expected<Graph> read_model_text(std::string text, const std::string& file, const std::string& base_dir) {
   auto doc = JsonDocument::parse(std::move(text), file);
   if (!doc) return doc.error();
+  if (is_rtneural_model(doc->root())) {
+    auto imported = import_rtneural(*doc, model_name_from_path(file));
+    if (!imported) return imported.error();
+    return read_model_text(imported->dump(1), file + " (as imported from RTNeural)", base_dir);
+  }
   return ModelReader(*doc, base_dir).read();
+}
+
+std::string model_name_from_path(const std::string& path) {
+  size_t slash = path.rfind('/');
+  std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  size_t dot = base.rfind('.');
+  base = dot == std::string::npos || dot == 0 ? base : base.substr(0, dot);
+  return base.empty() ? "model" : base;
 }
 
 Expected<Graph> read_model_file(const std::string& path) {

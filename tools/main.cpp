@@ -10,6 +10,7 @@
 #include "ir/graph_printer.h"
 #include "tools/atomic_file.h"
 #include "tools/call_inputs.h"
+#include "tools/import_command.h"
 #include "tools/opt_command.h"
 #include "tools/output_json.h"
 
@@ -86,9 +87,11 @@ int run(const Options& o) {
 
 int main_impl(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "opt") return run_opt_command(argc - 1, argv + 1);
+  if (argc > 1 && std::string(argv[1]) == "import") return run_import_command(argc - 1, argv + 1);
   CLI::App app{"njc: a neural-network compiler for real-time programs", "njc"};
   Options o;
-  app.add_option("model", o.model_path, "Model: njc JSON (docs/model-format.md) or graph IR text (docs/graph-ir.md)")
+  app.add_option("model", o.model_path,
+                 "Model: njc JSON (docs/model-format.md), an RTNeural model, or graph IR text (docs/graph-ir.md)")
       ->required();
   app.add_option("--interp", o.interp_action, "Run the model with the reference interpreter: 'run'")
       ->check(CLI::IsMember({"run"}));
@@ -100,7 +103,8 @@ int main_impl(int argc, char** argv) {
   app.add_option("--output", o.output_path, "Write the result to this file (atomically) instead of stdout");
   app.add_option("--iterations", o.iterations, "Run N calls carrying state and print the last outputs")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
-  app.footer("Subcommand: njc opt FILE [--passes=PIPELINE] runs loop IR passes (njc opt --help).\n"
+  app.footer("Subcommands: njc opt FILE [--passes=PIPELINE] runs loop IR passes (njc opt --help);\n"
+             "njc import FILE -o MODEL.json converts an RTNeural model (njc import --help).\n"
              "Exit status: 0 success, 1 error in the input, 2 usage error.");
   try {
     app.parse(argc, argv);

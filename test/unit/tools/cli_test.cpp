@@ -99,3 +99,26 @@ TEST(Cli, GraphTextRoundTripsThroughTheCli) {
 
 }  // namespace
 }  // namespace njc::test
+
+namespace njc::test {
+namespace {
+
+TEST(Cli, ImportWritesAModelThatRunsLikeTheOriginal) {
+  std::string rt = std::string(NJC_SHARED_DIR) + "/conformance/rtneural/models/gru.json";
+  if (!std::filesystem::exists(rt)) GTEST_SKIP() << "RTNeural models not found in ../shared";
+  std::filesystem::path out = std::filesystem::temp_directory_path() / ("njc-imp-" + std::to_string(getpid()) + ".json");
+  ToolResult imp = run_tool(kNjc + " import " + rt + " -o " + out.string(), kSrc);
+  ASSERT_EQ(imp.exit_code, 0) << imp.err;
+  ToolResult a = run_tool(kNjc + " " + out.string() + " --interp run --iterations 5", kSrc);
+  ToolResult b = run_tool(kNjc + " " + rt + " --interp run --iterations 5", kSrc);
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_EQ(a.out, b.out);
+  EXPECT_NE(a.out.find("\"y\""), std::string::npos);
+  std::filesystem::remove(out);
+  ToolResult bad = run_tool(kNjc + " import examples/mlp.json -o " + out.string(), kSrc);
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_FALSE(std::filesystem::exists(out));
+}
+
+}  // namespace
+}  // namespace njc::test

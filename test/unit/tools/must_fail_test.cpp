@@ -22,6 +22,9 @@ std::string trim(const std::string& s) {
   return b == std::string::npos ? "" : s.substr(b, e - b + 1);
 }
 
+// gtest prints a parameter in test names and listings; the file and arguments say which case it is.
+void PrintTo(const MustFailCase& c, std::ostream* os) { *os << c.file << ' ' << c.extra_args; }
+
 std::vector<MustFailCase> load_cases() {
   std::ifstream in(fs::path(NJC_SOURCE_DIR) / "test/must-fail/cases.txt");
   std::vector<MustFailCase> cases;
