@@ -1,0 +1,666 @@
+// Instruction selection: walks a verified loop IR kernel top-down and emits x86-64 through the Assembler.
+// Values live where regalloc.cpp put them (a register of their class or a spill slot); induction variables
+// and buffer base pointers get general-purpose registers by loop depth and use count; each loop becomes a
+// bottom-tested counted loop with its loop-carried values moved in parallel at the latch. See
+// docs/codegen.md for the ABI and the register conventions.
+#include <algorithm>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <unordered_map>
+
+#include "backend-x86/codegen.h"
+#include "backend-x86/codegen_context.h"
+#include "backend-x86/frame.h"
+#include "backend-x86/regalloc.h"
+
+namespace njc::x86 {
+
+using namespace loop;
+
+namespace {
+
+// Fixed GPR roles. rdi holds the buffer table for the whole kernel; rax and r11 are scratch for address
+// arithmetic (r11 caches the last index sum), mask immediates and base pointers that got no register.
+constexpr Reg kArgs = rdi;
+constexpr Reg kTmp = rax;
+constexpr Reg kIdx = r11;
+// Allocatable GPRs: induction variables by loop depth first, then buffer bases. Caller-saved first.
+constexpr Reg kGprPool[] = {rcx, rdx, rsi, r8, r9, r10, rbx, r12, r13, r14, r15, rbp};
+constexpr int kGprPoolSize = 12;
+constexpr int kMaxIvRegs = 8;
+constexpr int kSlotBytes = 64;
+
+bool is_math(Op op) { return op == Op::Exp || op == Op::Log || op == Op::Tanh || op == Op::Sigmoid; }
+
+Diag error(std::string msg, Loc loc = {}) {
+  Diag d;
+  d.line = loc.line;
+  d.col = loc.col;
+  d.message = std::move(msg);
+  return d;
+}
+
+// A loop-carried or loop-result move between two value locations (kReg index -1 = the cycle temp).
+struct Move {
+  Location dst, src;
+  RegClass cls;
+  int lanes;
+};
+
+class Isel {
+ public:
+  Isel(const Kernel& k, const CodegenOptions& o) : k_(k), o_(o), c_(o.target) {}
+
+  Expected<CompiledCode> run() {
+    if (Status s = check_types(); !s) return s.error();
+    masks_in_k_ = c_.avx512();
+    bool math = false;
+    for_each_inst(k_.body, [&](const Inst& i) { math = math || is_math(i.op); });
+    // Reserve scratch registers: 2 cover parallel-move cycles and reductions; spilling needs reload
+    // registers for three operands and a result; math expansions need five temporaries.
+    if (c_.avx512()) find_folds(k_.body);
+    int reserve = math ? 7 : 2;
+    allocate(reserve);
+    if (alloc_.spilled > 0 && reserve < 4) allocate(reserve = 4);
+    bool spill_mode = alloc_.spilled > 0 || reserve >= 7;
+    c_.set_scratch(scratch_ids_, spill_mode ? 2 : 0);
+    assign_gprs();
+    emit_function();
+    CompiledCode out;
+    out.stats.code_bytes = static_cast<int>(c_.a.size());
+    if (Error e = c_.a.finalize()) return error("internal error: code generation: " + e.message());
+    out.code = c_.a.code();
+    out.listing = std::move(listing_);
+    out.stats.spilled_values = alloc_.spilled;
+    out.stats.frame_bytes = frame_.bytes;
+    return out;
+  }
+
+ private:
+  // ---- setup ------------------------------------------------------------------------------------------
+  Status check_types() {
+    int max_lanes = target_lanes(o_.target);
+    for (size_t v = 0; v < k_.values.size(); ++v)
+      if (k_.values[v].type.lanes > max_lanes)
+        return error("value %" + k_.values[v].name + " of type " + k_.values[v].type.str() +
+                     " is wider than the " + std::string(target_name(o_.target)) + " target's " +
+                     std::to_string(max_lanes) + " lanes (run the pipeline for this target)");
+    return Status::ok();
+  }
+
+  void allocate(int reserve) {
+    int total = target_vector_registers(o_.target);
+    int avail = total - reserve;
+    if (o_.max_vector_registers > 0) avail = std::min(avail, o_.max_vector_registers);
+    scratch_ids_.clear();
+    for (int i = total - reserve; i < total; ++i) scratch_ids_.push_back(i);
+    std::vector<LiveInterval> iv = live_intervals(k_, masks_in_k_);
+    std::erase_if(iv, [&](const LiveInterval& i) { return folded(i.value) != nullptr; });
+    alloc_ = linear_scan(iv, k_.values.size(), avail, 5);
+  }
+
+  // AVX-512 embedded broadcast: a load.bcast whose every use is an fma multiplicand later in the same block,
+  // with no store or loop in between, becomes a {1toN} memory operand of those fmas and needs no register
+  // (`vfmadd231ps acc, b, dword ptr [a + k*4]{1to16}`).
+  void find_folds(const Block& b) {
+    if (use_count_.empty()) count_uses();
+    for (size_t p = 0; p < b.size(); ++p) {
+      if (b[p].is_loop()) {
+        find_folds(b[p].loop().body);
+        continue;
+      }
+      const Inst& in = b[p].inst();
+      if (in.op != Op::LoadBcast || lanes(in.result) == 1) continue;
+      int need = use_count_[static_cast<size_t>(in.result)], seen = 0;
+      for (size_t q = p + 1; q < b.size() && seen < need; ++q) {
+        if (b[q].is_loop() || b[q].inst().op == Op::Store) break;
+        const Inst& u = b[q].inst();
+        for (size_t a = 0; a < u.args.size(); ++a) {
+          if (u.args[a] != in.result) continue;
+          bool ok = u.op == Op::Fma && a < 2 && u.args[0] != u.args[1];
+          seen += ok ? 1 : need + 1;
+        }
+      }
+      if (seen == need && need > 0) folds_[in.result] = &in;
+    }
+  }
+  void count_uses() {
+    use_count_.assign(k_.values.size(), 0);
+    std::function<void(const Block&)> walk = [&](const Block& b) {
+      for (const Stmt& s : b) {
+        if (!s.is_loop()) {
+          for (ValueId a : s.inst().args) ++use_count_[static_cast<size_t>(a)];
+          continue;
+        }
+        const Loop& l = s.loop();
+        for (ValueId v : l.inits) ++use_count_[static_cast<size_t>(v)];
+        for (ValueId v : l.yields) ++use_count_[static_cast<size_t>(v)];
+        walk(l.body);
+      }
+    };
+    walk(k_.body);
+  }
+  const Inst* folded(ValueId v) const {
+    auto it = folds_.find(v);
+    return it == folds_.end() ? nullptr : it->second;
+  }
+
+  // Induction variables by depth (sibling loops share), then buffer bases by use count weighted by depth.
+  void assign_gprs() {
+    iv_home_.assign(k_.values.size(), {});
+    int depth_used = 0;
+    std::vector<double> weight(k_.buffers.size(), 0.0);
+    std::function<void(const Block&, int)> walk = [&](const Block& b, int depth) {
+      for (const Stmt& s : b) {
+        if (s.is_loop()) {
+          const Loop& l = s.loop();
+          if (depth < kMaxIvRegs) {
+            iv_home_[static_cast<size_t>(l.iv)] = {Location::kReg, depth};
+            depth_used = std::max(depth_used, depth + 1);
+          } else {
+            iv_home_[static_cast<size_t>(l.iv)] = {Location::kSlot, iv_slots_++};
+          }
+          walk(l.body, depth + 1);
+        } else if (s.inst().buffer >= 0) {
+          double w = 1.0;
+          for (int d = 0; d < depth; ++d) w *= 8.0;
+          weight[static_cast<size_t>(s.inst().buffer)] += w;
+        }
+      }
+    };
+    walk(k_.body, 0);
+    for (int d = 0; d < depth_used; ++d) used_gprs_.push_back(kGprPool[d]);
+    std::vector<BufferId> order;
+    for (size_t b = 0; b < k_.buffers.size(); ++b)
+      if (weight[b] > 0) order.push_back(static_cast<BufferId>(b));
+    std::stable_sort(order.begin(), order.end(), [&](BufferId x, BufferId y) { return weight[x] > weight[y]; });
+    base_.assign(k_.buffers.size(), Reg{});
+    int next = depth_used;
+    for (BufferId b : order) {
+      if (next >= kGprPoolSize) break;
+      base_[static_cast<size_t>(b)] = kGprPool[next];
+      used_gprs_.push_back(kGprPool[next++]);
+    }
+    param_label_.assign(k_.buffers.size(), Label{});
+  }
+
+  // ---- locations --------------------------------------------------------------------------------------
+  int lanes(ValueId v) const { return k_.type_of(v).lanes; }
+  RegClass cls(ValueId v) const { return value_class(k_, v, masks_in_k_); }
+  const Location& loc(ValueId v) const { return alloc_.loc[static_cast<size_t>(v)]; }
+  Mem slot(int s) const { return rsp + s * kSlotBytes; }
+  Mem iv_slot(int s) const { return qword_ptr(rsp + (alloc_.slots * kSlotBytes + 8 * s)); }
+  Reg phys(const Location& l, RegClass c, int lanes) const {
+    if (c == RegClass::kMask) return l.index < 0 ? k7 : kreg(2 + l.index);
+    return l.index < 0 ? c_.scratch(0, lanes) : CodeContext::vreg(l.index, lanes);
+  }
+
+  // The register holding operand v; a spilled value is reloaded into scratch s (k7 for masks).
+  Reg use(ValueId v, int s) {
+    const Location& l = loc(v);
+    if (l.kind == Location::kReg) return phys(l, cls(v), lanes(v));
+    if (cls(v) == RegClass::kMask) {
+      c_.a.kmovw(k7, word_ptr(slot(l.index)));
+      return k7;
+    }
+    Reg r = c_.scratch(s, lanes(v));
+    c_.a.vmovups(r, CodeContext::sized(slot(l.index), lanes(v)));
+    return r;
+  }
+  // The register to write result v into (scratch s when v is spilled); def_done() stores a spilled one.
+  Reg def(ValueId v, int s) {
+    const Location& l = loc(v);
+    if (l.kind == Location::kReg) return phys(l, cls(v), lanes(v));
+    return cls(v) == RegClass::kMask ? k7 : c_.scratch(s, lanes(v));
+  }
+  void def_done(ValueId v, Reg r) {
+    const Location& l = loc(v);
+    if (l.kind != Location::kSlot) return;
+    if (cls(v) == RegClass::kMask)
+      c_.a.kmovw(word_ptr(slot(l.index)), r);
+    else
+      c_.a.vmovups(CodeContext::sized(slot(l.index), lanes(v)), r);
+  }
+
+  // ---- addresses --------------------------------------------------------------------------------------
+  Reg iv_reg(ValueId iv) const { return kGprPool[iv_home_[static_cast<size_t>(iv)].index]; }
+  bool iv_in_reg(ValueId iv) const { return iv_home_[static_cast<size_t>(iv)].kind == Location::kReg; }
+  Operand iv_operand(ValueId iv) const {
+    return iv_in_reg(iv) ? Operand(iv_reg(iv)) : Operand(iv_slot(iv_home_[static_cast<size_t>(iv)].index));
+  }
+
+  void invalidate() {
+    idx_valid_ = false;
+    c_.k1_lanes = -1;
+  }
+
+  // kIdx = sum(coeff * iv) over terms, reusing the previous sum when the terms are the same.
+  void index_sum(const std::vector<AffineTerm>& terms) {
+    if (idx_valid_ && idx_key_ == terms) return;
+    for (size_t t = 0; t < terms.size(); ++t) {
+      Reg dst = t == 0 ? kIdx : kTmp;
+      Operand iv = iv_operand(terms[t].iv);
+      if (terms[t].coeff == 1)
+        c_.a.mov(dst, iv);
+      else
+        c_.a.imul(dst, iv, static_cast<int32_t>(terms[t].coeff));
+      if (t > 0) c_.a.add(kIdx, kTmp);
+    }
+    idx_key_ = terms;
+    idx_valid_ = true;
+  }
+
+  Reg base(BufferId b) {
+    if (base_[static_cast<size_t>(b)].valid()) return base_[static_cast<size_t>(b)];
+    load_base(kTmp, b);
+    return kTmp;
+  }
+  void load_base(Reg r, BufferId b) {
+    const Buffer& buf = k_.buffer(b);
+    if (buf.kind == BufferKind::kParam) {
+      Label& l = param_label_[static_cast<size_t>(b)];
+      if (!l.valid()) l = c_.a.data(buf.data.data(), buf.data.size() * sizeof(float), 64);
+      c_.a.lea(r, ptr(l));
+    } else {
+      c_.a.mov(r, qword_ptr(kArgs + 8 * b));
+    }
+  }
+
+  // The address of in's access (size left to the caller). May clobber rax and r11.
+  Mem address(const Inst& in) {
+    const Buffer& buf = k_.buffer(in.buffer);
+    Affine off = Affine::cst(0);
+    for (size_t d = 0; d < in.index.size(); ++d) off = off.plus(in.index[d], buf.stride(d));
+    int32_t disp = static_cast<int32_t>(off.constant * 4);
+    if (off.terms.empty()) return base(in.buffer) + disp;
+    if (off.terms.size() == 1 && (off.terms[0].coeff == 1 || off.terms[0].coeff == 2) && iv_in_reg(off.terms[0].iv)) {
+      Reg iv = iv_reg(off.terms[0].iv);
+      return base(in.buffer) + iv * static_cast<int>(4 * off.terms[0].coeff) + disp;
+    }
+    index_sum(off.terms);
+    return base(in.buffer) + kIdx * 4 + disp;
+  }
+
+  // k1 = the first n lanes (AVX-512 masked accesses), cached until the next label or clobber.
+  void set_k1(int n) {
+    if (c_.k1_lanes == n) return;
+    c_.a.mov(eax, static_cast<int32_t>((1u << n) - 1));
+    c_.a.kmovw(k1, eax);
+    c_.k1_lanes = n;
+  }
+
+  // ---- moves ------------------------------------------------------------------------------------------
+  void copy(const Location& dst, const Location& src, RegClass c, int n) {
+    Assembler& a = c_.a;
+    bool dreg = dst.kind == Location::kReg, sreg = src.kind == Location::kReg;
+    if (c == RegClass::kMask) {
+      Reg kd = dreg ? phys(dst, c, n) : k1;
+      if (sreg)
+        a.kmovw(kd, phys(src, c, n));
+      else
+        a.kmovw(kd, word_ptr(slot(src.index)));
+      if (!dreg) a.kmovw(word_ptr(slot(dst.index)), kd);
+      if (kd == k1) c_.k1_lanes = -1;
+      return;
+    }
+    if (dreg && sreg) {
+      a.vmovaps(phys(dst, c, n), phys(src, c, n));
+    } else if (dreg) {
+      a.vmovups(phys(dst, c, n), CodeContext::sized(slot(src.index), n));
+    } else if (sreg) {
+      a.vmovups(CodeContext::sized(slot(dst.index), n), phys(src, c, n));
+    } else {
+      Reg t = c_.scratch(1, n);
+      a.vmovups(t, CodeContext::sized(slot(src.index), n));
+      a.vmovups(CodeContext::sized(slot(dst.index), n), t);
+    }
+  }
+
+  // Performs all moves as if simultaneously (yield %b, %a swaps): emit moves whose destination no other
+  // move still reads; break cycles through the scratch temp.
+  void parallel_move(std::vector<Move> moves) {
+    std::erase_if(moves, [](const Move& m) { return m.dst == m.src; });
+    while (!moves.empty()) {
+      bool done = false;
+      for (size_t i = 0; i < moves.size() && !done; ++i) {
+        bool read = std::any_of(moves.begin(), moves.end(), [&](const Move& m) { return m.src == moves[i].dst; });
+        if (read) continue;
+        copy(moves[i].dst, moves[i].src, moves[i].cls, moves[i].lanes);
+        moves.erase(moves.begin() + static_cast<long>(i));
+        done = true;
+      }
+      if (done) continue;
+      Location temp{Location::kReg, -1}, from = moves[0].src;
+      copy(temp, from, moves[0].cls, moves[0].lanes);
+      for (Move& m : moves)
+        if (m.src == from) m.src = temp;
+    }
+  }
+
+  std::vector<Move> moves(const std::vector<ValueId>& dst, const std::vector<ValueId>& src) {
+    std::vector<Move> out;
+    for (size_t n = 0; n < dst.size(); ++n) {
+      RegClass c = cls(dst[n]);
+      if (c == RegClass::kNone) continue;
+      out.push_back({loc(dst[n]), loc(src[n]), c, std::max(lanes(dst[n]), c == RegClass::kVec ? 1 : 16)});
+    }
+    return out;
+  }
+
+  // ---- function, blocks, loops ------------------------------------------------------------------------
+  void emit_function() {
+    if (o_.listing) c_.a.set_listing(&listing_);
+    std::vector<Reg> used = used_gprs_;
+    frame_ = layout_frame(used, alloc_.slots * kSlotBytes + 8 * iv_slots_);
+    emit_prologue(c_.a, frame_);
+    for (size_t b = 0; b < base_.size(); ++b)
+      if (base_[b].valid()) load_base(base_[b], static_cast<BufferId>(b));
+    emit_block(k_.body);
+    emit_epilogue(c_.a, frame_, o_.target != Target::kSse4);
+  }
+
+  void emit_block(const Block& b) {
+    for (const Stmt& s : b) {
+      if (s.is_loop())
+        emit_loop(s.loop());
+      else
+        emit_inst(s.inst());
+    }
+  }
+
+  void emit_loop(const Loop& l) {
+    Assembler& a = c_.a;
+    parallel_move(moves(l.iter_args, l.inits));
+    int64_t trip = l.trip_count();
+    if (trip > 0) {
+      bool in_reg = iv_in_reg(l.iv);
+      Operand iv = iv_operand(l.iv);
+      a.mov(iv, static_cast<int32_t>(l.lb));
+      Label top = a.new_label();
+      if (trip > 1) a.bind(top);
+      invalidate();
+      emit_block(l.body);
+      parallel_move(moves(l.iter_args, l.yields));
+      if (trip > 1) {
+        if (in_reg) {
+          a.add(iv, static_cast<int32_t>(l.step));
+          a.cmp(iv, static_cast<int32_t>(l.ub));
+        } else {
+          a.mov(kTmp, iv);
+          a.add(kTmp, static_cast<int32_t>(l.step));
+          a.mov(iv, kTmp);
+          a.cmp(kTmp, static_cast<int32_t>(l.ub));
+        }
+        a.jl(top);
+      }
+      invalidate();
+    }
+    parallel_move(moves(l.results, l.iter_args));
+  }
+
+  // ---- instructions -----------------------------------------------------------------------------------
+  void emit_inst(const Inst& in) {
+    Assembler& a = c_.a;
+    switch (in.op) {
+      case Op::Const: return emit_const(in);
+      case Op::Mask: return emit_mask(in);
+      case Op::Load: return emit_load(in);
+      case Op::LoadBcast: {
+        if (folded(in.result)) return;  // emitted inside its fmas
+        int n = lanes(in.result);
+        Reg d = def(in.result, 1);
+        Mem m = dword_ptr(address(in));
+        if (n == 1)
+          a.vmovss(d, m);
+        else
+          a.vbroadcastss(d, m);
+        return def_done(in.result, d);
+      }
+      case Op::Store: return emit_store(in);
+      case Op::Splat: {
+        Reg s = use(in.args[0], 0);
+        Reg d = def(in.result, 1);
+        if (lanes(in.result) == 1)
+          a.vmovaps(d, s);
+        else
+          a.vbroadcastss(d, CodeContext::as_lanes(s, 1));
+        return def_done(in.result, d);
+      }
+      case Op::Add: return binary(in, Mnemonic::vaddps);
+      case Op::Sub: return binary(in, Mnemonic::vsubps);
+      case Op::Mul: return binary(in, Mnemonic::vmulps);
+      case Op::Div: return binary(in, Mnemonic::vdivps);
+      case Op::Min: return binary(in, Mnemonic::vminps);
+      case Op::Max: return binary(in, Mnemonic::vmaxps);
+      case Op::Fma: return emit_fma(in);
+      case Op::CmpLt: return compare(in, 0x01);  // LT_OS
+      case Op::CmpLe: return compare(in, 0x02);  // LE_OS
+      case Op::CmpGt: return compare(in, 0x0e);  // GT_OS
+      case Op::CmpGe: return compare(in, 0x0d);  // GE_OS
+      case Op::CmpEq: return compare(in, 0x00);  // EQ_OQ
+      case Op::CmpNe: return compare(in, 0x04);  // NEQ_UQ: true for NaN, like C++ !=
+      case Op::Select: return emit_select(in);
+      case Op::ReduceAdd: return reduce(in, Mnemonic::vaddps);
+      case Op::ReduceMax: return reduce(in, Mnemonic::vmaxps);
+      case Op::ReduceMin: return reduce(in, Mnemonic::vminps);
+      default: return unary(in);
+    }
+  }
+
+  void emit_const(const Inst& in) {
+    int n = lanes(in.result);
+    Reg d = def(in.result, 1);
+    uint32_t bits;
+    std::memcpy(&bits, &in.imm, 4);
+    if (bits == 0)
+      c_.a.vxorps(d, d, d);
+    else if (n == 1)
+      c_.a.vmovss(d, dword_ptr(c_.cst(in.imm, 1)));
+    else
+      c_.a.vmovups(d, c_.cst(in.imm, n));
+    def_done(in.result, d);
+  }
+
+  void emit_mask(const Inst& in) {
+    int n = lanes(in.result);
+    Reg d = def(in.result, 1);
+    if (masks_in_k_) {
+      c_.a.mov(eax, static_cast<int32_t>(in.mask_lanes >= 16 ? 0xffff : (1u << in.mask_lanes) - 1));
+      c_.a.kmovw(d, eax);
+    } else {
+      c_.a.vmovups(d, c_.lane_mask(in.mask_lanes, n));
+    }
+    def_done(in.result, d);
+  }
+
+  bool partial(const Inst& in, int n) const { return in.mask_lanes > 0 && in.mask_lanes < n; }
+
+  void emit_load(const Inst& in) {
+    Assembler& a = c_.a;
+    int n = lanes(in.result);
+    Reg d = def(in.result, 1);
+    if (partial(in, n)) {
+      if (c_.avx512()) {
+        set_k1(in.mask_lanes);
+        a.vmovups(d | k1 | kZero, CodeContext::sized(address(in), n));
+      } else {
+        Reg m = c_.scratch(0, n);
+        a.vmovups(m, c_.lane_mask(in.mask_lanes, n));
+        a.vmaskmovps(d, m, CodeContext::sized(address(in), n));
+      }
+    } else if (n == 1) {
+      a.vmovss(d, dword_ptr(address(in)));
+    } else {
+      a.vmovups(d, CodeContext::sized(address(in), n));
+    }
+    def_done(in.result, d);
+  }
+
+  void emit_store(const Inst& in) {
+    Assembler& a = c_.a;
+    ValueId v = in.args[0];
+    int n = lanes(v);
+    Reg s = use(v, 0);
+    if (partial(in, n)) {
+      if (c_.avx512()) {
+        set_k1(in.mask_lanes);
+        a.vmovups(CodeContext::sized(address(in), n) | k1, s);
+      } else {
+        Reg m = c_.scratch(1, n);
+        a.vmovups(m, c_.lane_mask(in.mask_lanes, n));
+        a.vmaskmovps(CodeContext::sized(address(in), n), m, s);
+      }
+    } else if (n == 1) {
+      a.vmovss(dword_ptr(address(in)), s);
+    } else {
+      a.vmovups(CodeContext::sized(address(in), n), s);
+    }
+  }
+
+  void binary(const Inst& in, Mnemonic m) {
+    Reg x = use(in.args[0], 0), y = use(in.args[1], 1);
+    Reg d = def(in.result, 3);
+    c_.a.emit(m, d, x, y);
+    def_done(in.result, d);
+  }
+
+  // dst = a * b + c with one instruction when dst shares a register with an operand (the allocator hints
+  // dst toward c, the accumulator).
+  void emit_fma(const Inst& in) {
+    Assembler& a = c_.a;
+    for (int f = 0; f < 2; ++f) {
+      const Inst* bc = folded(in.args[static_cast<size_t>(f)]);
+      if (!bc) continue;
+      Reg o = use(in.args[static_cast<size_t>(1 - f)], 1 - f), z = use(in.args[2], 2);
+      Reg d = def(in.result, 3);
+      if (d != z) {
+        if (d == o) {  // keep the multiplicand: it is overwritten by the accumulator copy below
+          a.vmovaps(c_.scratch(f, lanes(in.result)), o);
+          o = c_.scratch(f, lanes(in.result));
+        }
+        a.vmovaps(d, z);
+      }
+      a.vfmadd231ps(d, o, ptr_b32(address(*bc)));
+      return def_done(in.result, d);
+    }
+    Reg x = use(in.args[0], 0), y = use(in.args[1], 1), z = use(in.args[2], 2);
+    Reg d = def(in.result, 3);
+    if (d == z) {
+      a.vfmadd231ps(d, x, y);
+    } else if (d == x) {
+      a.vfmadd213ps(d, y, z);
+    } else if (d == y) {
+      a.vfmadd213ps(d, x, z);
+    } else {
+      a.vmovaps(d, z);
+      a.vfmadd231ps(d, x, y);
+    }
+    def_done(in.result, d);
+  }
+
+  void compare(const Inst& in, int pred) {
+    Reg x = use(in.args[0], 0), y = use(in.args[1], 1);
+    Reg d = def(in.result, 3);
+    c_.a.vcmpps(d, x, y, pred);
+    def_done(in.result, d);
+  }
+
+  void emit_select(const Inst& in) {
+    Reg m = use(in.args[0], 0), x = use(in.args[1], 1), y = use(in.args[2], 2);
+    Reg d = def(in.result, 3);
+    if (masks_in_k_)
+      c_.a.vblendmps(d | m, y, x);
+    else
+      c_.a.vblendvps(d, y, x, CodeContext::as_lanes(m, lanes(in.result)));
+    def_done(in.result, d);
+  }
+
+  // Tree reduction: halve the vector until 4 lanes, then two in-register shuffles. Lane order differs
+  // from the interpreter's left fold (reassociation only).
+  void reduce(const Inst& in, Mnemonic op) {
+    Assembler& a = c_.a;
+    int n = lanes(in.args[0]);
+    Reg s = use(in.args[0], 0);
+    Reg d = def(in.result, 1);
+    if (n == 1) {
+      if (d != s) a.vmovaps(d, s);
+      return def_done(in.result, d);
+    }
+    Reg cur = s;
+    if (n == 16) {
+      a.vextractf32x8(c_.temp(0, 8), s, 1);
+      a.emit(op, c_.temp(0, 8), c_.temp(0, 8), CodeContext::as_lanes(s, 8));
+      cur = c_.temp(0, 8);
+      n = 8;
+    }
+    if (n == 8) {
+      if (c_.avx512())
+        a.vextractf32x4(c_.temp(1, 4), CodeContext::as_lanes(cur, 8), 1);
+      else
+        a.vextractf128(c_.temp(1, 4), CodeContext::as_lanes(cur, 8), 1);
+      a.emit(op, c_.temp(1, 4), c_.temp(1, 4), CodeContext::as_lanes(cur, 4));
+      cur = c_.temp(1, 4);
+    }
+    Reg x = CodeContext::as_lanes(cur, 4), t0 = c_.temp(0, 4), t1 = c_.temp(1, 4);
+    a.vshufps(t0, x, x, 0x4e);  // lanes 2 3 0 1
+    a.emit(op, t0, t0, x);
+    a.vshufps(t1, t0, t0, 0xb1);  // lanes 1 0 3 2
+    a.emit(op, CodeContext::as_lanes(d, 4), t0, t1);
+    def_done(in.result, d);
+  }
+
+  void unary(const Inst& in) {
+    Assembler& a = c_.a;
+    int n = lanes(in.result);
+    Reg s = use(in.args[0], 0);
+    Reg d = def(in.result, 1);
+    switch (in.op) {
+      case Op::Neg: a.vxorps(d, s, c_.cst_bits(0x80000000u, n)); break;
+      case Op::Abs: a.vandps(d, s, c_.cst_bits(0x7fffffffu, n)); break;
+      case Op::Sqrt: a.vsqrtps(d, s); break;
+      case Op::Rsqrt:  // 1/sqrt(x) exactly rounded twice; vrsqrt14ps alone is only 2^-14 accurate
+        a.vsqrtps(c_.temp(0, n), s);
+        a.vmovups(d, c_.cst(1.0f, n));
+        a.vdivps(d, d, c_.temp(0, n));
+        break;
+      case Op::Recip:
+        a.vmovups(c_.temp(0, n), c_.cst(1.0f, n));
+        a.vdivps(d, c_.temp(0, n), s);
+        break;
+      case Op::Exp: emit_exp(c_, d, s, n); break;
+      case Op::Log: emit_log(c_, d, s, n); break;
+      case Op::Tanh: emit_tanh(c_, d, s, n); break;
+      case Op::Sigmoid: emit_sigmoid(c_, d, s, n); break;
+      default: NJC_UNREACHABLE("isel: unhandled loop op " + std::string(op_name(in.op)));
+    }
+    def_done(in.result, d);
+  }
+
+  const Kernel& k_;
+  CodegenOptions o_;
+  CodeContext c_;
+  bool masks_in_k_ = false;
+  Allocation alloc_;
+  std::vector<int> scratch_ids_;
+  std::vector<Location> iv_home_;  // per ValueId: kReg (index into kGprPool) or kSlot
+  int iv_slots_ = 0;
+  std::vector<Reg> base_;  // per buffer: a pool register, or invalid (loaded on each access)
+  std::vector<Label> param_label_;
+  std::vector<Reg> used_gprs_;
+  FrameLayout frame_;
+  bool idx_valid_ = false;
+  std::vector<AffineTerm> idx_key_;
+  std::string listing_;
+  std::unordered_map<ValueId, const Inst*> folds_;  // load.bcast folded into fma memory operands
+  std::vector<int> use_count_;
+};
+
+}  // namespace
+
+Expected<CompiledCode> generate(const Kernel& k, const CodegenOptions& opts) {
+  if (opts.target == Target::kSse4) return error("the sse4 target is not implemented yet (use avx2 or avx512)");
+  return Isel(k, opts).run();
+}
+
+}  // namespace njc::x86

@@ -1,0 +1,94 @@
+// Kernel compilation and invocation (see jit.h).
+#include "runtime/jit.h"
+
+#include <chrono>
+#include <cstring>
+
+#include "ir/loop_verifier.h"
+#include "passes/pass_manager.h"
+#include "passes/pipelines.h"
+
+namespace njc::runtime {
+
+namespace {
+
+Diag error(std::string msg) {
+  Diag d;
+  d.message = std::move(msg);
+  return d;
+}
+
+passes::TargetDesc desc(x86::Target t) {
+  return {x86::target_lanes(t), x86::target_vector_registers(t)};
+}
+
+}  // namespace
+
+JitKernel::JitKernel(JitKernel&& o) noexcept { *this = std::move(o); }
+
+JitKernel& JitKernel::operator=(JitKernel&& o) noexcept {
+  if (this != &o) {
+    CodeArena::global().release(block_);
+    block_ = o.block_;
+    o.block_ = {};
+    kernel_ = std::move(o.kernel_);
+    asm_ = std::move(o.asm_);
+    stats_ = o.stats_;
+    code_bytes_ = o.code_bytes_;
+    compile_us_ = o.compile_us_;
+  }
+  return *this;
+}
+
+JitKernel::~JitKernel() { CodeArena::global().release(block_); }
+
+void JitKernel::run(loop::BufferData& data) const {
+  std::vector<float*> ptrs(data.size());
+  for (size_t b = 0; b < data.size(); ++b) ptrs[b] = data[b].data();
+  fn()(ptrs.data());
+}
+
+Expected<JitKernel> compile(const loop::Kernel& k, const JitOptions& o) {
+  auto t0 = std::chrono::steady_clock::now();
+  if (!x86::target_supported(o.target, x86::detect_cpu()))
+    return error("target " + std::string(x86::target_name(o.target)) + " is not supported by this CPU");
+  if (Status s = loop::verify(k); !s) return s.error();
+  JitKernel j;
+  j.kernel_ = k;
+  passes::Pipeline p;
+  if (o.opt_level >= 0) p = passes::default_pipeline(o.opt_level, k, desc(o.target));
+  if (!o.passes.empty()) {
+    Expected<passes::Pipeline> extra = passes::parse_pipeline(o.passes);
+    if (!extra) return extra.error();
+    for (passes::PassInstance& pi : *extra) p.push_back(std::move(pi));
+  }
+  if (!p.empty()) {
+    passes::PassManager pm(passes::RunConfig{desc(o.target), true, {}, false});
+    std::string dump;
+    if (Status s = pm.run(p, j.kernel_, dump); !s) return s.error();
+  }
+  x86::CodegenOptions co;
+  co.target = o.target;
+  co.listing = o.emit_asm;
+  co.max_vector_registers = o.max_vector_registers;
+  Expected<x86::CompiledCode> code = x86::generate(j.kernel_, co);
+  if (!code) return code.error();
+  CodeBlock b = CodeArena::global().allocate(code->code.size());
+  if (!b) return error("cannot map executable memory");
+  {
+    WriteWindow w(b);
+    if (!w.ok()) {
+      CodeArena::global().release(b);
+      return error("cannot make code memory writable");
+    }
+    std::memcpy(w.data(), code->code.data(), code->code.size());
+  }
+  j.block_ = b;
+  j.asm_ = std::move(code->listing);
+  j.stats_ = code->stats;
+  j.code_bytes_ = code->code.size();
+  j.compile_us_ = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+  return j;
+}
+
+}  // namespace njc::runtime
