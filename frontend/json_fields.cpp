@@ -71,15 +71,13 @@ Expected<Shape> JsonObject::required_shape(const char* key) const {
   const nlohmann::json& v = get(key);
   if (!v.is_array()) return error(key, "'" + std::string(key) + "' must be an array of dimensions ([] for a scalar)");
   Shape shape;
-  constexpr int64_t kMaxDim = int64_t{1} << 30;
-  int64_t total = 1;
   for (size_t i = 0; i < v.size(); ++i) {
     std::string p = JsonDocument::child(pointer_of(key), i);
-    if (!v[i].is_number_integer() || v[i].get<int64_t>() < 1 || v[i].get<int64_t>() > kMaxDim)
-      return doc_->error_at(p, "a dimension must be an integer between 1 and 2^30");
+    if (!v[i].is_number_integer() || v[i].get<int64_t>() < 1 || v[i].get<int64_t>() > kMaxTensorElements)
+      return doc_->error_at(p, "a dimension must be an integer between 1 and 2^28");
     shape.push_back(v[i].get<int64_t>());
-    total *= shape.back();
-    if (total > kMaxDim) return error(key, "shape " + shape_to_string(shape) + " has more than 2^30 elements");
+    if (!shape_within_limits(shape))
+      return error(key, "shape " + v.dump() + " has more than 2^28 elements");
   }
   return shape;
 }

@@ -5,7 +5,6 @@
 #include <cstring>
 #include <algorithm>
 #include <fstream>
-#include <functional>
 #include <sstream>
 #include <unordered_map>
 
@@ -191,51 +190,60 @@ class ModelReader {
   }
 };
 
-// Nodes may be listed in any order: they are evaluated in dependency order, and a cycle is an error.
+// Nodes may be listed in any order: they are built in dependency order (depth first over their inputs),
+// and a cycle is an error naming the nodes on it. The walk keeps its own stack, so a long chain listed
+// backwards cannot exhaust the machine's.
 Status ModelReader::read_nodes(const JsonObject& root) {
   std::vector<JsonObject> nodes;
+  std::vector<std::vector<std::string>> inputs;
   std::unordered_map<std::string, size_t> producer;
   Status s = each(root, "nodes", "a node", [&](const JsonObject& o, size_t i) -> Status {
     if (Status st = o.check_keys({"op", "name", "inputs", "outputs", "attributes"}); !st) return st;
-    auto outs = o.string_list("outputs", true);
+    auto ins = o.string_list("inputs", true);
+    if (!ins) return ins.error();
+    auto outs = o.string_list("outputs", true);  // already checked by declare_names
     for (const std::string& name : *outs)
       if (!name.empty()) producer[name] = i;
     nodes.push_back(o);
+    inputs.push_back(std::move(*ins));
     return Status::ok();
   });
   if (!s) return s;
   enum class Mark { None, Active, Done };
   std::vector<Mark> mark(nodes.size(), Mark::None);
-  std::vector<size_t> path;
-  // Depth-first post-order over input dependencies; an Active node reached again closes a cycle.
-  std::function<Status(size_t)> visit = [&](size_t i) -> Status {
-    if (mark[i] == Mark::Done) return Status::ok();
-    const JsonObject& o = nodes[i];
-    if (mark[i] == Mark::Active) {
-      std::string cycle;
-      for (auto it = std::find(path.begin(), path.end(), i); it != path.end(); ++it)
-        cycle += "/nodes/" + std::to_string(*it) + " -> ";
-      return o.error("the nodes form a cycle: " + cycle + "/nodes/" + std::to_string(i));
-    }
-    mark[i] = Mark::Active;
-    path.push_back(i);
-    auto ins = o.string_list("inputs", true);
-    if (!ins) return ins.error();
-    for (size_t k = 0; k < ins->size(); ++k) {
-      const std::string& name = (*ins)[k];
-      if (name.empty()) continue;
-      if (auto it = producer.find(name); it != producer.end()) {
-        if (Status st = visit(it->second); !st) return st;
-      } else if (g_.find(name) == kNoValue) {
-        return doc_.error_at(JsonDocument::child(o.pointer_of("inputs"), k), "unknown value '" + name + "'");
-      }
-    }
-    path.pop_back();
-    mark[i] = Mark::Done;
-    return build_node(o);
+  struct Frame {
+    size_t node;
+    size_t next_input;
   };
-  for (size_t i = 0; i < nodes.size(); ++i)
-    if (Status st = visit(i); !st) return st;
+  for (size_t start = 0; start < nodes.size(); ++start) {
+    if (mark[start] != Mark::None) continue;
+    std::vector<Frame> stack{{start, 0}};
+    mark[start] = Mark::Active;
+    while (!stack.empty()) {
+      size_t n = stack.back().node, k = stack.back().next_input++;
+      if (k == inputs[n].size()) {
+        mark[n] = Mark::Done;
+        stack.pop_back();
+        if (Status st = build_node(nodes[n]); !st) return st;
+        continue;
+      }
+      const std::string& name = inputs[n][k];
+      auto it = producer.find(name);
+      if (name.empty() || (it == producer.end() && g_.find(name) != kNoValue)) continue;
+      if (it == producer.end())
+        return doc_.error_at(JsonDocument::child(nodes[n].pointer_of("inputs"), k), "unknown value '" + name + "'");
+      size_t p = it->second;
+      if (mark[p] == Mark::Done) continue;
+      if (mark[p] == Mark::Active) {
+        std::string cycle;
+        auto from = std::find_if(stack.begin(), stack.end(), [p](const Frame& f) { return f.node == p; });
+        for (auto f = from; f != stack.end(); ++f) cycle += "/nodes/" + std::to_string(f->node) + " -> ";
+        return nodes[p].error("the nodes form a cycle: " + cycle + "/nodes/" + std::to_string(p));
+      }
+      mark[p] = Mark::Active;
+      stack.push_back({p, 0});
+    }
+  }
   return Status::ok();
 }
 

@@ -12,11 +12,15 @@ namespace njc {
 
 namespace {
 
+// Nested arrays deeper than any tensor's rank are refused before they can exhaust the stack.
+constexpr int kMaxNesting = 32;
+
 Status append_flattened(const JsonDocument& doc, const nlohmann::json& v, const std::string& pointer,
-                        std::vector<float>& out) {
+                        std::vector<float>& out, int depth = 0) {
   if (v.is_array()) {
+    if (depth >= kMaxNesting) return doc.error_at(pointer, "weights are nested too deeply");
     for (size_t i = 0; i < v.size(); ++i)
-      if (Status s = append_flattened(doc, v[i], JsonDocument::child(pointer, i), out); !s) return s;
+      if (Status s = append_flattened(doc, v[i], JsonDocument::child(pointer, i), out, depth + 1); !s) return s;
     return Status::ok();
   }
   if (!v.is_number()) return doc.error_at(pointer, "a weight must be a number, not " + json_type_text(v));

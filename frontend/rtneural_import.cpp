@@ -23,6 +23,7 @@ struct Array {
 };
 
 bool flatten(const json& x, size_t depth, Array& out) {
+  if (depth > 8) return false;  // no RTNeural weight has more than 3 dimensions
   if (x.is_number()) {
     if (depth != out.shape.size()) return false;
     out.v.push_back(x.get<double>());

@@ -70,6 +70,7 @@ class GraphParser {
       if (!d) return d.error();
       if (*d < 1) return cur_.error_at(t, "dimensions must be >= 1");
       shape.push_back(*d);
+      if (!shape_within_limits(shape)) return cur_.error_at(t, "the shape has more than 2^28 elements");
     }
     return shape;
   }

@@ -220,7 +220,22 @@ Status check_scalar_attrs(const Node& n) {
 
 }  // namespace
 
+namespace {
+Expected<std::vector<Shape>> infer_unchecked(const Node& n, const Ins& in);
+}
+
 Expected<std::vector<Shape>> infer_shapes(const Node& n, const Ins& in) {
+  auto out = infer_unchecked(n, in);
+  if (!out) return out;
+  for (const Shape& s : *out)
+    if (!shape_within_limits(s))
+      return fail("", std::string(op_info(n.op).name) + " would produce a tensor of shape " + shape_to_string(s) +
+                          ", more than the 2^28 elements njc allows");
+  return out;
+}
+
+namespace {
+Expected<std::vector<Shape>> infer_unchecked(const Node& n, const Ins& in) {
   const OpInfo& info = op_info(n.op);
   int count = static_cast<int>(in.size());
   if (count < info.min_inputs || count > info.max_inputs)
@@ -268,5 +283,6 @@ Expected<std::vector<Shape>> infer_shapes(const Node& n, const Ins& in) {
   }
   NJC_UNREACHABLE("unhandled op in infer_shapes");
 }
+}  // namespace
 
 }  // namespace njc

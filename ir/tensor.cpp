@@ -9,6 +9,16 @@ int64_t num_elements(const Shape& shape) {
   return n;
 }
 
+bool shape_within_limits(const Shape& shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (d < 0 || d > kMaxTensorElements) return false;
+    n *= d;  // both factors <= 2^28: no overflow
+    if (n > kMaxTensorElements) return false;
+  }
+  return true;
+}
+
 std::string shape_to_string(const Shape& shape) {
   std::string s = "[";
   for (size_t i = 0; i < shape.size(); ++i) {

@@ -9,6 +9,13 @@ namespace njc {
 
 using Shape = std::vector<int64_t>;
 
+// The largest tensor njc accepts anywhere (declared or computed): 2^28 fp32 values, 1 GiB. Networks that
+// run every frame are many orders of magnitude smaller; the limit keeps a typo from exhausting memory.
+constexpr int64_t kMaxTensorElements = int64_t{1} << 28;
+
+// Checks every dimension is >= 0 and the element count is at most kMaxTensorElements, without overflow.
+bool shape_within_limits(const Shape& shape);
+
 // Number of elements of a shape; the empty shape is a scalar with one element.
 int64_t num_elements(const Shape& shape);
 

@@ -17,10 +17,14 @@ bool ends_with(const std::string& s, const char* suffix) {
   return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
 }
 
-Status flatten(const JsonDocument& doc, const nlohmann::json& v, const std::string& pointer, std::vector<float>& out) {
+constexpr int kMaxNesting = 32;  // deeper than any tensor's rank; refused before it exhausts the stack
+
+Status flatten(const JsonDocument& doc, const nlohmann::json& v, const std::string& pointer, std::vector<float>& out,
+               int depth = 0) {
   if (v.is_array()) {
+    if (depth >= kMaxNesting) return doc.error_at(pointer, "input values are nested too deeply");
     for (size_t i = 0; i < v.size(); ++i)
-      if (Status s = flatten(doc, v[i], JsonDocument::child(pointer, i), out); !s) return s;
+      if (Status s = flatten(doc, v[i], JsonDocument::child(pointer, i), out, depth + 1); !s) return s;
     return Status::ok();
   }
   if (!v.is_number()) return doc.error_at(pointer, "an input value must be a number, not " + json_type_text(v));
