@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -144,16 +145,32 @@ struct Loop {
   int64_t last_iv() const { return lb + (trip_count() - 1) * step; }
 };
 
+// A statement: an instruction or a loop. Loops are held by pointer so that a Stmt stays small and cheap to
+// move; copying a Stmt copies the whole loop (deep copy: passes duplicate bodies this way).
 struct Stmt {
-  std::variant<Inst, Loop> node;
+  std::variant<Inst, std::unique_ptr<Loop>> node;
 
   Stmt(Inst i) : node(std::move(i)) {}
-  Stmt(Loop l) : node(std::move(l)) {}
+  Stmt(Loop l) : node(std::make_unique<Loop>(std::move(l))) {}
+  Stmt(const Stmt& o) : node(copy(o)) {}
+  Stmt& operator=(const Stmt& o) {
+    if (this != &o) node = copy(o);
+    return *this;
+  }
+  Stmt(Stmt&&) noexcept = default;
+  Stmt& operator=(Stmt&&) noexcept = default;
+
   bool is_loop() const { return node.index() == 1; }
   Inst& inst() { return std::get<Inst>(node); }
   const Inst& inst() const { return std::get<Inst>(node); }
-  Loop& loop() { return std::get<Loop>(node); }
-  const Loop& loop() const { return std::get<Loop>(node); }
+  Loop& loop() { return *std::get<1>(node); }
+  const Loop& loop() const { return *std::get<1>(node); }
+
+ private:
+  static std::variant<Inst, std::unique_ptr<Loop>> copy(const Stmt& o) {
+    if (o.is_loop()) return std::make_unique<Loop>(o.loop());
+    return o.inst();
+  }
 };
 
 // ---- buffers, kernels, modules ------------------------------------------------------------------------

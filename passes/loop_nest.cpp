@@ -41,40 +41,43 @@ std::vector<Loop*> perfect_band(Loop& root) {
 
 namespace {
 
+// Statements stay in b until every loop of b is handled (rewriters may walk the whole kernel, e.g. for
+// induction-variable ranges), then b is rebuilt with the replacements in place. After a refusal the
+// rewrites already made are kept, so the kernel stays valid (rewriters refuse before they change a loop).
 Status rewrite_block(Kernel& k, Block& b, Loop* owner, const std::unordered_set<ValueId>& targets,
                      const LoopRewriter& f) {
-  Block out;
-  out.reserve(b.size());
+  std::vector<std::optional<LoopReplacement>> repl(b.size());
   std::vector<std::pair<ValueId, ValueId>> renames;
-  for (Stmt& s : b) {
-    for (auto [from, to] : renames) {
+  Status result;
+  for (size_t n = 0; n < b.size() && result; ++n) {
+    if (!renames.empty()) {
       Block one;
-      one.push_back(std::move(s));
-      replace_uses(one, from, to);
-      s = std::move(one[0]);
+      one.push_back(std::move(b[n]));
+      for (auto [from, to] : renames) replace_uses(one, from, to);
+      b[n] = std::move(one[0]);
     }
-    if (!s.is_loop()) {
-      out.push_back(std::move(s));
-      continue;
-    }
-    Loop& l = s.loop();
-    if (Status st = rewrite_block(k, l.body, &l, targets, f); !st) return st;
-    std::optional<LoopReplacement> r;
-    if (targets.count(l.iv))
-      if (Status st = f(l, r); !st) return st;
-    if (!r) {
-      out.push_back(std::move(s));
-      continue;
-    }
-    for (Stmt& n : r->stmts) out.push_back(std::move(n));
-    for (auto p : r->values) renames.push_back(p);
+    if (!b[n].is_loop()) continue;
+    Loop& l = b[n].loop();
+    result = rewrite_block(k, l.body, &l, targets, f);
+    if (result && targets.count(l.iv)) result = f(l, repl[n]);
+    if (repl[n])
+      for (auto p : repl[n]->values) renames.push_back(p);
   }
   if (owner)
     for (auto [from, to] : renames)
       for (ValueId& y : owner->yields)
         if (y == from) y = to;
+  Block out;
+  out.reserve(b.size());
+  for (size_t n = 0; n < b.size(); ++n) {
+    if (!repl[n]) {
+      out.push_back(std::move(b[n]));
+      continue;
+    }
+    for (Stmt& s : repl[n]->stmts) out.push_back(std::move(s));
+  }
   b = std::move(out);
-  return {};
+  return result;
 }
 
 }  // namespace

@@ -43,7 +43,8 @@ struct LoopReplacement {
 using LoopRewriter = std::function<Status(loop::Loop& l, std::optional<LoopReplacement>& out)>;
 
 // Walks the whole kernel inner loops first and calls f on every loop whose induction variable is in
-// targets. Replacement statements are not walked again.
+// targets. Replacement statements are not walked again. Stops at the first Diag f returns, keeping the
+// replacements made so far: f must refuse before it changes its loop, so the kernel stays valid.
 Status rewrite_loops(loop::Kernel& k, const std::unordered_set<loop::ValueId>& targets, const LoopRewriter& f);
 
 // Range of values an induction variable takes: [lb, last]. (For loops that never run, [lb, lb].)
