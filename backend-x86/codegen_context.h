@@ -42,7 +42,9 @@ class CodeContext {
     return cst_bits(b, lanes);
   }
   // A pool vector whose first n lanes are all-ones (vector masks for AVX2/SSE).
-  Mem lane_mask(int n, int lanes) { return sized(ptr(pool_entry({0xffffffffu, static_cast<uint32_t>(n)})), lanes); }
+  Mem lane_mask(int n, int lanes) {
+    return sized(ptr(pool_entry({0xffffffffu, static_cast<uint32_t>(n)})), lanes);
+  }
 
   // Scratch vector registers (never allocated): scratch(i) as a register of `lanes` lanes.
   void set_scratch(std::vector<int> ids, int temp_base) {

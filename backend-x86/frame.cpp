@@ -8,8 +8,15 @@ namespace njc::x86 {
 namespace {
 bool callee_saved(Reg r) {
   switch (r.id) {
-    case 3: case 5: case 12: case 13: case 14: case 15: return true;  // rbx rbp r12-r15
-    default: return false;
+    case 3:
+    case 5:
+    case 12:
+    case 13:
+    case 14:
+    case 15:
+      return true;  // rbx rbp r12-r15
+    default:
+      return false;
   }
 }
 }  // namespace

@@ -31,7 +31,9 @@ constexpr int kGprPoolSize = 12;
 constexpr int kMaxIvRegs = 8;
 constexpr int kSlotBytes = 64;
 
-bool is_math(Op op) { return op == Op::Exp || op == Op::Log || op == Op::Tanh || op == Op::Sigmoid; }
+bool is_math(Op op) {
+  return op == Op::Exp || op == Op::Log || op == Op::Tanh || op == Op::Sigmoid;
+}
 
 Diag error(std::string msg, Loc loc = {}) {
   Diag d;
@@ -174,7 +176,8 @@ class Isel {
     std::vector<BufferId> order;
     for (size_t b = 0; b < k_.buffers.size(); ++b)
       if (weight[b] > 0) order.push_back(static_cast<BufferId>(b));
-    std::stable_sort(order.begin(), order.end(), [&](BufferId x, BufferId y) { return weight[x] > weight[y]; });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](BufferId x, BufferId y) { return weight[x] > weight[y]; });
     base_.assign(k_.buffers.size(), Reg{});
     int next = depth_used;
     for (BufferId b : order) {
@@ -274,7 +277,8 @@ class Isel {
     for (size_t d = 0; d < in.index.size(); ++d) off = off.plus(in.index[d], buf.stride(d));
     int32_t disp = static_cast<int32_t>(off.constant * 4);
     if (off.terms.empty()) return base(in.buffer) + disp;
-    if (off.terms.size() == 1 && (off.terms[0].coeff == 1 || off.terms[0].coeff == 2) && iv_in_reg(off.terms[0].iv)) {
+    if (off.terms.size() == 1 && (off.terms[0].coeff == 1 || off.terms[0].coeff == 2) &&
+        iv_in_reg(off.terms[0].iv)) {
       Reg iv = iv_reg(off.terms[0].iv);
       return base(in.buffer) + iv * static_cast<int>(4 * off.terms[0].coeff) + disp;
     }
@@ -324,7 +328,8 @@ class Isel {
     while (!moves.empty()) {
       bool done = false;
       for (size_t i = 0; i < moves.size() && !done; ++i) {
-        bool read = std::any_of(moves.begin(), moves.end(), [&](const Move& m) { return m.src == moves[i].dst; });
+        bool read =
+            std::any_of(moves.begin(), moves.end(), [&](const Move& m) { return m.src == moves[i].dst; });
         if (read) continue;
         copy(moves[i].dst, moves[i].src, moves[i].cls, moves[i].lanes);
         moves.erase(moves.begin() + static_cast<long>(i));
@@ -403,9 +408,12 @@ class Isel {
   void emit_inst(const Inst& in) {
     Assembler& a = c_.a;
     switch (in.op) {
-      case Op::Const: return emit_const(in);
-      case Op::Mask: return emit_mask(in);
-      case Op::Load: return emit_load(in);
+      case Op::Const:
+        return emit_const(in);
+      case Op::Mask:
+        return emit_mask(in);
+      case Op::Load:
+        return emit_load(in);
       case Op::LoadBcast: {
         if (folded(in.result)) return;  // emitted inside its fmas
         int n = lanes(in.result);
@@ -417,7 +425,8 @@ class Isel {
           a.vbroadcastss(d, m);
         return def_done(in.result, d);
       }
-      case Op::Store: return emit_store(in);
+      case Op::Store:
+        return emit_store(in);
       case Op::Splat: {
         Reg s = use(in.args[0], 0);
         Reg d = def(in.result, 1);
@@ -427,24 +436,42 @@ class Isel {
           a.vbroadcastss(d, CodeContext::as_lanes(s, 1));
         return def_done(in.result, d);
       }
-      case Op::Add: return binary(in, Mnemonic::vaddps);
-      case Op::Sub: return binary(in, Mnemonic::vsubps);
-      case Op::Mul: return binary(in, Mnemonic::vmulps);
-      case Op::Div: return binary(in, Mnemonic::vdivps);
-      case Op::Min: return binary(in, Mnemonic::vminps);
-      case Op::Max: return binary(in, Mnemonic::vmaxps);
-      case Op::Fma: return emit_fma(in);
-      case Op::CmpLt: return compare(in, 0x01);  // LT_OS
-      case Op::CmpLe: return compare(in, 0x02);  // LE_OS
-      case Op::CmpGt: return compare(in, 0x0e);  // GT_OS
-      case Op::CmpGe: return compare(in, 0x0d);  // GE_OS
-      case Op::CmpEq: return compare(in, 0x00);  // EQ_OQ
-      case Op::CmpNe: return compare(in, 0x04);  // NEQ_UQ: true for NaN, like C++ !=
-      case Op::Select: return emit_select(in);
-      case Op::ReduceAdd: return reduce(in, Mnemonic::vaddps);
-      case Op::ReduceMax: return reduce(in, Mnemonic::vmaxps);
-      case Op::ReduceMin: return reduce(in, Mnemonic::vminps);
-      default: return unary(in);
+      case Op::Add:
+        return binary(in, Mnemonic::vaddps);
+      case Op::Sub:
+        return binary(in, Mnemonic::vsubps);
+      case Op::Mul:
+        return binary(in, Mnemonic::vmulps);
+      case Op::Div:
+        return binary(in, Mnemonic::vdivps);
+      case Op::Min:
+        return binary(in, Mnemonic::vminps);
+      case Op::Max:
+        return binary(in, Mnemonic::vmaxps);
+      case Op::Fma:
+        return emit_fma(in);
+      case Op::CmpLt:
+        return compare(in, 0x01);  // LT_OS
+      case Op::CmpLe:
+        return compare(in, 0x02);  // LE_OS
+      case Op::CmpGt:
+        return compare(in, 0x0e);  // GT_OS
+      case Op::CmpGe:
+        return compare(in, 0x0d);  // GE_OS
+      case Op::CmpEq:
+        return compare(in, 0x00);  // EQ_OQ
+      case Op::CmpNe:
+        return compare(in, 0x04);  // NEQ_UQ: true for NaN, like C++ !=
+      case Op::Select:
+        return emit_select(in);
+      case Op::ReduceAdd:
+        return reduce(in, Mnemonic::vaddps);
+      case Op::ReduceMax:
+        return reduce(in, Mnemonic::vmaxps);
+      case Op::ReduceMin:
+        return reduce(in, Mnemonic::vminps);
+      default:
+        return unary(in);
     }
   }
 
@@ -616,9 +643,15 @@ class Isel {
     Reg s = use(in.args[0], 0);
     Reg d = def(in.result, 1);
     switch (in.op) {
-      case Op::Neg: a.vxorps(d, s, c_.cst_bits(0x80000000u, n)); break;
-      case Op::Abs: a.vandps(d, s, c_.cst_bits(0x7fffffffu, n)); break;
-      case Op::Sqrt: a.vsqrtps(d, s); break;
+      case Op::Neg:
+        a.vxorps(d, s, c_.cst_bits(0x80000000u, n));
+        break;
+      case Op::Abs:
+        a.vandps(d, s, c_.cst_bits(0x7fffffffu, n));
+        break;
+      case Op::Sqrt:
+        a.vsqrtps(d, s);
+        break;
       case Op::Rsqrt:  // 1/sqrt(x) exactly rounded twice; vrsqrt14ps alone is only 2^-14 accurate
         a.vsqrtps(c_.temp(0, n), s);
         a.vmovups(d, c_.cst(1.0f, n));
@@ -628,11 +661,20 @@ class Isel {
         a.vmovups(c_.temp(0, n), c_.cst(1.0f, n));
         a.vdivps(d, c_.temp(0, n), s);
         break;
-      case Op::Exp: emit_exp(c_, d, s, n); break;
-      case Op::Log: emit_log(c_, d, s, n); break;
-      case Op::Tanh: emit_tanh(c_, d, s, n); break;
-      case Op::Sigmoid: emit_sigmoid(c_, d, s, n); break;
-      default: NJC_UNREACHABLE("isel: unhandled loop op " + std::string(op_name(in.op)));
+      case Op::Exp:
+        emit_exp(c_, d, s, n);
+        break;
+      case Op::Log:
+        emit_log(c_, d, s, n);
+        break;
+      case Op::Tanh:
+        emit_tanh(c_, d, s, n);
+        break;
+      case Op::Sigmoid:
+        emit_sigmoid(c_, d, s, n);
+        break;
+      default:
+        NJC_UNREACHABLE("isel: unhandled loop op " + std::string(op_name(in.op)));
     }
     def_done(in.result, d);
   }
@@ -659,7 +701,8 @@ class Isel {
 }  // namespace
 
 Expected<CompiledCode> generate(const Kernel& k, const CodegenOptions& opts) {
-  if (opts.target == Target::kSse4) return error("the sse4 target is not implemented yet (use avx2 or avx512)");
+  if (opts.target == Target::kSse4)
+    return error("the sse4 target is not implemented yet (use avx2 or avx512)");
   return Isel(k, opts).run();
 }
 

@@ -40,7 +40,8 @@ class Liveness {
       if (c == RegClass::kNone) continue;
       out.push_back({static_cast<ValueId>(v), c, def_[v], std::max(def_[v], end_[v]), hint_[v]});
     }
-    std::stable_sort(out.begin(), out.end(), [](const LiveInterval& a, const LiveInterval& b) { return a.start < b.start; });
+    std::stable_sort(out.begin(), out.end(),
+                     [](const LiveInterval& a, const LiveInterval& b) { return a.start < b.start; });
     return out;
   }
 
@@ -65,7 +66,8 @@ class Liveness {
         for (ValueId a : in.args) use(a, 2 * i, loop);
         if (in.result != kNoValue) {
           ValueId h = kNoValue;
-          if (!in.args.empty()) h = in.op == Op::Fma ? in.args[2] : in.op == Op::Select ? in.args[2] : in.args[0];
+          if (!in.args.empty())
+            h = in.op == Op::Fma ? in.args[2] : in.op == Op::Select ? in.args[2] : in.args[0];
           def(in.result, 2 * i + 1, h);
         }
         continue;
@@ -109,9 +111,12 @@ class Liveness {
 
 }  // namespace
 
-std::vector<LiveInterval> live_intervals(const Kernel& k, bool masks_in_k) { return Liveness(k, masks_in_k).run(); }
+std::vector<LiveInterval> live_intervals(const Kernel& k, bool masks_in_k) {
+  return Liveness(k, masks_in_k).run();
+}
 
-Allocation linear_scan(const std::vector<LiveInterval>& intervals, size_t num_values, int vec_regs, int mask_regs) {
+Allocation linear_scan(const std::vector<LiveInterval>& intervals, size_t num_values, int vec_regs,
+                       int mask_regs) {
   Allocation out;
   out.loc.assign(num_values, {});
   struct Active {
@@ -123,7 +128,8 @@ Allocation linear_scan(const std::vector<LiveInterval>& intervals, size_t num_va
   std::vector<ValueId> mask_owner(static_cast<size_t>(std::max(mask_regs, 0)), kNoValue);
   std::vector<int> end_of(num_values, -1);
   std::vector<uint8_t> mask_value(num_values, 0);
-  for (const LiveInterval& iv : intervals) mask_value[static_cast<size_t>(iv.value)] = iv.cls == RegClass::kMask;
+  for (const LiveInterval& iv : intervals)
+    mask_value[static_cast<size_t>(iv.value)] = iv.cls == RegClass::kMask;
   auto spill = [&](ValueId v) {
     out.loc[static_cast<size_t>(v)] = {Location::kSlot, out.slots++};
     ++out.spilled;
@@ -137,7 +143,9 @@ Allocation linear_scan(const std::vector<LiveInterval>& intervals, size_t num_va
     int pick = -1;
     if (iv.hint != kNoValue) {
       const Location& h = out.loc[static_cast<size_t>(iv.hint)];
-      if (h.kind == Location::kReg && mask_value[static_cast<size_t>(iv.hint)] == (iv.cls == RegClass::kMask) && regs[static_cast<size_t>(h.index)] == kNoValue)
+      if (h.kind == Location::kReg &&
+          mask_value[static_cast<size_t>(iv.hint)] == (iv.cls == RegClass::kMask) &&
+          regs[static_cast<size_t>(h.index)] == kNoValue)
         pick = h.index;
     }
     for (size_t r = 0; pick < 0 && r < regs.size(); ++r)

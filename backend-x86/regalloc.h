@@ -46,6 +46,7 @@ struct Allocation {
 
 // Linear scan: regs[c] registers available in class c. When all are taken, the interval that ends last is
 // spilled (the new one or an active one). Never fails.
-Allocation linear_scan(const std::vector<LiveInterval>& intervals, size_t num_values, int vec_regs, int mask_regs);
+Allocation linear_scan(const std::vector<LiveInterval>& intervals, size_t num_values, int vec_regs,
+                       int mask_regs);
 
 }  // namespace njc::x86

@@ -43,9 +43,12 @@ CpuFeatures detect_cpu() {
 
 bool target_supported(Target t, const CpuFeatures& f) {
   switch (t) {
-    case Target::kAvx512: return f.avx512 && f.fma && f.avx2;
-    case Target::kAvx2: return f.avx2 && f.fma;
-    case Target::kSse4: return f.sse41;
+    case Target::kAvx512:
+      return f.avx512 && f.fma && f.avx2;
+    case Target::kAvx2:
+      return f.avx2 && f.fma;
+    case Target::kSse4:
+      return f.sse41;
   }
   return false;
 }
@@ -63,9 +66,12 @@ Target host_target() {
 
 std::string_view target_name(Target t) {
   switch (t) {
-    case Target::kAvx512: return "avx512";
-    case Target::kAvx2: return "avx2";
-    case Target::kSse4: return "sse4";
+    case Target::kAvx512:
+      return "avx512";
+    case Target::kAvx2:
+      return "avx2";
+    case Target::kSse4:
+      return "sse4";
   }
   return "?";
 }
@@ -76,17 +82,23 @@ std::optional<Target> parse_target(std::string_view name) {
   return std::nullopt;
 }
 
-int target_lanes(Target t) { return t == Target::kAvx512 ? 16 : t == Target::kAvx2 ? 8 : 4; }
+int target_lanes(Target t) {
+  return t == Target::kAvx512 ? 16 : t == Target::kAvx2 ? 8 : 4;
+}
 
-int target_vector_registers(Target t) { return t == Target::kAvx512 ? 32 : 16; }
+int target_vector_registers(Target t) {
+  return t == Target::kAvx512 ? 32 : 16;
+}
 
 uint16_t target_isa(Target t) {
   uint16_t base = kIsaBase | kIsaSse | kIsaSse2;
   switch (t) {
     case Target::kAvx512:
       return base | kIsaAvx | kIsaAvx2 | kIsaFma | kIsaAvx512f | kIsaAvx512vl | kIsaAvx512dq | kIsaAvx512bw;
-    case Target::kAvx2: return base | kIsaAvx | kIsaAvx2 | kIsaFma;
-    case Target::kSse4: return base;
+    case Target::kAvx2:
+      return base | kIsaAvx | kIsaAvx2 | kIsaFma;
+    case Target::kSse4:
+      return base;
   }
   return base;
 }

@@ -62,7 +62,9 @@ void exp_into(CodeContext& c, Reg out, Reg in, int n, int tb) {
 
 }  // namespace
 
-void emit_exp(CodeContext& c, Reg dst, Reg src, int lanes) { exp_into(c, dst, src, lanes, 0); }
+void emit_exp(CodeContext& c, Reg dst, Reg src, int lanes) {
+  exp_into(c, dst, src, lanes, 0);
+}
 
 // log(x) = log(m) + e ln2 with x = m 2^e, m in [sqrt(1/2), sqrt(2)); z = m - 1;
 // log(m) = z - z^2/2 + z^3 P(z) (degree-8 P), ln2 split in two parts. Edge cases by blends:
@@ -142,7 +144,9 @@ void emit_tanh(CodeContext& c, Reg dst, Reg x, int n) {
   a.vorps(big, big, t);
   Reg z = c.temp(0, n), p = c.temp(1, n), ax = c.temp(2, n);
   a.vmulps(z, x, x);
-  horner(c, p, z, {-5.70498872745e-3f, 2.06390887954e-2f, -5.37397155531e-2f, 1.33314422036e-1f, -3.33332819422e-1f}, n);
+  horner(c, p, z,
+         {-5.70498872745e-3f, 2.06390887954e-2f, -5.37397155531e-2f, 1.33314422036e-1f, -3.33332819422e-1f},
+         n);
   a.vmulps(p, p, z);
   a.vfmadd213ps(p, x, x);
   a.vorps(p, p, t);  // t = sign of x: keeps tanh(-0) = -0 (x*p + x rounds to +0 there)

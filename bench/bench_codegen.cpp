@@ -23,7 +23,9 @@ std::vector<float> data(size_t n, uint32_t seed) {
   return out;
 }
 
-Affine v(ValueId iv) { return Affine::var(iv); }
+Affine v(ValueId iv) {
+  return Affine::var(iv);
+}
 
 // y = bias + x W, W constant and packed [K][N] (the layout the lowering chooses for batch-1 dense layers).
 Kernel matvec(int64_t n, int64_t kk) {
@@ -67,7 +69,8 @@ Kernel matmul(int64_t m, int64_t n, int64_t kk) {
 }
 
 x86::Target target() {
-  return x86::target_supported(x86::Target::kAvx512, x86::detect_cpu()) ? x86::Target::kAvx512 : x86::host_target();
+  return x86::target_supported(x86::Target::kAvx512, x86::detect_cpu()) ? x86::Target::kAvx512
+                                                                        : x86::host_target();
 }
 
 void run_kernel(benchmark::State& state, const Kernel& k, double flops) {
@@ -94,10 +97,15 @@ void run_kernel(benchmark::State& state, const Kernel& k, double flops) {
   state.SetLabel(std::string(x86::target_name(o.target)));
 }
 
-void BM_Matvec64(benchmark::State& state) { run_kernel(state, matvec(64, 64), 2.0 * 64 * 64); }
-void BM_Matmul128(benchmark::State& state) { run_kernel(state, matmul(128, 128, 128), 2.0 * 128 * 128 * 128); }
+void BM_Matvec64(benchmark::State& state) {
+  run_kernel(state, matvec(64, 64), 2.0 * 64 * 64);
+}
+void BM_Matmul128(benchmark::State& state) {
+  run_kernel(state, matmul(128, 128, 128), 2.0 * 128 * 128 * 128);
+}
 
-// Compile time (the Time column, µs per kernel): pipeline + instruction selection + register allocation + encoding + W^X placement.
+// Compile time (the Time column, µs per kernel): pipeline + instruction selection + register allocation +
+// encoding + W^X placement.
 void compile_time(benchmark::State& state, const Kernel& k) {
   runtime::JitOptions o;
   o.target = target();
@@ -111,12 +119,42 @@ void compile_time(benchmark::State& state, const Kernel& k) {
     benchmark::DoNotOptimize(j->fn());
   }
 }
-void BM_CompileMatvec64(benchmark::State& state) { compile_time(state, matvec(64, 64)); }
-void BM_CompileMatmul128(benchmark::State& state) { compile_time(state, matmul(128, 128, 128)); }
+// Code generation alone (isel + regalloc + encoding, no pipeline, no mapping) of the O3 kernel.
+void codegen_time(benchmark::State& state, const Kernel& k) {
+  runtime::JitOptions o;
+  o.target = target();
+  o.opt_level = 3;
+  Expected<runtime::JitKernel> j = runtime::compile(k, o);
+  if (!j) {
+    state.SkipWithError(j.error().message.c_str());
+    return;
+  }
+  x86::CodegenOptions co;
+  co.target = o.target;
+  for (auto _ : state) {
+    Expected<x86::CompiledCode> c = x86::generate(j->kernel(), co);
+    benchmark::DoNotOptimize(c->code.data());
+  }
+}
+void BM_CodegenOnlyMatvec64(benchmark::State& state) {
+  codegen_time(state, matvec(64, 64));
+}
+void BM_CodegenOnlyMatmul128(benchmark::State& state) {
+  codegen_time(state, matmul(128, 128, 128));
+}
+
+void BM_CompileMatvec64(benchmark::State& state) {
+  compile_time(state, matvec(64, 64));
+}
+void BM_CompileMatmul128(benchmark::State& state) {
+  compile_time(state, matmul(128, 128, 128));
+}
 
 BENCHMARK(BM_Matvec64)->DenseRange(0, 3)->ArgName("O");
 BENCHMARK(BM_Matmul128)->Arg(0)->Arg(2)->Arg(3)->ArgName("O")->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_CompileMatvec64)->Arg(0)->Arg(3)->ArgName("O")->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_CodegenOnlyMatvec64)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_CodegenOnlyMatmul128)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_CompileMatmul128)->Arg(0)->Arg(3)->ArgName("O")->Unit(benchmark::kMicrosecond);
 
 }  // namespace

@@ -9,7 +9,9 @@
 namespace njc::runtime {
 
 namespace {
-size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
+size_t round_up(size_t n, size_t to) {
+  return (n + to - 1) / to * to;
+}
 }  // namespace
 
 size_t CodeArena::page_size() {
@@ -17,7 +19,8 @@ size_t CodeArena::page_size() {
   return p;
 }
 
-CodeArena::CodeArena(size_t chunk_bytes) : chunk_bytes_(round_up(std::max<size_t>(chunk_bytes, 1), page_size())) {}
+CodeArena::CodeArena(size_t chunk_bytes)
+    : chunk_bytes_(round_up(std::max<size_t>(chunk_bytes, 1), page_size())) {}
 
 CodeArena::~CodeArena() {
   for (const Chunk& c : chunks_) munmap(c.base, c.size);

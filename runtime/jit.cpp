@@ -24,7 +24,9 @@ passes::TargetDesc desc(x86::Target t) {
 
 }  // namespace
 
-JitKernel::JitKernel(JitKernel&& o) noexcept { *this = std::move(o); }
+JitKernel::JitKernel(JitKernel&& o) noexcept {
+  *this = std::move(o);
+}
 
 JitKernel& JitKernel::operator=(JitKernel&& o) noexcept {
   if (this != &o) {
@@ -40,7 +42,9 @@ JitKernel& JitKernel::operator=(JitKernel&& o) noexcept {
   return *this;
 }
 
-JitKernel::~JitKernel() { CodeArena::global().release(block_); }
+JitKernel::~JitKernel() {
+  CodeArena::global().release(block_);
+}
 
 void JitKernel::run(loop::BufferData& data) const {
   std::vector<float*> ptrs(data.size());

@@ -19,9 +19,9 @@ namespace njc::runtime {
 
 struct JitOptions {
   x86::Target target = x86::host_target();
-  int opt_level = -1;       // -1: compile the kernel as given; 0..3: passes::default_pipeline first
-  std::string passes;       // an explicit pipeline ("tile{...},vectorize{...}"), run after opt_level's
-  bool emit_asm = false;    // keep the assembly listing (assembly())
+  int opt_level = -1;            // -1: compile the kernel as given; 0..3: passes::default_pipeline first
+  std::string passes;            // an explicit pipeline ("tile{...},vectorize{...}"), run after opt_level's
+  bool emit_asm = false;         // keep the assembly listing (assembly())
   int max_vector_registers = 0;  // x86::CodegenOptions: lower to force spills in tests
 };
 

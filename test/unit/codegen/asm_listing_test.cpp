@@ -12,7 +12,9 @@
 namespace njc::codegen_test {
 namespace {
 
-Affine v(ValueId iv) { return Affine::var(iv); }
+Affine v(ValueId iv) {
+  return Affine::var(iv);
+}
 
 Kernel dense(int64_t n, int64_t kk) {
   Kernel k;
@@ -39,7 +41,9 @@ std::string listing(const Kernel& k, int level, x86::Target t = x86::Target::kAv
   Expected<runtime::JitKernel> j = runtime::compile(k, o);
   EXPECT_TRUE(j) << (j ? "" : j.error().message);
   if (!j) return "";
-  if (std::getenv("NJC_DUMP_ASM")) std::printf("---- %s O%d %s\n%s", k.name.c_str(), level, std::string(x86::target_name(t)).c_str(), j->assembly().c_str());
+  if (std::getenv("NJC_DUMP_ASM"))
+    std::printf("---- %s O%d %s\n%s", k.name.c_str(), level, std::string(x86::target_name(t)).c_str(),
+                j->assembly().c_str());
   return j->assembly();
 }
 
@@ -50,7 +54,8 @@ bool has(const std::string& text, const std::string& re) {
   while (p < text.size()) {
     size_t e = text.find('\n', p);
     if (e == std::string::npos) e = text.size();
-    if (std::regex_search(text.begin() + static_cast<long>(p), text.begin() + static_cast<long>(e), r)) return true;
+    if (std::regex_search(text.begin() + static_cast<long>(p), text.begin() + static_cast<long>(e), r))
+      return true;
     p = e + 1;
   }
   return false;

@@ -3,6 +3,7 @@
 // (replay with NJC_FUZZ_SEED=S).
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 
 #include "test/unit/codegen/jit_check.h"
@@ -12,7 +13,9 @@ namespace {
 
 const int64_t kDims[] = {1, 2, 3, 5, 7, 13, 17, 31, 4, 8, 16, 32, 64};
 
-Affine v(ValueId iv) { return Affine::var(iv); }
+Affine v(ValueId iv) {
+  return Affine::var(iv);
+}
 
 // One of four kernel families with random sizes; loops named i, j, k, l.
 Kernel random_kernel(std::mt19937& rng) {
@@ -38,9 +41,10 @@ Kernel random_kernel(std::mt19937& rng) {
       k.name = "dot";
       BufferId w = b.input("w", {n, kk}), x = b.input("x", {kk}), y = b.output("y", {n});
       b.loop("i", 0, n, 1, [&](ValueId i) {
-        ValueId s = b.loop_iter("k", 0, kk, 1, {b.constant(0.0f)}, [&](ValueId r, const std::vector<ValueId>& acc) {
-          return std::vector<ValueId>{b.fma(b.load(w, {v(i), v(r)}), b.load(x, {v(r)}), acc[0])};
-        })[0];
+        ValueId s =
+            b.loop_iter("k", 0, kk, 1, {b.constant(0.0f)}, [&](ValueId r, const std::vector<ValueId>& acc) {
+              return std::vector<ValueId>{b.fma(b.load(w, {v(i), v(r)}), b.load(x, {v(r)}), acc[0])};
+            })[0];
         b.store(b.unary(Op::Sigmoid, s), y, {v(i)});
       });
       break;
@@ -62,11 +66,12 @@ Kernel random_kernel(std::mt19937& rng) {
       k.name = "rows";
       BufferId x = b.input("x", {m, n}), mx = b.output("mx", {m}), sm = b.output("sm", {m});
       b.loop("i", 0, m, 1, [&](ValueId i) {
-        std::vector<ValueId> r = b.loop_iter("l", 0, n, 1, {b.constant(-1e30f), b.constant(0.0f)},
-                                             [&](ValueId j, const std::vector<ValueId>& acc) {
-                                               ValueId a = b.load(x, {v(i), v(j)});
-                                               return std::vector<ValueId>{b.max(acc[0], a), b.add(acc[1], b.unary(Op::Exp, a))};
-                                             });
+        std::vector<ValueId> r =
+            b.loop_iter("l", 0, n, 1, {b.constant(-1e30f), b.constant(0.0f)},
+                        [&](ValueId j, const std::vector<ValueId>& acc) {
+                          ValueId a = b.load(x, {v(i), v(j)});
+                          return std::vector<ValueId>{b.max(acc[0], a), b.add(acc[1], b.unary(Op::Exp, a))};
+                        });
         b.store(r[0], mx, {v(i)});
         b.store(r[1], sm, {v(i)});
       });
@@ -85,12 +90,24 @@ std::string random_pipeline(std::mt19937& rng, int lanes) {
     int w = 4 << (rng() % 3);
     if (w > lanes) w = lanes;
     switch (rng() % 6) {
-      case 0: pass = "interchange"; break;
-      case 1: pass = "tile{loop=" + l + " sizes=" + std::to_string(1 + rng() % 8) + "}"; break;
-      case 2: pass = "unroll{loop=" + l + " factor=" + std::to_string(2 + rng() % 3) + "}"; break;
-      case 3: pass = "vectorize{loop=" + l + " width=" + std::to_string(w) + "}"; break;
-      case 4: pass = "register-tile{loop=" + l + "}"; break;
-      default: pass = "split-reduction{loop=" + l + " ways=" + std::to_string(2 + rng() % 3) + "}"; break;
+      case 0:
+        pass = "interchange";
+        break;
+      case 1:
+        pass = "tile{loop=" + l + " sizes=" + std::to_string(1 + rng() % 8) + "}";
+        break;
+      case 2:
+        pass = "unroll{loop=" + l + " factor=" + std::to_string(2 + rng() % 3) + "}";
+        break;
+      case 3:
+        pass = "vectorize{loop=" + l + " width=" + std::to_string(w) + "}";
+        break;
+      case 4:
+        pass = "register-tile{loop=" + l + "}";
+        break;
+      default:
+        pass = "split-reduction{loop=" + l + " ways=" + std::to_string(2 + rng() % 3) + "}";
+        break;
     }
     p += (p.empty() ? "" : ",") + pass;
   }
@@ -119,10 +136,13 @@ TEST(Fuzz, RandomShapesAndPipelines) {
       Expected<runtime::JitKernel> j = runtime::compile(k, o);
       if (!j) continue;  // a pass refused this shape: not a valid pipeline for it
       ++compiled;
-      EXPECT_TRUE(matches_interpreter(k, o, seed, -1.0f, 1.0f)) << "seed " << seed << " (NJC_FUZZ_SEED=" << seed << ")";
+      EXPECT_TRUE(matches_interpreter(k, o, seed, -1.0f, 1.0f))
+          << "seed " << seed << " (NJC_FUZZ_SEED=" << seed << ")";
     }
     if (fixed >= 0) break;
   }
+  std::printf("[ fuzz ] %d kernels x %zu targets, %d compiled and compared (the rest refused by a pass)\n",
+              iterations, host_targets().size(), compiled);
   EXPECT_GT(compiled, iterations / 2);
 }
 

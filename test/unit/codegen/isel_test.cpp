@@ -31,9 +31,8 @@ Kernel unary(Op op, int lanes) {
   k.name = "unary";
   Builder b(k);
   BufferId x = b.input("x", {48}), y = b.output("y", {48});
-  b.loop("i", 0, 48, lanes, [&](ValueId i) {
-    b.store(b.unary(op, b.load(x, {Affine::var(i)}, lanes)), y, {Affine::var(i)});
-  });
+  b.loop("i", 0, 48, lanes,
+         [&](ValueId i) { b.store(b.unary(op, b.load(x, {Affine::var(i)}, lanes)), y, {Affine::var(i)}); });
   return k;
 }
 

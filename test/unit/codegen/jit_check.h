@@ -52,8 +52,9 @@ inline bool close(float got, float want, double rel = 1e-5, double abs = 1e-6) {
 
 // Compiles k with o, runs it and the interpreter on the same random data (inputs in [lo, hi]), and
 // reports mismatches (at most a few) as test failures. Returns the compiled kernel's stats.
-inline ::testing::AssertionResult matches_interpreter(const Kernel& k, const runtime::JitOptions& o, uint32_t seed = 1,
-                                                      float lo = -2.0f, float hi = 2.0f, double rel = 1e-5) {
+inline ::testing::AssertionResult matches_interpreter(const Kernel& k, const runtime::JitOptions& o,
+                                                      uint32_t seed = 1, float lo = -2.0f, float hi = 2.0f,
+                                                      double rel = 1e-5) {
   Expected<runtime::JitKernel> j = runtime::compile(k, o);
   if (!j) return ::testing::AssertionFailure() << "compile failed: " << j.error().message << "\n" << print(k);
   BufferData want = make_buffers(k);

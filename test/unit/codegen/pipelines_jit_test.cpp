@@ -7,7 +7,9 @@
 namespace njc::codegen_test {
 namespace {
 
-Affine v(ValueId iv) { return Affine::var(iv); }
+Affine v(ValueId iv) {
+  return Affine::var(iv);
+}
 
 std::vector<float> data(size_t n, uint32_t seed) {
   std::mt19937 rng(seed);
@@ -68,14 +70,16 @@ Kernel softmax(int64_t rows, int64_t n) {
   BufferId e = b.scratch("e", {n});
   BufferId y = b.output("y", {rows, n});
   b.loop("r", 0, rows, 1, [&](ValueId r) {
-    ValueId mx = b.loop_iter("m", 0, n, 1, {b.constant(-1e30f)}, [&](ValueId i, const std::vector<ValueId>& acc) {
-      return std::vector<ValueId>{b.max(acc[0], b.load(x, {v(r), v(i)}))};
-    })[0];
-    ValueId sum = b.loop_iter("s", 0, n, 1, {b.constant(0.0f)}, [&](ValueId i, const std::vector<ValueId>& acc) {
-      ValueId ex = b.unary(Op::Exp, b.sub(b.load(x, {v(r), v(i)}), mx));
-      b.store(ex, e, {v(i)});
-      return std::vector<ValueId>{b.add(acc[0], ex)};
-    })[0];
+    ValueId mx =
+        b.loop_iter("m", 0, n, 1, {b.constant(-1e30f)}, [&](ValueId i, const std::vector<ValueId>& acc) {
+          return std::vector<ValueId>{b.max(acc[0], b.load(x, {v(r), v(i)}))};
+        })[0];
+    ValueId sum =
+        b.loop_iter("s", 0, n, 1, {b.constant(0.0f)}, [&](ValueId i, const std::vector<ValueId>& acc) {
+          ValueId ex = b.unary(Op::Exp, b.sub(b.load(x, {v(r), v(i)}), mx));
+          b.store(ex, e, {v(i)});
+          return std::vector<ValueId>{b.add(acc[0], ex)};
+        })[0];
     ValueId inv = b.unary(Op::Recip, sum);
     b.loop("o", 0, n, 1, [&](ValueId i) { b.store(b.mul(b.load(e, {v(i)}), inv), y, {v(r), v(i)}); });
   });
@@ -117,7 +121,8 @@ TEST_P(Pipelines, Matvec) {
   for (auto [n, kk] : {std::pair{64, 64}, {16, 64}, {37, 13}, {1, 7}}) check(matvec(n, kk));
 }
 TEST_P(Pipelines, Matmul) {
-  for (auto [m, n, kk] : {std::tuple{8, 32, 16}, {16, 48, 32}, {5, 19, 7}, {1, 1, 1}}) check(matmul(m, n, kk));
+  for (auto [m, n, kk] : {std::tuple{8, 32, 16}, {16, 48, 32}, {5, 19, 7}, {1, 1, 1}})
+    check(matmul(m, n, kk));
 }
 TEST_P(Pipelines, Softmax) {
   for (auto [r, n] : {std::pair{4, 64}, {3, 37}, {1, 5}}) check(softmax(r, n));

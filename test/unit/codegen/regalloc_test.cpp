@@ -47,13 +47,15 @@ TEST_P(Regalloc, ManyIterArgsSpill) {
   BufferId x = b.input("x", {9, 36 * w}), y = b.output("y", {36 * w});
   std::vector<ValueId> inits;
   for (int a = 0; a < 36; ++a) inits.push_back(b.constant(static_cast<float>(a), w));
-  std::vector<ValueId> res = b.loop_iter("k", 0, 9, 1, inits, [&](ValueId kv, const std::vector<ValueId>& acc) {
-    std::vector<ValueId> next;
-    for (int a = 0; a < 36; ++a)
-      next.push_back(b.fma(b.load(x, {Affine::var(kv), Affine::cst(a * w)}, w), b.constant(0.25f, w), acc[static_cast<size_t>(a)]));
-    std::swap(next[0], next[35]);
-    return next;
-  });
+  std::vector<ValueId> res =
+      b.loop_iter("k", 0, 9, 1, inits, [&](ValueId kv, const std::vector<ValueId>& acc) {
+        std::vector<ValueId> next;
+        for (int a = 0; a < 36; ++a)
+          next.push_back(b.fma(b.load(x, {Affine::var(kv), Affine::cst(a * w)}, w), b.constant(0.25f, w),
+                               acc[static_cast<size_t>(a)]));
+        std::swap(next[0], next[35]);
+        return next;
+      });
   for (int a = 0; a < 36; ++a) b.store(res[static_cast<size_t>(a)], y, {Affine::cst(a * w)});
   Expected<runtime::JitKernel> j = runtime::compile(k, opts());
   ASSERT_TRUE(j) << j.error().message;
@@ -74,8 +76,9 @@ TEST_P(Regalloc, ManyLiveMasks) {
     m.push_back(b.op(Op::CmpGt, {v.back(), b.constant(0.1f * static_cast<float>(i - 4), w)}));
   }
   for (int i = 0; i < 8; ++i)
-    b.store(b.op(Op::Select, {m[static_cast<size_t>(7 - i)], v[static_cast<size_t>(i)], b.constant(-7.0f, w)}), y,
-            {Affine::cst(i * w)});
+    b.store(
+        b.op(Op::Select, {m[static_cast<size_t>(7 - i)], v[static_cast<size_t>(i)], b.constant(-7.0f, w)}), y,
+        {Affine::cst(i * w)});
   EXPECT_TRUE(matches_interpreter(k, opts()));
 }
 

@@ -20,11 +20,16 @@ constexpr float kNan = std::numeric_limits<float>::quiet_NaN();
 
 double reference(Op op, double x) {
   switch (op) {
-    case Op::Exp: return std::exp(x);
-    case Op::Log: return std::log(x);
-    case Op::Tanh: return std::tanh(x);
-    case Op::Sigmoid: return 1.0 / (1.0 + std::exp(-x));
-    default: return 0;
+    case Op::Exp:
+      return std::exp(x);
+    case Op::Log:
+      return std::log(x);
+    case Op::Tanh:
+      return std::tanh(x);
+    case Op::Sigmoid:
+      return 1.0 / (1.0 + std::exp(-x));
+    default:
+      return 0;
   }
 }
 
@@ -51,7 +56,8 @@ class VectorMath : public ::testing::TestWithParam<x86::Target> {
     Builder b(k);
     int64_t len = static_cast<int64_t>(xs.size());
     BufferId x = b.input("x", {len}), y = b.output("y", {len});
-    b.loop("i", 0, len, w, [&](ValueId i) { b.store(b.unary(op, b.load(x, {Affine::var(i)}, w)), y, {Affine::var(i)}); });
+    b.loop("i", 0, len, w,
+           [&](ValueId i) { b.store(b.unary(op, b.load(x, {Affine::var(i)}, w)), y, {Affine::var(i)}); });
     runtime::JitOptions o;
     o.target = GetParam();
     Expected<runtime::JitKernel> j = runtime::compile(k, o);
@@ -83,7 +89,8 @@ class VectorMath : public ::testing::TestWithParam<x86::Target> {
 
 std::vector<float> range(float lo, float hi, int n) {
   std::vector<float> v(static_cast<size_t>(n));
-  for (int i = 0; i < n; ++i) v[static_cast<size_t>(i)] = lo + (hi - lo) * static_cast<float>(i) / static_cast<float>(n - 1);
+  for (int i = 0; i < n; ++i)
+    v[static_cast<size_t>(i)] = lo + (hi - lo) * static_cast<float>(i) / static_cast<float>(n - 1);
   return v;
 }
 
@@ -100,8 +107,9 @@ std::vector<float> bit_sweep() {
 }
 
 void report(const char* fn, x86::Target t, double dense, double bits, float worst) {
-  std::printf("[ vector math ] %-8s %-7s max error %.2f ulp (dense), %.2f ulp (bit sweep), worst at x = %.9g\n", fn,
-              std::string(x86::target_name(t)).c_str(), dense, bits, static_cast<double>(worst));
+  std::printf(
+      "[ vector math ] %-8s %-7s max error %.2f ulp (dense), %.2f ulp (bit sweep), worst at x = %.9g\n", fn,
+      std::string(x86::target_name(t)).c_str(), dense, bits, static_cast<double>(worst));
 }
 
 TEST_P(VectorMath, Exp) {
@@ -147,9 +155,10 @@ TEST_P(VectorMath, Sigmoid) {
 
 TEST_P(VectorMath, EdgeCases) {
   const float big = 1e30f, tiny = std::numeric_limits<float>::denorm_min();
-  std::vector<float> xs = {0.0f, -0.0f, kInf, -kInf, kNan, big, -big, 88.8f, 89.0f, 100.0f, -87.5f, -103.0f,
-                           -104.0f, -110.0f, tiny, FLT_MIN, FLT_MAX, -1.0f, -tiny, 1.0f};
-  std::vector<float> e = eval(Op::Exp, xs), l = eval(Op::Log, xs), t = eval(Op::Tanh, xs), s = eval(Op::Sigmoid, xs);
+  std::vector<float> xs = {0.0f,   -0.0f,   kInf,    -kInf,   kNan, big,     -big,    88.8f, 89.0f, 100.0f,
+                           -87.5f, -103.0f, -104.0f, -110.0f, tiny, FLT_MIN, FLT_MAX, -1.0f, -tiny, 1.0f};
+  std::vector<float> e = eval(Op::Exp, xs), l = eval(Op::Log, xs), t = eval(Op::Tanh, xs),
+                     s = eval(Op::Sigmoid, xs);
   for (size_t i = 0; i < xs.size(); ++i) {
     float x = xs[i];
     // exp: overflow to +inf, underflow through the denormals to +0, NaN stays NaN.
