@@ -108,18 +108,22 @@ Status interchange_band(Kernel& k, Loop& root, const InterchangeOptions& o) {
 }  // namespace
 
 Status interchange(Kernel& k, const InterchangeOptions& o) {
-  Expected<std::unordered_set<ValueId>> targets = select_loops(k, "interchange", o.loop, DefaultLoops::kRoots);
+  Expected<std::unordered_set<ValueId>> targets = select_loops(k, "interchange", o.loop, DefaultLoops::kBandHeads);
   if (!targets) return targets.error();
-  // Bands are permuted in place: no statement is added or removed, so a plain walk is enough. A target
-  // inside a permuted band is not visited: after the permutation its name may sit at another depth.
+  // Bands are permuted in place: no statement is added or removed, so a plain walk is enough. The loops
+  // of a permuted band are not visited again (a named one may have moved deeper); its body is.
   Status st;
   std::function<void(Block&)> walk = [&](Block& b) {
     for (Stmt& s : b) {
       if (!st || !s.is_loop()) continue;
-      if (targets->count(s.loop().iv))
-        st = interchange_band(k, s.loop(), o);  // the band's loops moved: not walked again
-      else
+      if (!targets->count(s.loop().iv)) {
         walk(s.loop().body);
+        continue;
+      }
+      st = interchange_band(k, s.loop(), o);
+      // The band's own loops may have moved (and a named target with them): continue below the band.
+      std::vector<Loop*> band = perfect_band(s.loop());
+      walk(band.empty() ? s.loop().body : band.back()->body);
     }
   };
   walk(k.body);
@@ -130,7 +134,7 @@ PassInfo interchange_pass_info() {
   return {"interchange",
           "permute a perfect loop nest (auto: unit-stride loop innermost); refuses when a dependence forbids it",
           {{"order", OptionType::kIntList, "auto", "new position p gets old loop order[p]", {"auto"}},
-           {"loop", OptionType::kName, "", "root of the nest: loops named so (default: every root loop)"}},
+           {"loop", OptionType::kName, "", "root of the nest: loops named so (default: every loop that starts a nest)"}},
           [](Kernel& k, const PassOptions& o, const TargetDesc&) {
             InterchangeOptions io;
             io.order = o.get_ints("order");

@@ -15,7 +15,7 @@ struct InterchangeOptions {
   // "auto": order loops by how well they stride memory innermost (unit stride in the last dimension best,
   // loop-invariant next, strided worst), keeping the current order among equals.
   std::vector<int64_t> order;
-  // Band root: every loop named so (see loop_nest.h); empty = every root loop of the kernel.
+  // Band root: every loop named so (see loop_nest.h); empty = every band head (DefaultLoops::kBandHeads).
   std::string loop;
 };
 

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "ir/loop_rewrite.h"
 
 namespace njc::passes {
@@ -19,13 +21,21 @@ Expected<std::unordered_set<ValueId>> select_loops(const Kernel& k, std::string_
     if (out.empty()) return Diag{"", k.loc.line, k.loc.col, "", fmt::format("{}: no loop named %{} in @{}", pass, name, k.name)};
     return out;
   }
-  for_each_loop(k.body, [&](const Loop& l, int depth) {
-    bool innermost = true;
-    for (const Stmt& s : l.body) innermost = innermost && !s.is_loop();
-    if (def == DefaultLoops::kAll || (def == DefaultLoops::kRoots && depth == 0) ||
-        (def == DefaultLoops::kInnermost && innermost))
-      out.insert(l.iv);
-  });
+  // head: l starts a band (its parent is the kernel, or l is not its parent loop's only statement, or the
+  // parent carries values and so is not part of a band).
+  std::function<void(const Block&, const Loop*)> walk = [&](const Block& b, const Loop* parent) {
+    for (const Stmt& s : b) {
+      if (!s.is_loop()) continue;
+      const Loop& l = s.loop();
+      bool innermost = std::none_of(l.body.begin(), l.body.end(), [](const Stmt& x) { return x.is_loop(); });
+      bool head = !parent || parent->body.size() != 1 || !parent->iter_args.empty();
+      if (def == DefaultLoops::kAll || (def == DefaultLoops::kBandHeads && head) ||
+          (def == DefaultLoops::kInnermost && innermost))
+        out.insert(l.iv);
+      walk(l.body, &l);
+    }
+  };
+  walk(k.body, nullptr);
   return out;
 }
 

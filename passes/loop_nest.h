@@ -19,7 +19,8 @@
 namespace njc::passes {
 
 enum class DefaultLoops {
-  kRoots,      // loops directly in the kernel body
+  kBandHeads,  // loops that start a band: in the kernel body, or not the only statement of their parent
+               // loop's body (so a nest wrapped in an outer loop, e.g. over batch instances, still counts)
   kInnermost,  // loops with no loop inside
   kAll,        // every loop
 };

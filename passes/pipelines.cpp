@@ -131,16 +131,21 @@ bool micro_kernel(Recipe& r, const Kernel& k, Loop& root, const TargetDesc& t) {
 Pipeline o3(const Kernel& k, const TargetDesc& t) {
   Recipe r(k, t);
   r.add("interchange");
+  // Every nest, also those wrapped in an outer loop (band heads, loop_nest.h).
   std::vector<std::string> roots;
-  for (const Stmt& s : r.kernel().body)
-    if (s.is_loop()) roots.push_back(k.name_of(s.loop().iv));
+  {
+    Expected<std::unordered_set<ValueId>> heads = select_loops(r.kernel(), "o3", "", DefaultLoops::kBandHeads);
+    for_each_loop(r.kernel().body, [&](const Loop& l, int) {
+      if (heads->count(l.iv)) roots.push_back(r.kernel().name_of(l.iv));
+    });
+  }
   for (const std::string& root : roots) {
     Kernel view = r.kernel();
-    for (Stmt& s : view.body)
-      if (s.is_loop() && view.name_of(s.loop().iv) == root) {
-        micro_kernel(r, view, s.loop(), t);
-        break;
-      }
+    Loop* head = nullptr;
+    for_each_loop(view.body, [&](Loop& l, int) {
+      if (!head && view.name_of(l.iv) == root) head = &l;
+    });
+    if (head) micro_kernel(r, view, *head, t);
   }
   // Every remaining scalar innermost loop: vectorize, then split reductions or unroll.
   std::vector<std::pair<std::string, int64_t>> inner;

@@ -154,7 +154,7 @@ Status tile_band(Kernel& k, Loop& root, const TileOptions& o, std::optional<Loop
 }  // namespace
 
 Status tile(Kernel& k, const TileOptions& o) {
-  Expected<std::unordered_set<ValueId>> targets = select_loops(k, "tile", o.loop, DefaultLoops::kRoots);
+  Expected<std::unordered_set<ValueId>> targets = select_loops(k, "tile", o.loop, DefaultLoops::kBandHeads);
   if (!targets) return targets.error();
   bool named = !o.loop.empty();
   return rewrite_loops(k, *targets, [&](Loop& l, std::optional<LoopReplacement>& out) {
@@ -166,7 +166,7 @@ PassInfo tile_pass_info() {
   return {"tile",
           "block a perfect loop nest: tile loops outside, point loops inside, remainders for any trip count",
           {{"sizes", OptionType::kIntList, "", "tile size per band loop, outermost first (0: untiled)"},
-           {"loop", OptionType::kName, "", "root of the nest: loops named so (default: every root loop)"}},
+           {"loop", OptionType::kName, "", "root of the nest: loops named so (default: every loop that starts a nest)"}},
           [](Kernel& k, const PassOptions& o, const TargetDesc&) {
             TileOptions t;
             t.sizes = o.get_ints("sizes");

@@ -13,7 +13,7 @@ namespace njc::passes {
 struct TileOptions {
   // Tile size, in iterations, of each of the band's outermost sizes.size() loops; 0 leaves a loop untiled.
   std::vector<int64_t> sizes;
-  // Band root: loops named so (see loop_nest.h); empty = every root loop with a deep enough band.
+  // Band root: loops named so (see loop_nest.h); empty = every band head with a deep enough band.
   std::string loop;
 };
 

@@ -29,16 +29,40 @@ TEST(LoopNest, SelectsByBaseNameOrDefault) {
   }
 }
 )");
-  auto s = select_loops(k, "p", "k", DefaultLoops::kRoots);
+  auto s = select_loops(k, "p", "k", DefaultLoops::kBandHeads);
   ASSERT_TRUE(s);
   EXPECT_EQ(names(k, *s), (std::set<std::string>{"k", "k.1"}));
-  s = select_loops(k, "p", "", DefaultLoops::kRoots);
+  s = select_loops(k, "p", "", DefaultLoops::kBandHeads);
   EXPECT_EQ(names(k, *s), (std::set<std::string>{"i", "k.1", "k_1"}));
   s = select_loops(k, "p", "", DefaultLoops::kInnermost);
   EXPECT_EQ(names(k, *s), (std::set<std::string>{"k", "k.1", "k_1"}));
   s = select_loops(k, "p", "zz", DefaultLoops::kAll);
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error().message, "p: no loop named %zz in @k");
+}
+
+TEST(LoopNest, BandHeadsInsideAWrappingLoop) {
+  Kernel k = parse_ok(R"(kernel @k {
+  output %y : [2, 4, 4]
+  for %b = 0 to 2 step 1 {
+    for %i = 0 to 4 step 1 {
+      for %j = 0 to 4 step 1 {
+        %c = const 0 : f32
+        store %c, %y[%b, %i, %j]
+      }
+    }
+    for %i2 = 0 to 4 step 1 {
+      for %j2 = 0 to 4 step 1 {
+        %d = const 1 : f32
+        store %d, %y[%b, %j2, %i2]
+      }
+    }
+  }
+}
+)");
+  auto s = select_loops(k, "p", "", DefaultLoops::kBandHeads);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(names(k, *s), (std::set<std::string>{"b", "i", "i2"}));
 }
 
 TEST(LoopNest, PerfectBandStopsAtCarriedValuesAndStatements) {
