@@ -8,6 +8,10 @@
 #include "frontend/model_reader.h"
 #include "ir/graph_interpreter.h"
 #include "ir/graph_printer.h"
+#include "ir/loop_printer.h"
+#include "passes/lower_graph.h"
+#include "passes/pass_manager.h"
+#include "passes/pipelines.h"
 #include "tools/atomic_file.h"
 #include "tools/call_inputs.h"
 #include "tools/import_command.h"
@@ -27,6 +31,8 @@ struct Options {
   std::string input_path;
   std::string output_path;
   int64_t iterations = 1;
+  int opt_level = 0;
+  std::string target = "avx512";
 };
 
 int report(const Diag& d) {
@@ -76,10 +82,35 @@ int emit(const std::string& text, const Options& o) {
   return 0;
 }
 
+// The model's kernels after lowering and the -O pipeline, as loop IR text.
+Expected<std::string> loop_ir_text(const Graph& g, const Options& o) {
+  auto lowered = passes::lower_graph(g);
+  if (!lowered) {
+    Diag d = lowered.error();
+    d.file = o.model_path;
+    return d;
+  }
+  passes::RunConfig config;
+  config.target = o.target == "avx2" ? passes::TargetDesc::avx2()
+                  : o.target == "sse4" ? passes::TargetDesc::sse()
+                                       : passes::TargetDesc::avx512();
+  passes::PassManager pm(config);
+  for (loop::Kernel& k : lowered->module.kernels) {
+    std::string dump;
+    if (Status s = pm.run(passes::default_pipeline(o.opt_level, k, config.target), k, dump); !s) return s.error();
+  }
+  return loop::print(lowered->module);
+}
+
 int run(const Options& o) {
   auto g = load_model(o.model_path);
   if (!g) return report(g.error());
-  if (!o.emit_ir.empty()) return emit(print_graph(*g), o);
+  if (o.emit_ir == "graph") return emit(print_graph(*g), o);
+  if (o.emit_ir == "loops") {
+    auto text = loop_ir_text(*g, o);
+    if (!text) return report(text.error());
+    return emit(*text, o);
+  }
   auto out = run_interpreter(*g, o);
   if (!out) return report(out.error());
   return emit(*out, o);
@@ -95,8 +126,13 @@ int main_impl(int argc, char** argv) {
       ->required();
   app.add_option("--interp", o.interp_action, "Run the model with the reference interpreter: 'run'")
       ->check(CLI::IsMember({"run"}));
-  app.add_option("--emit-ir", o.emit_ir, "Print the model's IR instead of running it: 'graph'")
-      ->check(CLI::IsMember({"graph"}));
+  app.add_option("--emit-ir", o.emit_ir,
+                 "Print the model's IR instead of running it: 'graph', or 'loops' (kernels after lowering and the "
+                 "-O pipeline)")
+      ->check(CLI::IsMember({"graph", "loops"}));
+  app.add_option("-O", o.opt_level, "Optimization level for --emit-ir=loops: 0 to 3")->check(CLI::Range(0, 3));
+  app.add_option("--target", o.target, "Vector target of the -O3 schedule: avx512, avx2 or sse4")
+      ->check(CLI::IsMember({"avx512", "avx2", "sse4"}));
   app.add_option("--input", o.input_path,
                  "Inputs: JSON {name: array}, .npy (single-input models) or .jsonl (one call per line, state "
                  "carried); default: a deterministic input");
@@ -112,7 +148,7 @@ int main_impl(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : kUsageError;
   }
   if (o.interp_action.empty() && o.emit_ir.empty()) {
-    std::fprintf(stderr, "njc: nothing to do: give --interp run or --emit-ir=graph (njc --help)\n");
+    std::fprintf(stderr, "njc: nothing to do: give --interp run or --emit-ir=graph|loops (njc --help)\n");
     return kUsageError;
   }
   if (!o.interp_action.empty() && !o.emit_ir.empty()) {

@@ -1,0 +1,590 @@
+// Graph IR -> loop IR. See lower_graph.h for the scheme; this file has one function per op family.
+#include "passes/lower_graph.h"
+
+#include <cmath>
+#include <functional>
+#include <set>
+
+#include "ir/assert.h"
+#include "ir/broadcast.h"
+#include "ir/loop_builder.h"
+#include "ir/loop_interpreter.h"
+#include "ir/shape_inference.h"
+#include "ir/slice_range.h"
+
+namespace njc::passes {
+
+namespace {
+
+using loop::Affine;
+using loop::BufferId;
+using Idx = std::vector<Affine>;
+using LoopValue = loop::ValueId;
+
+bool is_unary(OpKind op) {
+  switch (op) {
+    case OpKind::Relu: case OpKind::LeakyRelu: case OpKind::Sigmoid: case OpKind::Tanh: case OpKind::Exp:
+    case OpKind::Log: case OpKind::Sqrt: case OpKind::Neg: case OpKind::Abs: case OpKind::Clip: case OpKind::Elu:
+    case OpKind::Softplus: case OpKind::HardSigmoid: return true;
+    default: return false;
+  }
+}
+bool is_binary(OpKind op) { return op == OpKind::Add || op == OpKind::Sub || op == OpKind::Mul || op == OpKind::Div; }
+
+std::string sanitized(const std::string& name) {
+  std::string s;
+  for (char c : name) s += (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.') ? c : '_';
+  return s.empty() ? "v" : s;
+}
+
+class Lowering;
+
+// Row-major position of element idx in a tensor of this shape.
+Affine linear_index(const Shape& shape, const Idx& idx);
+
+// One kernel under construction: its buffers (declared on first use) and the batch loop's variable.
+class KernelScope {
+ public:
+  KernelScope(Lowering& l, std::string name) : l_(l), b_(k_) { k_.name = std::move(name); }
+  KernelScope(const KernelScope&) = delete;
+  loop::Builder& b() { return b_; }
+  loop::Kernel take() { return std::move(k_); }
+  BufferId read(ValueId v);
+  BufferId write(ValueId v);
+  BufferId constant_buffer(const std::string& hint, std::vector<float> data);
+  // The flat index of element `idx` (one affine per dimension of v's shape) in v's buffer.
+  Affine flat(ValueId v, const Idx& idx);
+  // The index in v's buffer of the element at row-major position `position` of the current instance.
+  Affine at(ValueId v, const Affine& position);
+  ValueId load(ValueId v, const Idx& idx) { return b_.load(read(v), {flat(v, idx)}); }
+  void store(LoopValue x, ValueId v, const Idx& idx) { b_.store(x, write(v), {flat(v, idx)}); }
+  LoopValue c(double x) { return b_.constant(static_cast<float>(x)); }
+  // Runs body once per batch instance (inside a loop over them when batch > 1).
+  void per_instance(const std::function<void()>& body);
+
+ private:
+  BufferId declare(ValueId v, bool writes);
+  Lowering& l_;
+  loop::Kernel k_;
+  loop::Builder b_;
+  std::map<ValueId, BufferId> bufs_;
+  LoopValue batch_iv_ = loop::kNoValue;
+};
+
+// Nested loops over every index of `shape`; body gets one affine per dimension.
+void nest(loop::Builder& b, const Shape& shape, const std::function<void(const Idx&)>& body, size_t d = 0,
+          Idx idx = {}) {
+  if (d == shape.size()) return body(idx);
+  static const char* kNames[] = {"i", "j", "l", "m", "n", "o", "p", "q"};
+  std::string name = d < 8 ? kNames[d] : "d" + std::to_string(d);
+  b.loop(name, 0, shape[d], 1, [&](LoopValue iv) {
+    Idx next = idx;
+    next.push_back(Affine::var(iv));
+    nest(b, shape, body, d + 1, next);
+  });
+}
+
+class Lowering {
+ public:
+  explicit Lowering(const Graph& g) : g_(g), names_(g.values.size()), uses_(g.values.size(), 0) {}
+
+  Expected<LoweredModel> run();
+
+  const Graph& g() const { return g_; }
+  const std::string& buffer_name(ValueId v) const { return names_[static_cast<size_t>(v)]; }
+  std::string unique(const std::string& base) {
+    std::string name = sanitized(base);
+    for (int i = 1; !taken_.insert(name).second; ++i) name = sanitized(base) + "_" + std::to_string(i);
+    return name;
+  }
+  int64_t batch() const { return g_.batch; }
+
+ private:
+  const Graph& g_;
+  LoweredModel out_;
+  std::vector<std::string> names_;
+  std::vector<int> uses_;
+  std::set<std::string> taken_;
+  std::vector<bool> fused_;  // per node: lowered as part of an earlier node's kernel
+
+  void name_buffers();
+  Status lower_node(size_t index);
+  void emit_state_update();
+  LoopValue elementwise(KernelScope& s, const Node& n, const std::vector<LoopValue>& args);
+  void lower_elementwise(KernelScope& s, const Node& n);
+  void lower_matmul_like(KernelScope& s, size_t index);
+  std::vector<size_t> fusable_epilogue(size_t index);
+  void lower_softmax(KernelScope& s, const Node& n);
+  void lower_reduce(KernelScope& s, const Node& n);
+  void lower_copy_like(KernelScope& s, const Node& n);
+  const Shape& shape(ValueId v) const { return g_.value(v).shape; }
+
+ public:
+  // A param, or a Reshape view of one that is not a model output: constant data that lives in the kernels.
+  bool is_constant(ValueId v) const {
+    const ValueInfo& info = g_.value(v);
+    if (info.kind == ValueKind::Param) return true;
+    if (info.kind != ValueKind::Result || is_output(v)) return false;
+    const Node& n = g_.nodes[static_cast<size_t>(info.producer)];
+    return n.op == OpKind::Reshape && is_constant(n.inputs[0]);
+  }
+  bool is_output(ValueId v) const { return std::find(g_.outputs.begin(), g_.outputs.end(), v) != g_.outputs.end(); }
+  // The param whose data a constant value shows.
+  ValueId constant_source(ValueId v) const {
+    while (g_.value(v).kind != ValueKind::Param) v = g_.nodes[static_cast<size_t>(g_.value(v).producer)].inputs[0];
+    return v;
+  }
+};
+
+// ---- buffers ------------------------------------------------------------------------------------------
+
+BufferId KernelScope::declare(ValueId v, bool writes) {
+  const ValueInfo& info = l_.g().value(v);
+  const std::string& name = l_.buffer_name(v);
+  if (auto existing = k_.find_buffer(name)) return *existing;
+  int64_t n = num_elements(info.shape);
+  if (l_.is_constant(v)) return b_.param(name, {n}, l_.g().data_of(l_.constant_source(v)));
+  std::vector<int64_t> dims = {n * l_.batch()};
+  return writes ? b_.output(name, dims) : b_.input(name, dims);
+}
+
+BufferId KernelScope::read(ValueId v) { return declare(v, false); }
+
+BufferId KernelScope::write(ValueId v) {
+  BufferId id = declare(v, true);
+  NJC_ASSERT(k_.buffer(id).kind == loop::BufferKind::kOutput, "a kernel writes a buffer it also reads");
+  return id;
+}
+
+BufferId KernelScope::constant_buffer(const std::string& hint, std::vector<float> data) {
+  int64_t n = static_cast<int64_t>(data.size());
+  return b_.param(l_.unique(hint), {n}, std::move(data));
+}
+
+Affine linear_index(const Shape& shape, const Idx& idx) {
+  NJC_ASSERT(idx.size() == shape.size(), "index rank differs from the value's");
+  std::vector<int64_t> strides = row_major_strides(shape);
+  Affine a = Affine::cst(0);
+  for (size_t d = 0; d < idx.size(); ++d) a = a + idx[d] * strides[d];
+  return a;
+}
+
+Affine KernelScope::flat(ValueId v, const Idx& idx) { return at(v, linear_index(l_.g().value(v).shape, idx)); }
+
+Affine KernelScope::at(ValueId v, const Affine& position) {
+  const ValueInfo& info = l_.g().value(v);
+  Affine a = position;
+  if (!l_.is_constant(v) && batch_iv_ != loop::kNoValue) a = a + Affine::var(batch_iv_, num_elements(info.shape));
+  return a;
+}
+
+void KernelScope::per_instance(const std::function<void()>& body) {
+  if (l_.batch() == 1) return body();
+  b_.loop("b", 0, l_.batch(), 1, [&](LoopValue iv) {
+    batch_iv_ = iv;
+    body();
+    batch_iv_ = loop::kNoValue;
+  });
+}
+
+
+// ---- elementwise --------------------------------------------------------------------------------------
+
+LoopValue Lowering::elementwise(KernelScope& s, const Node& n, const std::vector<LoopValue>& a) {
+  loop::Builder& b = s.b();
+  using loop::Op;
+  auto where_negative = [&](LoopValue x, LoopValue if_neg) {
+    return b.op(Op::Select, {b.op(Op::CmpLt, {x, s.c(0)}), if_neg, x});
+  };
+  switch (n.op) {
+    case OpKind::Add: return b.add(a[0], a[1]);
+    case OpKind::Sub: return b.sub(a[0], a[1]);
+    case OpKind::Mul: return b.mul(a[0], a[1]);
+    case OpKind::Div: return b.div(a[0], a[1]);
+    case OpKind::Relu: return b.max(a[0], s.c(0));
+    case OpKind::LeakyRelu: return where_negative(a[0], b.mul(a[0], s.c(attr_float(n, "alpha", 0.01))));
+    case OpKind::Sigmoid: return b.unary(Op::Sigmoid, a[0]);
+    case OpKind::Tanh: return b.unary(Op::Tanh, a[0]);
+    case OpKind::Exp: return b.unary(Op::Exp, a[0]);
+    case OpKind::Log: return b.unary(Op::Log, a[0]);
+    case OpKind::Sqrt: return b.unary(Op::Sqrt, a[0]);
+    case OpKind::Neg: return b.unary(Op::Neg, a[0]);
+    case OpKind::Abs: return b.unary(Op::Abs, a[0]);
+    case OpKind::Clip: {
+      LoopValue x = a[0];
+      double lo = attr_float(n, "min", -INFINITY), hi = attr_float(n, "max", INFINITY);
+      if (std::isfinite(lo)) x = b.max(x, s.c(lo));
+      if (std::isfinite(hi)) x = b.min(x, s.c(hi));
+      return x;
+    }
+    case OpKind::Elu:
+      return where_negative(a[0], b.mul(s.c(attr_float(n, "alpha", 1.0)), b.sub(b.unary(Op::Exp, a[0]), s.c(1))));
+    case OpKind::Softplus: {  // max(x, 0) + log(1 + exp(-|x|)): no overflow for large |x|
+      LoopValue tail = b.unary(Op::Exp, b.unary(Op::Neg, b.unary(Op::Abs, a[0])));
+      return b.add(b.max(a[0], s.c(0)), b.unary(Op::Log, b.add(s.c(1), tail)));
+    }
+    case OpKind::HardSigmoid: {
+      LoopValue lin = b.fma(a[0], s.c(attr_float(n, "alpha", 0.2)), s.c(attr_float(n, "beta", 0.5)));
+      return b.min(b.max(lin, s.c(0)), s.c(1));
+    }
+    default: NJC_UNREACHABLE("not an elementwise op");
+  }
+}
+
+// The index of a (numpy-broadcast) operand of shape `from` at output index idx.
+Idx broadcast_index(const Shape& from, const Shape& to, const Idx& idx) {
+  Idx out;
+  size_t offset = to.size() - from.size();
+  for (size_t d = 0; d < from.size(); ++d) out.push_back(from[d] == 1 ? Affine::cst(0) : idx[d + offset]);
+  return out;
+}
+
+void Lowering::lower_elementwise(KernelScope& s, const Node& n) {
+  const Shape& out = shape(n.outputs[0]);
+  s.per_instance([&] {
+    nest(s.b(), out, [&](const Idx& idx) {
+      std::vector<LoopValue> args;
+      for (ValueId in : n.inputs) args.push_back(s.load(in, broadcast_index(shape(in), out, idx)));
+      s.store(elementwise(s, n, args), n.outputs[0], idx);
+    });
+  });
+}
+
+// ---- Gemm and MatMul ----------------------------------------------------------------------------------
+
+// Nodes after `index` that can join its kernel as an elementwise epilogue: a chain where each link is the
+// only use of the previous result, keeps its shape, and takes any other operand from outside the chain.
+std::vector<size_t> Lowering::fusable_epilogue(size_t index) {
+  std::vector<size_t> chain;
+  ValueId cur = g_.nodes[index].outputs[0];
+  while (uses_[static_cast<size_t>(cur)] == 1) {
+    size_t next = index + 1 + chain.size();
+    if (next >= g_.nodes.size()) break;
+    const Node& n = g_.nodes[next];
+    bool elementwise = is_unary(n.op) || is_binary(n.op);
+    if (!elementwise || shape(n.outputs[0]) != shape(cur)) break;
+    bool uses_cur = false;
+    for (ValueId in : n.inputs) uses_cur |= in == cur;
+    if (!uses_cur) break;
+    chain.push_back(next);
+    cur = n.outputs[0];
+  }
+  return chain;
+}
+
+void Lowering::lower_matmul_like(KernelScope& s, size_t index) {
+  const Node& n = g_.nodes[index];
+  loop::Builder& b = s.b();
+  ValueId a = n.inputs[0], bb = n.inputs[1], y = n.outputs[0];
+  bool gemm = n.op == OpKind::Gemm;
+  bool ta = gemm && attr_int(n, "transA", 0), tb = gemm && attr_int(n, "transB", 0);
+  double alpha = gemm ? attr_float(n, "alpha", 1.0) : 1.0, beta = gemm ? attr_float(n, "beta", 1.0) : 1.0;
+  Shape as = shape(a), bs = shape(bb);
+  bool a_vec = as.size() == 1, b_vec = bs.size() == 1;
+  int64_t K = ta ? as[0] : as.back();
+  int64_t N = b_vec ? 1 : (tb ? bs[bs.size() - 2] : bs.back());
+  int64_t M = a_vec ? 1 : (ta ? as[1] : as[as.size() - 2]);
+  const Shape& ys = shape(y);
+  size_t batch_rank = ys.size() - (a_vec ? 0 : 1) - (b_vec ? 0 : 1);
+  Shape batch(ys.begin(), ys.begin() + static_cast<long>(batch_rank));
+
+  // A constant 2-D B is packed at compile time to [K][N] with alpha folded in: contiguous rows for j.
+  std::optional<BufferId> packed;
+  if (bs.size() == 2 && is_constant(bb)) {
+    const std::vector<float>& w = g_.data_of(constant_source(bb));
+    std::vector<float> p(static_cast<size_t>(K * N));
+    for (int64_t k = 0; k < K; ++k)
+      for (int64_t j = 0; j < N; ++j)
+        p[static_cast<size_t>(k * N + j)] = static_cast<float>(alpha * w[static_cast<size_t>(tb ? j * K + k : k * N + j)]);
+    packed = s.constant_buffer(buffer_name(bb) + ".packed", std::move(p));
+  }
+  auto y_index = [&](const Idx& bi, Affine i, Affine j) {
+    Idx idx = bi;
+    if (!a_vec) idx.push_back(i);
+    if (!b_vec) idx.push_back(j);
+    return idx;
+  };
+  s.per_instance([&] {
+    // Init nest: y = beta * C (broadcast), or 0.
+    nest(b, batch, [&](const Idx& bi) {
+      b.loop("i", 0, M, 1, [&](LoopValue i) {
+        b.loop("j", 0, N, 1, [&](LoopValue j) {
+          Idx yi = y_index(bi, Affine::var(i), Affine::var(j));
+          bool has_c = gemm && n.inputs.size() > 2 && n.inputs[2] != kNoValue;
+          LoopValue init = has_c ? s.load(n.inputs[2], broadcast_index(shape(n.inputs[2]), ys, yi)) : s.c(0);
+          if (has_c && beta != 1.0) init = b.mul(s.c(beta), init);
+          s.store(init, y, yi);
+        });
+      });
+    });
+    // Accumulation nest: y[i, j] += A[i, k] * B[k, j].
+    nest(b, batch, [&](const Idx& bi) {
+      b.loop("i", 0, M, 1, [&](LoopValue i) {
+        b.loop("j", 0, N, 1, [&](LoopValue j) {
+          b.loop("k", 0, K, 1, [&](LoopValue k) {
+            Affine I = Affine::var(i), J = Affine::var(j), Kx = Affine::var(k);
+            Idx ai = a_vec ? Idx{Kx} : Idx{ta ? Kx : I, ta ? I : Kx};
+            if (!a_vec && !gemm) ai = broadcast_index(Shape(as.begin(), as.end() - 2), batch, bi), ai.push_back(I), ai.push_back(Kx);
+            LoopValue av = s.load(a, ai);
+            if (alpha != 1.0 && !packed) av = b.mul(av, s.c(alpha));
+            LoopValue bv;
+            if (packed) {
+              bv = b.load(*packed, {Kx * N + J});
+            } else {
+              Idx bi2 = b_vec ? Idx{Kx} : Idx{tb ? J : Kx, tb ? Kx : J};
+              if (!b_vec && !gemm) bi2 = broadcast_index(Shape(bs.begin(), bs.end() - 2), batch, bi), bi2.push_back(Kx), bi2.push_back(J);
+              bv = s.load(bb, bi2);
+            }
+            Idx yi = y_index(bi, I, J);
+            s.store(b.fma(av, bv, s.load(y, yi)), y, yi);
+          });
+        });
+      });
+    });
+    // Fused elementwise epilogue (bias, activation, ...): one pass over y, chain values kept in registers.
+    std::vector<size_t> chain = fusable_epilogue(index);
+    if (chain.empty()) return;
+    nest(b, ys, [&](const Idx& idx) {
+      ValueId cur = y;
+      LoopValue v = s.load(y, idx);
+      for (size_t c : chain) {
+        const Node& e = g_.nodes[c];
+        std::vector<LoopValue> args;
+        for (ValueId in : e.inputs) args.push_back(in == cur ? v : s.load(in, broadcast_index(shape(in), ys, idx)));
+        v = elementwise(s, e, args);
+        cur = e.outputs[0];
+      }
+      s.store(v, cur, idx);
+    });
+    for (size_t c : chain) fused_[c] = true;
+  });
+}
+
+// ---- softmax and reductions ---------------------------------------------------------------------------
+
+void Lowering::lower_softmax(KernelScope& s, const Node& n) {
+  loop::Builder& b = s.b();
+  ValueId x = n.inputs[0], y = n.outputs[0];
+  const Shape& xs = shape(x);
+  size_t axis = static_cast<size_t>(*normalize_axis(attr_int(n, "axis", -1), static_cast<int64_t>(xs.size())));
+  Shape outer = xs;
+  outer[axis] = 1;
+  s.per_instance([&] {
+    nest(b, outer, [&](const Idx& idx) {
+      auto at = [&](LoopValue k) {
+        Idx i = idx;
+        i[axis] = Affine::var(k);
+        return i;
+      };
+      LoopValue mx = b.loop_iter("k", 0, xs[axis], 1, {s.c(-INFINITY)}, [&](LoopValue k, const std::vector<LoopValue>& acc) {
+        return std::vector<LoopValue>{b.max(acc[0], s.load(x, at(k)))};
+      })[0];
+      LoopValue sum = b.loop_iter("k", 0, xs[axis], 1, {s.c(0)}, [&](LoopValue k, const std::vector<LoopValue>& acc) {
+        return std::vector<LoopValue>{b.add(acc[0], b.unary(loop::Op::Exp, b.sub(s.load(x, at(k)), mx)))};
+      })[0];
+      bool log_form = n.op == OpKind::LogSoftmax;
+      LoopValue scale = log_form ? b.unary(loop::Op::Log, sum) : b.unary(loop::Op::Recip, sum);
+      b.loop("k", 0, xs[axis], 1, [&](LoopValue k) {
+        LoopValue shifted = b.sub(s.load(x, at(k)), mx);
+        s.store(log_form ? b.sub(shifted, scale) : b.mul(b.unary(loop::Op::Exp, shifted), scale), y, at(k));
+      });
+    });
+  });
+}
+
+void Lowering::lower_reduce(KernelScope& s, const Node& n) {
+  loop::Builder& b = s.b();
+  ValueId x = n.inputs[0], y = n.outputs[0];
+  const Shape& xs = shape(x);
+  std::vector<bool> reduced(xs.size(), false);
+  auto axes = attr_ints(n, "axes");
+  if (axes && !axes->empty()) {
+    for (int64_t a : *axes) reduced[static_cast<size_t>(*normalize_axis(a, static_cast<int64_t>(xs.size())))] = true;
+  } else if (!attr_int(n, "noop_with_empty_axes", 0)) {
+    std::fill(reduced.begin(), reduced.end(), true);
+  }
+  Shape kept = xs, inner;
+  for (size_t d = 0; d < xs.size(); ++d)
+    if (reduced[d]) kept[d] = 1, inner.push_back(xs[d]);
+  bool is_max = n.op == OpKind::ReduceMax;
+  double count = static_cast<double>(num_elements(inner));
+  s.per_instance([&] {
+    nest(b, kept, [&](const Idx& idx) {
+      // One carried accumulator threaded through a nest over the reduced dimensions.
+      std::function<LoopValue(size_t, Idx, LoopValue)> over = [&](size_t d, Idx at, LoopValue acc) -> LoopValue {
+        while (d < xs.size() && !reduced[d]) ++d;
+        if (d == xs.size()) return is_max ? b.max(acc, s.load(x, at)) : b.add(acc, s.load(x, at));
+        return b.loop_iter("r", 0, xs[d], 1, {acc}, [&](LoopValue r, const std::vector<LoopValue>& a) {
+          Idx next = at;
+          next[d] = Affine::var(r);
+          return std::vector<LoopValue>{over(d + 1, next, a[0])};
+        })[0];
+      };
+      LoopValue total = over(0, idx, s.c(is_max ? -INFINITY : 0.0));
+      if (n.op == OpKind::ReduceMean) total = b.mul(total, s.c(1.0 / count));
+      Idx out;
+      bool keep = attr_int(n, "keepdims", 1) != 0;
+      for (size_t d = 0; d < xs.size(); ++d)
+        if (!reduced[d]) out.push_back(idx[d]);
+        else if (keep) out.push_back(Affine::cst(0));
+      s.store(total, y, out);
+    });
+  });
+}
+
+// ---- data movement ------------------------------------------------------------------------------------
+
+void Lowering::lower_copy_like(KernelScope& s, const Node& n) {
+  loop::Builder& b = s.b();
+  ValueId y = n.outputs[0];
+  const Shape& ys = shape(y);
+  s.per_instance([&] {
+    if (n.op == OpKind::Concat) {
+      size_t axis = static_cast<size_t>(*normalize_axis(attr_int(n, "axis", 0), static_cast<int64_t>(ys.size())));
+      int64_t offset = 0;
+      for (ValueId in : n.inputs) {
+        nest(b, shape(in), [&](const Idx& idx) {
+          Idx out = idx;
+          out[axis] = out[axis] + offset;
+          s.store(s.load(in, idx), y, out);
+        });
+        offset += shape(in)[axis];
+      }
+      return;
+    }
+    nest(b, ys, [&](const Idx& idx) {
+      ValueId x = n.inputs[0];
+      const Shape& xs = shape(x);
+      Idx from(xs.size());
+      if (n.op == OpKind::Transpose) {
+        std::vector<int64_t> perm = attr_ints(n, "perm").value_or(std::vector<int64_t>{});
+        if (perm.empty())
+          for (size_t d = xs.size(); d-- > 0;) perm.push_back(static_cast<int64_t>(d));
+        for (size_t p = 0; p < perm.size(); ++p) from[static_cast<size_t>(perm[p])] = idx[p];
+      } else if (n.op == OpKind::Slice) {
+        from = idx;
+        auto starts = *attr_ints(n, "starts"), ends = *attr_ints(n, "ends");
+        std::vector<int64_t> axes = attr_ints(n, "axes").value_or(std::vector<int64_t>{});
+        if (!n.attrs.count("axes"))
+          for (size_t i = 0; i < starts.size(); ++i) axes.push_back(static_cast<int64_t>(i));
+        std::vector<int64_t> steps = attr_ints(n, "steps").value_or(std::vector<int64_t>(starts.size(), 1));
+        for (size_t i = 0; i < starts.size(); ++i) {
+          size_t d = static_cast<size_t>(*normalize_axis(axes[i], static_cast<int64_t>(xs.size())));
+          SliceRange r = slice_range(starts[i], ends[i], steps[i], xs[d]);
+          from[d] = idx[d] * r.step + r.start;
+        }
+      } else {  // Reshape into a model output: the same elements in the same flat order
+        Affine position = linear_index(ys, idx);
+        b.store(b.load(s.read(x), {s.at(x, position)}), s.write(y), {s.at(y, position)});
+        return;
+      }
+      s.store(s.load(x, from), y, idx);
+    });
+  });
+}
+
+// ---- driver -------------------------------------------------------------------------------------------
+
+void Lowering::name_buffers() {
+  for (const Node& n : g_.nodes)
+    for (ValueId v : n.inputs)
+      if (v != kNoValue) ++uses_[static_cast<size_t>(v)];
+  for (ValueId v : g_.outputs) ++uses_[static_cast<size_t>(v)];
+  for (const StateInfo& st : g_.states)
+    if (st.next != kNoValue) ++uses_[static_cast<size_t>(st.next)];
+  for (size_t v = 0; v < g_.values.size(); ++v) {
+    const ValueInfo& info = g_.values[v];
+    bool alias = info.kind == ValueKind::Result && !is_output(static_cast<ValueId>(v)) &&
+                 g_.nodes[static_cast<size_t>(info.producer)].op == OpKind::Reshape;
+    // A Reshape result that is not a model output is its input's buffer under another shape.
+    names_[v] = alias ? names_[static_cast<size_t>(g_.nodes[static_cast<size_t>(info.producer)].inputs[0])]
+                      : unique(info.name);
+  }
+}
+
+Status Lowering::lower_node(size_t index) {
+  const Node& n = g_.nodes[index];
+  if (n.op == OpKind::Reshape && buffer_name(n.outputs[0]) == buffer_name(n.inputs[0])) return Status::ok();
+  if (n.op == OpKind::Conv || n.op == OpKind::LSTM || n.op == OpKind::GRU) {
+    Diag d;
+    d.message = std::string(op_info(n.op).name) + " has no loop IR lowering yet (the interpreter runs it)";
+    d.pointer = "/nodes/" + std::to_string(index);
+    return d;
+  }
+  KernelScope s(*this, unique(std::to_string(index) + "_" + std::string(op_info(n.op).name) + "_" +
+                              g_.value(n.outputs[0]).name));
+  if (n.op == OpKind::Gemm || n.op == OpKind::MatMul) lower_matmul_like(s, index);
+  else if (is_unary(n.op) || is_binary(n.op)) lower_elementwise(s, n);
+  else if (n.op == OpKind::Softmax || n.op == OpKind::LogSoftmax) lower_softmax(s, n);
+  else if (n.op == OpKind::ReduceSum || n.op == OpKind::ReduceMean || n.op == OpKind::ReduceMax) lower_reduce(s, n);
+  else lower_copy_like(s, n);
+  out_.module.kernels.push_back(s.take());
+  return Status::ok();
+}
+
+void Lowering::emit_state_update() {
+  bool any = false;
+  for (const StateInfo& st : g_.states) any |= st.next != kNoValue;
+  if (!any) return;
+  loop::Kernel k;
+  k.name = unique("state_update");
+  loop::Builder b(k);
+  for (const StateInfo& st : g_.states) {
+    if (st.next == kNoValue || buffer_name(st.next) == buffer_name(st.value)) continue;
+    int64_t n = num_elements(g_.value(st.value).shape) * g_.batch;
+    BufferId from = b.input(buffer_name(st.next), {n});
+    BufferId to = b.state(buffer_name(st.value), {n});
+    b.loop("e", 0, n, 1, [&](LoopValue e) { b.store(b.load(from, {Affine::var(e)}), to, {Affine::var(e)}); });
+  }
+  out_.module.kernels.push_back(std::move(k));
+}
+
+Expected<LoweredModel> Lowering::run() {
+  out_.batch = g_.batch;
+  fused_.assign(g_.nodes.size(), false);
+  name_buffers();
+  for (size_t i = 0; i < g_.nodes.size(); ++i)
+    if (!fused_[i])
+      if (Status st = lower_node(i); !st) return st.error();
+  emit_state_update();
+  for (ValueId v : g_.inputs) out_.input_buffers.push_back(buffer_name(v));
+  for (ValueId v : g_.outputs) out_.output_buffers.push_back(buffer_name(v));
+  for (const StateInfo& st : g_.states) out_.state_buffers.push_back(buffer_name(st.value));
+  return std::move(out_);
+}
+
+}  // namespace
+
+Expected<LoweredModel> lower_graph(const Graph& g) { return Lowering(g).run(); }
+
+// ---- running a lowered model --------------------------------------------------------------------------
+
+LoweredModelInterpreter::LoweredModelInterpreter(const LoweredModel& m) : m_(m) { reset_state(); }
+
+void LoweredModelInterpreter::reset_state() {
+  memory_.clear();
+  for (const loop::Kernel& k : m_.module.kernels)
+    for (const loop::Buffer& buf : k.buffers)
+      if (buf.kind != loop::BufferKind::kParam) memory_[buf.name].assign(static_cast<size_t>(buf.size()), 0.0f);
+}
+
+std::vector<std::vector<float>> LoweredModelInterpreter::run(const std::vector<std::vector<float>>& inputs) {
+  NJC_ASSERT(inputs.size() == m_.input_buffers.size(), "wrong number of inputs");
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    auto it = memory_.find(m_.input_buffers[i]);
+    if (it != memory_.end()) it->second = inputs[i];  // an input no kernel reads has no buffer
+  }
+  for (const loop::Kernel& k : m_.module.kernels) {
+    loop::BufferData data = loop::make_buffers(k);
+    for (size_t b = 0; b < k.buffers.size(); ++b)
+      if (k.buffers[b].kind != loop::BufferKind::kParam) data[b] = memory_.at(k.buffers[b].name);
+    loop::interpret(k, data);
+    for (size_t b = 0; b < k.buffers.size(); ++b)
+      if (!k.buffers[b].read_only()) memory_[k.buffers[b].name] = std::move(data[b]);
+  }
+  std::vector<std::vector<float>> out;
+  for (const std::string& name : m_.output_buffers) out.push_back(memory_.at(name));
+  return out;
+}
+
+}  // namespace njc::passes
