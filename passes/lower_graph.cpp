@@ -11,15 +11,14 @@
 #include "ir/loop_interpreter.h"
 #include "ir/shape_inference.h"
 #include "ir/slice_range.h"
+#include "passes/lower_sequence_ops.h"
+#include "passes/lowering_scope.h"
 
 namespace njc::passes {
 
 namespace {
 
-using loop::Affine;
-using loop::BufferId;
-using Idx = std::vector<Affine>;
-using LoopValue = loop::ValueId;
+using namespace lowering;
 
 bool is_unary(OpKind op) {
   switch (op) {
@@ -31,80 +30,16 @@ bool is_unary(OpKind op) {
 }
 bool is_binary(OpKind op) { return op == OpKind::Add || op == OpKind::Sub || op == OpKind::Mul || op == OpKind::Div; }
 
-std::string sanitized(const std::string& name) {
-  std::string s;
-  for (char c : name) s += (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.') ? c : '_';
-  return s.empty() ? "v" : s;
-}
-
-class Lowering;
-
-// Row-major position of element idx in a tensor of this shape.
-Affine linear_index(const Shape& shape, const Idx& idx);
-
-// One kernel under construction: its buffers (declared on first use) and the batch loop's variable.
-class KernelScope {
- public:
-  KernelScope(Lowering& l, std::string name) : l_(l), b_(k_) { k_.name = std::move(name); }
-  KernelScope(const KernelScope&) = delete;
-  loop::Builder& b() { return b_; }
-  loop::Kernel take() { return std::move(k_); }
-  BufferId read(ValueId v);
-  BufferId write(ValueId v);
-  BufferId constant_buffer(const std::string& hint, std::vector<float> data);
-  // The flat index of element `idx` (one affine per dimension of v's shape) in v's buffer.
-  Affine flat(ValueId v, const Idx& idx);
-  // The index in v's buffer of the element at row-major position `position` of the current instance.
-  Affine at(ValueId v, const Affine& position);
-  ValueId load(ValueId v, const Idx& idx) { return b_.load(read(v), {flat(v, idx)}); }
-  void store(LoopValue x, ValueId v, const Idx& idx) { b_.store(x, write(v), {flat(v, idx)}); }
-  LoopValue c(double x) { return b_.constant(static_cast<float>(x)); }
-  // Runs body once per batch instance (inside a loop over them when batch > 1).
-  void per_instance(const std::function<void()>& body);
-
- private:
-  BufferId declare(ValueId v, bool writes);
-  Lowering& l_;
-  loop::Kernel k_;
-  loop::Builder b_;
-  std::map<ValueId, BufferId> bufs_;
-  LoopValue batch_iv_ = loop::kNoValue;
-};
-
-// Nested loops over every index of `shape`; body gets one affine per dimension.
-void nest(loop::Builder& b, const Shape& shape, const std::function<void(const Idx&)>& body, size_t d = 0,
-          Idx idx = {}) {
-  if (d == shape.size()) return body(idx);
-  static const char* kNames[] = {"i", "j", "l", "m", "n", "o", "p", "q"};
-  std::string name = d < 8 ? kNames[d] : "d" + std::to_string(d);
-  b.loop(name, 0, shape[d], 1, [&](LoopValue iv) {
-    Idx next = idx;
-    next.push_back(Affine::var(iv));
-    nest(b, shape, body, d + 1, next);
-  });
-}
-
 class Lowering {
  public:
-  explicit Lowering(const Graph& g) : g_(g), names_(g.values.size()), uses_(g.values.size(), 0) {}
-
+  explicit Lowering(const Graph& g) : g_(g), ctx_(g), uses_(g.values.size(), 0) {}
   Expected<LoweredModel> run();
-
-  const Graph& g() const { return g_; }
-  const std::string& buffer_name(ValueId v) const { return names_[static_cast<size_t>(v)]; }
-  std::string unique(const std::string& base) {
-    std::string name = sanitized(base);
-    for (int i = 1; !taken_.insert(name).second; ++i) name = sanitized(base) + "_" + std::to_string(i);
-    return name;
-  }
-  int64_t batch() const { return g_.batch; }
 
  private:
   const Graph& g_;
+  LoweringContext ctx_;
   LoweredModel out_;
-  std::vector<std::string> names_;
   std::vector<int> uses_;
-  std::set<std::string> taken_;
   std::vector<bool> fused_;  // per node: lowered as part of an earlier node's kernel
 
   void name_buffers();
@@ -118,75 +53,9 @@ class Lowering {
   void lower_reduce(KernelScope& s, const Node& n);
   void lower_copy_like(KernelScope& s, const Node& n);
   const Shape& shape(ValueId v) const { return g_.value(v).shape; }
-
- public:
-  // A param, or a Reshape view of one that is not a model output: constant data that lives in the kernels.
-  bool is_constant(ValueId v) const {
-    const ValueInfo& info = g_.value(v);
-    if (info.kind == ValueKind::Param) return true;
-    if (info.kind != ValueKind::Result || is_output(v)) return false;
-    const Node& n = g_.nodes[static_cast<size_t>(info.producer)];
-    return n.op == OpKind::Reshape && is_constant(n.inputs[0]);
-  }
-  bool is_output(ValueId v) const { return std::find(g_.outputs.begin(), g_.outputs.end(), v) != g_.outputs.end(); }
-  // The param whose data a constant value shows.
-  ValueId constant_source(ValueId v) const {
-    while (g_.value(v).kind != ValueKind::Param) v = g_.nodes[static_cast<size_t>(g_.value(v).producer)].inputs[0];
-    return v;
-  }
+  const std::string& buffer_name(ValueId v) const { return ctx_.buffer_name(v); }
+  bool is_constant(ValueId v) const { return ctx_.is_constant(v); }
 };
-
-// ---- buffers ------------------------------------------------------------------------------------------
-
-BufferId KernelScope::declare(ValueId v, bool writes) {
-  const ValueInfo& info = l_.g().value(v);
-  const std::string& name = l_.buffer_name(v);
-  if (auto existing = k_.find_buffer(name)) return *existing;
-  int64_t n = num_elements(info.shape);
-  if (l_.is_constant(v)) return b_.param(name, {n}, l_.g().data_of(l_.constant_source(v)));
-  std::vector<int64_t> dims = {n * l_.batch()};
-  return writes ? b_.output(name, dims) : b_.input(name, dims);
-}
-
-BufferId KernelScope::read(ValueId v) { return declare(v, false); }
-
-BufferId KernelScope::write(ValueId v) {
-  BufferId id = declare(v, true);
-  NJC_ASSERT(k_.buffer(id).kind == loop::BufferKind::kOutput, "a kernel writes a buffer it also reads");
-  return id;
-}
-
-BufferId KernelScope::constant_buffer(const std::string& hint, std::vector<float> data) {
-  int64_t n = static_cast<int64_t>(data.size());
-  return b_.param(l_.unique(hint), {n}, std::move(data));
-}
-
-Affine linear_index(const Shape& shape, const Idx& idx) {
-  NJC_ASSERT(idx.size() == shape.size(), "index rank differs from the value's");
-  std::vector<int64_t> strides = row_major_strides(shape);
-  Affine a = Affine::cst(0);
-  for (size_t d = 0; d < idx.size(); ++d) a = a + idx[d] * strides[d];
-  return a;
-}
-
-Affine KernelScope::flat(ValueId v, const Idx& idx) { return at(v, linear_index(l_.g().value(v).shape, idx)); }
-
-Affine KernelScope::at(ValueId v, const Affine& position) {
-  const ValueInfo& info = l_.g().value(v);
-  Affine a = position;
-  if (!l_.is_constant(v) && batch_iv_ != loop::kNoValue) a = a + Affine::var(batch_iv_, num_elements(info.shape));
-  return a;
-}
-
-void KernelScope::per_instance(const std::function<void()>& body) {
-  if (l_.batch() == 1) return body();
-  b_.loop("b", 0, l_.batch(), 1, [&](LoopValue iv) {
-    batch_iv_ = iv;
-    body();
-    batch_iv_ = loop::kNoValue;
-  });
-}
-
 
 // ---- elementwise --------------------------------------------------------------------------------------
 
@@ -229,14 +98,6 @@ LoopValue Lowering::elementwise(KernelScope& s, const Node& n, const std::vector
     }
     default: NJC_UNREACHABLE("not an elementwise op");
   }
-}
-
-// The index of a (numpy-broadcast) operand of shape `from` at output index idx.
-Idx broadcast_index(const Shape& from, const Shape& to, const Idx& idx) {
-  Idx out;
-  size_t offset = to.size() - from.size();
-  for (size_t d = 0; d < from.size(); ++d) out.push_back(from[d] == 1 ? Affine::cst(0) : idx[d + offset]);
-  return out;
 }
 
 void Lowering::lower_elementwise(KernelScope& s, const Node& n) {
@@ -291,7 +152,7 @@ void Lowering::lower_matmul_like(KernelScope& s, size_t index) {
   // A constant 2-D B is packed at compile time to [K][N] with alpha folded in: contiguous rows for j.
   std::optional<BufferId> packed;
   if (bs.size() == 2 && is_constant(bb)) {
-    const std::vector<float>& w = g_.data_of(constant_source(bb));
+    const std::vector<float>& w = g_.data_of(ctx_.constant_source(bb));
     std::vector<float> p(static_cast<size_t>(K * N));
     for (int64_t k = 0; k < K; ++k)
       for (int64_t j = 0; j < N; ++j)
@@ -475,7 +336,8 @@ void Lowering::lower_copy_like(KernelScope& s, const Node& n) {
         }
       } else {  // Reshape into a model output: the same elements in the same flat order
         Affine position = linear_index(ys, idx);
-        b.store(b.load(s.read(x), {s.at(x, position)}), s.write(y), {s.at(y, position)});
+        View from = s.read(x), to = s.write(y);
+        b.store(b.load(from.buffer, {s.index_at(from, position)}), to.buffer, {s.index_at(to, position)});
         return;
       }
       s.store(s.load(x, from), y, idx);
@@ -494,29 +356,28 @@ void Lowering::name_buffers() {
     if (st.next != kNoValue) ++uses_[static_cast<size_t>(st.next)];
   for (size_t v = 0; v < g_.values.size(); ++v) {
     const ValueInfo& info = g_.values[v];
-    bool alias = info.kind == ValueKind::Result && !is_output(static_cast<ValueId>(v)) &&
+    ValueId id = static_cast<ValueId>(v);
+    bool alias = info.kind == ValueKind::Result && !ctx_.is_output(id) &&
                  g_.nodes[static_cast<size_t>(info.producer)].op == OpKind::Reshape;
     // A Reshape result that is not a model output is its input's buffer under another shape.
-    names_[v] = alias ? names_[static_cast<size_t>(g_.nodes[static_cast<size_t>(info.producer)].inputs[0])]
-                      : unique(info.name);
+    ctx_.set_buffer_name(id, alias ? buffer_name(g_.nodes[static_cast<size_t>(info.producer)].inputs[0])
+                                   : ctx_.unique(info.name));
   }
 }
 
 Status Lowering::lower_node(size_t index) {
   const Node& n = g_.nodes[index];
   if (n.op == OpKind::Reshape && buffer_name(n.outputs[0]) == buffer_name(n.inputs[0])) return Status::ok();
-  if (n.op == OpKind::Conv || n.op == OpKind::LSTM || n.op == OpKind::GRU) {
-    Diag d;
-    d.message = std::string(op_info(n.op).name) + " has no loop IR lowering yet (the interpreter runs it)";
-    d.pointer = "/nodes/" + std::to_string(index);
-    return d;
-  }
-  KernelScope s(*this, unique(std::to_string(index) + "_" + std::string(op_info(n.op).name) + "_" +
-                              g_.value(n.outputs[0]).name));
+  ValueId named = *std::find_if(n.outputs.begin(), n.outputs.end(), [](ValueId v) { return v != kNoValue; });
+  KernelScope s(ctx_, ctx_.unique(std::to_string(index) + "_" + std::string(op_info(n.op).name) + "_" +
+                                  g_.value(named).name));
   if (n.op == OpKind::Gemm || n.op == OpKind::MatMul) lower_matmul_like(s, index);
   else if (is_unary(n.op) || is_binary(n.op)) lower_elementwise(s, n);
   else if (n.op == OpKind::Softmax || n.op == OpKind::LogSoftmax) lower_softmax(s, n);
   else if (n.op == OpKind::ReduceSum || n.op == OpKind::ReduceMean || n.op == OpKind::ReduceMax) lower_reduce(s, n);
+  else if (n.op == OpKind::Conv) lower_conv(s, ctx_, n);
+  else if (n.op == OpKind::LSTM) lower_lstm(s, ctx_, n);
+  else if (n.op == OpKind::GRU) lower_gru(s, ctx_, n);
   else lower_copy_like(s, n);
   out_.module.kernels.push_back(s.take());
   return Status::ok();
@@ -527,7 +388,7 @@ void Lowering::emit_state_update() {
   for (const StateInfo& st : g_.states) any |= st.next != kNoValue;
   if (!any) return;
   loop::Kernel k;
-  k.name = unique("state_update");
+  k.name = ctx_.unique("state_update");
   loop::Builder b(k);
   for (const StateInfo& st : g_.states) {
     if (st.next == kNoValue || buffer_name(st.next) == buffer_name(st.value)) continue;

@@ -7,10 +7,12 @@
 //   Gemm/MatMul  ─▶ an init nest (β·C or 0) then an i, j, k accumulation nest; a constant B is re-laid out
 //                   at compile time to [K][N] (transposes and α folded in) so the j loop reads it contiguously;
 //                   single-use elementwise successors (bias, activation chains) are fused into the same kernel
+//   LSTM / GRU   ─▶ one kernel; per hidden unit the gate dot products over x and h are loop-carried
+//                   accumulators, activations and the state update work on them (lower_sequence_ops.h)
+//   Conv         ─▶ a loop nest per output element, padding through a zeroed scratch copy
 //   states       ─▶ a last kernel copies each state's next value into the state buffer
 //
-// The ops njc lowers today are the tensor ops except Conv, LSTM and GRU (the recurrent cells and the
-// streaming convolution get fused one-kernel-per-step lowerings in the next step; lower_graph says so).
+// Every op of the graph IR lowers.
 #pragma once
 
 #include <string>
@@ -30,7 +32,8 @@ struct LoweredModel {
   int64_t batch = 1;
 };
 
-// Lowers a verified graph. Fails (a user-facing Diag) for an op that has no lowering yet.
+// Lowers a verified graph. Fails only on an internal error (asserted); the Expected leaves room for
+// limits a later lowering may have.
 Expected<LoweredModel> lower_graph(const Graph& g);
 
 // Runs a lowered model with the loop IR interpreter, carrying state between calls: the reference that

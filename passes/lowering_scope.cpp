@@ -1,0 +1,118 @@
+// Buffer naming and kernel construction helpers of the lowering.
+#include "passes/lowering_scope.h"
+
+#include <algorithm>
+
+#include "ir/assert.h"
+
+namespace njc::passes::lowering {
+
+namespace {
+std::string sanitized(const std::string& name) {
+  std::string s;
+  for (char c : name) s += (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.') ? c : '_';
+  return s.empty() ? "v" : s;
+}
+
+void nest_from(loop::Builder& b, const Shape& shape, const std::function<void(const Idx&)>& body, size_t d, Idx idx) {
+  if (d == shape.size()) return body(idx);
+  static const char* kNames[] = {"i", "j", "l", "m", "n", "o", "p", "q"};
+  std::string name = d < 8 ? kNames[d] : "d" + std::to_string(d);
+  b.loop(name, 0, shape[d], 1, [&](LoopValue iv) {
+    Idx next = idx;
+    next.push_back(Affine::var(iv));
+    nest_from(b, shape, body, d + 1, next);
+  });
+}
+}  // namespace
+
+std::string LoweringContext::unique(const std::string& base) {
+  std::string name = sanitized(base);
+  for (int i = 1; !taken_.insert(name).second; ++i) name = sanitized(base) + "_" + std::to_string(i);
+  return name;
+}
+
+bool LoweringContext::is_output(ValueId v) const {
+  return std::find(g_.outputs.begin(), g_.outputs.end(), v) != g_.outputs.end();
+}
+
+bool LoweringContext::is_constant(ValueId v) const {
+  const ValueInfo& info = g_.value(v);
+  if (info.kind == ValueKind::Param) return true;
+  if (info.kind != ValueKind::Result || is_output(v)) return false;
+  const Node& n = g_.nodes[static_cast<size_t>(info.producer)];
+  return n.op == OpKind::Reshape && is_constant(n.inputs[0]);
+}
+
+ValueId LoweringContext::constant_source(ValueId v) const {
+  while (g_.value(v).kind != ValueKind::Param) v = g_.nodes[static_cast<size_t>(g_.value(v).producer)].inputs[0];
+  return v;
+}
+
+View KernelScope::view(ValueId v, bool writes) {
+  const Shape& shape = ctx_.shape(v);
+  const std::string& name = ctx_.buffer_name(v);
+  bool constant = ctx_.is_constant(v);
+  auto existing = k_.find_buffer(name);
+  if (!existing) {
+    int64_t n = num_elements(shape);
+    if (constant) existing = b_.param(name, {n}, ctx_.g().data_of(ctx_.constant_source(v)));
+    else if (writes) existing = b_.output(name, {n * ctx_.batch()});
+    else existing = b_.input(name, {n * ctx_.batch()});
+  }
+  NJC_ASSERT(!writes || k_.buffer(*existing).kind == loop::BufferKind::kOutput, "a kernel writes a buffer it reads");
+  return View{*existing, shape, !constant};
+}
+
+BufferId KernelScope::constant_buffer(const std::string& hint, std::vector<float> data) {
+  int64_t n = static_cast<int64_t>(data.size());
+  return b_.param(ctx_.unique(hint), {n}, std::move(data));
+}
+
+View KernelScope::scratch(const std::string& hint, const Shape& shape) {
+  return View{b_.scratch(ctx_.unique(hint), {num_elements(shape) * ctx_.batch()}), shape, true};
+}
+
+Affine KernelScope::index(const View& v, const Idx& idx) { return index_at(v, linear_index(v.shape, idx)); }
+
+Affine KernelScope::index_at(const View& v, const Affine& position) {
+  if (!v.per_instance || batch_iv_ == loop::kNoValue) return position;
+  return position + Affine::var(batch_iv_, num_elements(v.shape));
+}
+
+void KernelScope::per_instance(const std::function<void()>& body) {
+  if (ctx_.batch() == 1) return body();
+  b_.loop("b", 0, ctx_.batch(), 1, [&](LoopValue iv) {
+    batch_iv_ = iv;
+    body();
+    batch_iv_ = loop::kNoValue;
+  });
+}
+
+void nest(loop::Builder& b, const Shape& shape, const std::function<void(const Idx&)>& body) {
+  nest_from(b, shape, body, 0, {});
+}
+
+Idx broadcast_index(const Shape& from, const Shape& to, const Idx& idx) {
+  Idx out;
+  size_t offset = to.size() - from.size();
+  for (size_t d = 0; d < from.size(); ++d) out.push_back(from[d] == 1 ? Affine::cst(0) : idx[d + offset]);
+  return out;
+}
+
+Affine linear_index(const Shape& shape, const Idx& idx) {
+  NJC_ASSERT(idx.size() == shape.size(), "index rank differs from the tensor's");
+  std::vector<int64_t> strides = row_major_strides(shape);
+  Affine a = Affine::cst(0);
+  for (size_t d = 0; d < idx.size(); ++d) a = a + idx[d] * strides[d];
+  return a;
+}
+
+LoopValue rnn_activation(KernelScope& s, const std::string& name, LoopValue x) {
+  if (name == "Sigmoid") return s.b().unary(loop::Op::Sigmoid, x);
+  if (name == "Tanh") return s.b().unary(loop::Op::Tanh, x);
+  if (name == "Relu") return s.b().max(x, s.c(0));
+  NJC_UNREACHABLE("unsupported RNN activation " + name);
+}
+
+}  // namespace njc::passes::lowering
