@@ -46,7 +46,7 @@ class Lowering {
   Status lower_node(size_t index);
   void emit_state_update();
   LoopValue elementwise(KernelScope& s, const Node& n, const std::vector<LoopValue>& args);
-  void lower_elementwise(KernelScope& s, const Node& n);
+  void lower_elementwise(KernelScope& s, size_t index);
   void lower_matmul_like(KernelScope& s, size_t index);
   std::vector<size_t> fusable_epilogue(size_t index);
   void lower_softmax(KernelScope& s, const Node& n);
@@ -100,15 +100,29 @@ LoopValue Lowering::elementwise(KernelScope& s, const Node& n, const std::vector
   }
 }
 
-void Lowering::lower_elementwise(KernelScope& s, const Node& n) {
-  const Shape& out = shape(n.outputs[0]);
+// An elementwise node and the single-use elementwise chain after it: one nest, the chain's intermediate
+// values stay in registers and only its last result is stored.
+void Lowering::lower_elementwise(KernelScope& s, size_t index) {
+  const Node& first = g_.nodes[index];
+  const Shape& out = shape(first.outputs[0]);
+  std::vector<size_t> chain = fusable_epilogue(index);
   s.per_instance([&] {
     nest(s.b(), out, [&](const Idx& idx) {
       std::vector<LoopValue> args;
-      for (ValueId in : n.inputs) args.push_back(s.load(in, broadcast_index(shape(in), out, idx)));
-      s.store(elementwise(s, n, args), n.outputs[0], idx);
+      for (ValueId in : first.inputs) args.push_back(s.load(in, broadcast_index(shape(in), out, idx)));
+      LoopValue v = elementwise(s, first, args);
+      ValueId cur = first.outputs[0];
+      for (size_t c : chain) {
+        const Node& e = g_.nodes[c];
+        std::vector<LoopValue> operands;
+        for (ValueId in : e.inputs) operands.push_back(in == cur ? v : s.load(in, broadcast_index(shape(in), out, idx)));
+        v = elementwise(s, e, operands);
+        cur = e.outputs[0];
+      }
+      s.store(v, cur, idx);
     });
   });
+  for (size_t c : chain) fused_[c] = true;
 }
 
 // ---- Gemm and MatMul ----------------------------------------------------------------------------------
@@ -372,7 +386,7 @@ Status Lowering::lower_node(size_t index) {
   KernelScope s(ctx_, ctx_.unique(std::to_string(index) + "_" + std::string(op_info(n.op).name) + "_" +
                                   g_.value(named).name));
   if (n.op == OpKind::Gemm || n.op == OpKind::MatMul) lower_matmul_like(s, index);
-  else if (is_unary(n.op) || is_binary(n.op)) lower_elementwise(s, n);
+  else if (is_unary(n.op) || is_binary(n.op)) lower_elementwise(s, index);
   else if (n.op == OpKind::Softmax || n.op == OpKind::LogSoftmax) lower_softmax(s, n);
   else if (n.op == OpKind::ReduceSum || n.op == OpKind::ReduceMean || n.op == OpKind::ReduceMax) lower_reduce(s, n);
   else if (n.op == OpKind::Conv) lower_conv(s, ctx_, n);

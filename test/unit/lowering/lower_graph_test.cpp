@@ -163,6 +163,16 @@ TEST(LowerGraph, DenseReluChainIsOneKernel) {
   EXPECT_EQ(lowered->module.kernels.size(), 3u);  // three dense layers, bias and ReLU fused into each
 }
 
+TEST(LowerGraph, ElementwiseChainsAreOneNestWithoutIntermediateBuffers) {
+  Graph g = parse("graph @chain batch 2 {\n  input %x : [3, 4]\n  input %y : [4]\n  %a = Add(%x, %y) : [3, 4]\n"
+                  "  %t = Tanh(%a) : [3, 4]\n  %m = Mul(%t, %x) : [3, 4]\n  %r = Relu(%m) : [3, 4]\n  output %r\n}\n");
+  auto lowered = passes::lower_graph(g);
+  ASSERT_TRUE(lowered);
+  ASSERT_EQ(lowered->module.kernels.size(), 1u);
+  for (const loop::Buffer& b : lowered->module.kernels[0].buffers) EXPECT_TRUE(b.name == "x" || b.name == "y" || b.name == "r") << b.name;
+  expect_lowering_matches(g, 3, passes::TargetDesc::avx512(), 1, "chain");
+}
+
 TEST(LowerGraph, EveryBundledExampleAtEveryLevelAndTarget) {
   for (const char* name : {"npc_brain.json", "gru_audio.json"}) {
     auto g = read_model_file(std::string(NJC_SOURCE_DIR) + "/examples/" + name);
