@@ -253,3 +253,72 @@ TEST(LowerGraph, ConvWithPadsStridesDilationsAndGroups) {
 
 }  // namespace
 }  // namespace njc
+
+namespace njc {
+namespace {
+
+// Property test: random pipelines of the default-scoped passes on every kernel of lowered models and
+// random single-op graphs; the lowered model must still match the reference.
+std::string random_pipeline(SplitMix64& rng) {
+  const char* passes_text[] = {"interchange", "tile{sizes=%a,%b}", "unroll{factor=%f}", "vectorize{width=%w}",
+                               "register-tile", "split-reduction{ways=%s}", "vectorize{width=%w tail=scalar}"};
+  std::string out;
+  int count = 1 + static_cast<int>(rng.next() % 5);
+  for (int p = 0; p < count; ++p) {
+    std::string pass = passes_text[rng.next() % 7];
+    auto fill = [&](const char* key, std::string value) {
+      for (size_t at; (at = pass.find(key)) != std::string::npos;) pass.replace(at, 2, value);
+    };
+    const char* widths[] = {"4", "8", "16"};
+    fill("%a", std::to_string(1 + rng.next() % 9));
+    fill("%b", std::to_string(1 + rng.next() % 17));
+    fill("%f", std::to_string(2 + rng.next() % 4));
+    fill("%w", widths[rng.next() % 3]);
+    fill("%s", std::to_string(2 + rng.next() % 3));
+    out += (out.empty() ? "" : ",") + pass;
+  }
+  return out;
+}
+
+TEST(LowerGraph, RandomPipelinesOnLoweredModels) {
+  std::vector<Graph> graphs;
+  for (const char* name : {"mlp_batch.json", "npc_brain.json", "gru_audio.json", "dnc_memory.json"})
+    graphs.push_back(*read_model_file(std::string(NJC_SOURCE_DIR) + "/examples/" + name));
+  graphs.push_back(parse("graph @sm batch 1 {\n  input %x : [3, 13]\n  %y = Softmax(%x) : [3, 13]\n  output %y\n}\n"));
+  graphs.push_back(parse("graph @mm batch 1 {\n  input %a : [5, 7]\n  input %b : [7, 11]\n"
+                         "  %c = MatMul(%a, %b) : [5, 11]\n  output %c\n}\n"));
+  SplitMix64 rng(2026);
+  int runs = 0;
+  for (int trial = 0; trial < 40; ++trial) {
+    const Graph& g = graphs[static_cast<size_t>(trial) % graphs.size()];
+    std::string text = random_pipeline(rng);
+    auto pipeline = passes::parse_pipeline(text);
+    ASSERT_TRUE(pipeline) << text << ": " << pipeline.error().message;
+    auto lowered = passes::lower_graph(g);
+    ASSERT_TRUE(lowered);
+    passes::RunConfig config;
+    passes::PassManager pm(config);
+    for (loop::Kernel& k : lowered->module.kernels) {
+      std::string dump;
+      Status s = pm.run(*pipeline, k, dump);
+      ASSERT_TRUE(s) << "pipeline " << text << " on kernel " << k.name << " of " << g.name << ": " << s.error().message;
+    }
+    GraphInterpreter reference(g);
+    passes::LoweredModelInterpreter run(*lowered);
+    for (int call = 0; call < 2; ++call) {
+      std::vector<std::vector<float>> inputs;
+      for (size_t i = 0; i < g.inputs.size(); ++i)
+        inputs.push_back(random_values(g.batch * num_elements(g.value(g.inputs[i]).shape), 7 * call + i));
+      auto want = reference.run(inputs), got = run.run(inputs);
+      for (size_t o = 0; o < want.size(); ++o)
+        for (size_t e = 0; e < want[o].size(); ++e)
+          ASSERT_NEAR(got[o][e], want[o][e], 1e-5 * std::fabs(want[o][e]) + 2e-6)
+              << "seed trial " << trial << " pipeline " << text << " model " << g.name;
+    }
+    ++runs;
+  }
+  EXPECT_EQ(runs, 40);
+}
+
+}  // namespace
+}  // namespace njc
