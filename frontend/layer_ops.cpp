@@ -2,6 +2,8 @@
 // "dense: W must be [out, 32]" rather than an error about an internal Gemm.
 #include "frontend/layer_ops.h"
 
+#include <algorithm>
+
 #include "ir/assert.h"
 
 namespace njc {
@@ -32,7 +34,9 @@ struct Ctx {
   std::string out_name(size_t i) const { return i < n.outputs.size() ? n.outputs[i] : GraphBuilder::kSkip; }
 };
 
-Status check_arity(const Ctx& c, size_t min_in, size_t max_in, size_t min_out, size_t max_out) {
+// Checks the input and output counts; inputs below min_in must be given unless listed in `optional`.
+Status check_arity(const Ctx& c, size_t min_in, size_t max_in, size_t min_out, size_t max_out,
+                   std::initializer_list<size_t> optional = {}) {
   const LayerNode& n = c.n;
   if (n.inputs.size() < min_in || n.inputs.size() > max_in)
     return n.node->error("inputs", n.op + " takes " + std::to_string(min_in) +
@@ -43,7 +47,8 @@ Status check_arity(const Ctx& c, size_t min_in, size_t max_in, size_t min_out, s
                                         (min_out == max_out ? "" : " to " + std::to_string(max_out)) +
                                         " outputs, got " + std::to_string(n.outputs.size()));
   for (size_t i = 0; i < min_in; ++i)
-    if (n.inputs[i] == kNoValue) return c.input_error(i, "input " + std::to_string(i) + " is required");
+    if (n.inputs[i] == kNoValue && std::find(optional.begin(), optional.end(), i) == optional.end())
+      return c.input_error(i, "input " + std::to_string(i) + " is required");
   return Status::ok();
 }
 
@@ -110,7 +115,7 @@ Status expand_dense(const Ctx& c) {
 Status expand_recurrent_cell(const Ctx& c, bool lstm) {
   size_t gates = lstm ? 4 : 3;
   size_t states = lstm ? 2 : 1;
-  if (Status s = check_arity(c, 4 + states, 4 + states, states, states); !s) return s;
+  if (Status s = check_arity(c, 4 + states, 4 + states, states, states, {3}); !s) return s;
   if (Status s = check_attr_keys(c, lstm ? std::initializer_list<const char*>{}
                                          : std::initializer_list<const char*>{"linear_before_reset"});
       !s)
@@ -164,7 +169,8 @@ Status expand_conv1d_stream(const Ctx& c) {
     return c.input_error(1, "W must be [out, " + std::to_string(x[1]) + "/group, kernel], got " + shape_to_string(w));
   int64_t history = (w[2] - 1) * *dilation;
   size_t want_inputs = history > 0 ? 4 : 3;
-  if (Status s = check_arity(c, want_inputs, want_inputs, history > 0 ? 2 : 1, history > 0 ? 2 : 1); !s) return s;
+  if (Status s = check_arity(c, want_inputs, want_inputs, history > 0 ? 2 : 1, history > 0 ? 2 : 1, {2}); !s)
+    return s;
   if (Status s = expect(c, 2, {w[0]}, "the bias"); !s) return s;
   if (history > 0)
     if (Status s = expect(c, 3, {x[0], x[1], history}, "the history state"); !s) return s;

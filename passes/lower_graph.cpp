@@ -45,6 +45,7 @@ class Lowering {
   void name_buffers();
   Status lower_node(size_t index);
   void emit_state_update();
+  std::string emit_output_copy(ValueId v);
   LoopValue elementwise(KernelScope& s, const Node& n, const std::vector<LoopValue>& args);
   void lower_elementwise(KernelScope& s, size_t index);
   void lower_matmul_like(KernelScope& s, size_t index);
@@ -397,6 +398,21 @@ Status Lowering::lower_node(size_t index) {
   return Status::ok();
 }
 
+std::string Lowering::emit_output_copy(ValueId v) {
+  KernelScope s(ctx_, ctx_.unique("output_" + g_.value(v).name));
+  std::string name = ctx_.unique("out." + g_.value(v).name);
+  View to{s.b().output(name, {storage_elements(shape(v)) * g_.batch}), shape(v), true};
+  View from = s.read(v);
+  s.per_instance([&] {
+    s.b().loop("e", 0, num_elements(shape(v)), 1, [&](LoopValue e) {
+      Affine at = Affine::var(e);
+      s.b().store(s.b().load(from.buffer, {s.index_at(from, at)}), to.buffer, {s.index_at(to, at)});
+    });
+  });
+  out_.module.kernels.push_back(s.take());
+  return name;
+}
+
 void Lowering::emit_state_update() {
   bool any = false;
   for (const StateInfo& st : g_.states) any |= st.next != kNoValue;
@@ -421,9 +437,15 @@ Expected<LoweredModel> Lowering::run() {
   for (size_t i = 0; i < g_.nodes.size(); ++i)
     if (!fused_[i])
       if (Status st = lower_node(i); !st) return st.error();
+  for (ValueId v : g_.outputs) {
+    // An output that no node computes (an input, a param, a state) is copied into its own buffer first,
+    // before the state update can change it.
+    bool computed = g_.value(v).kind == ValueKind::Result && !ctx_.is_constant(v);
+    out_.output_buffers.push_back(computed ? buffer_name(v) : emit_output_copy(v));
+    out_.output_sizes.push_back(g_.batch * num_elements(shape(v)));
+  }
   emit_state_update();
   for (ValueId v : g_.inputs) out_.input_buffers.push_back(buffer_name(v));
-  for (ValueId v : g_.outputs) out_.output_buffers.push_back(buffer_name(v));
   for (const StateInfo& st : g_.states) out_.state_buffers.push_back(buffer_name(st.value));
   return std::move(out_);
 }
@@ -458,7 +480,10 @@ std::vector<std::vector<float>> LoweredModelInterpreter::run(const std::vector<s
       if (!k.buffers[b].read_only()) memory_[k.buffers[b].name] = std::move(data[b]);
   }
   std::vector<std::vector<float>> out;
-  for (const std::string& name : m_.output_buffers) out.push_back(memory_.at(name));
+  for (size_t o = 0; o < m_.output_buffers.size(); ++o) {
+    const std::vector<float>& all = memory_.at(m_.output_buffers[o]);
+    out.emplace_back(all.begin(), all.begin() + m_.output_sizes[o]);
+  }
   return out;
 }
 

@@ -28,6 +28,7 @@ struct LoweredModel {
   loop::Module module;                      // kernels in call order
   std::vector<std::string> input_buffers;   // buffer name per graph input
   std::vector<std::string> output_buffers;  // buffer name per graph output
+  std::vector<int64_t> output_sizes;        // batch × num_elements per graph output (its buffer may be larger)
   std::vector<std::string> state_buffers;   // buffer name per graph state
   int64_t batch = 1;
 };

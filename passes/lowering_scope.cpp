@@ -57,8 +57,8 @@ View KernelScope::view(ValueId v, bool writes) {
   if (!existing) {
     int64_t n = num_elements(shape);
     if (constant) existing = b_.param(name, {n}, ctx_.g().data_of(ctx_.constant_source(v)));
-    else if (writes) existing = b_.output(name, {n * ctx_.batch()});
-    else existing = b_.input(name, {n * ctx_.batch()});
+    else if (writes) existing = b_.output(name, {storage_elements(shape) * ctx_.batch()});
+    else existing = b_.input(name, {storage_elements(shape) * ctx_.batch()});
   }
   NJC_ASSERT(!writes || k_.buffer(*existing).kind == loop::BufferKind::kOutput, "a kernel writes a buffer it reads");
   return View{*existing, shape, !constant};
@@ -70,7 +70,7 @@ BufferId KernelScope::constant_buffer(const std::string& hint, std::vector<float
 }
 
 View KernelScope::scratch(const std::string& hint, const Shape& shape) {
-  return View{b_.scratch(ctx_.unique(hint), {num_elements(shape) * ctx_.batch()}), shape, true};
+  return View{b_.scratch(ctx_.unique(hint), {storage_elements(shape) * ctx_.batch()}), shape, true};
 }
 
 Affine KernelScope::index(const View& v, const Idx& idx) { return index_at(v, linear_index(v.shape, idx)); }
@@ -99,6 +99,8 @@ Idx broadcast_index(const Shape& from, const Shape& to, const Idx& idx) {
   for (size_t d = 0; d < from.size(); ++d) out.push_back(from[d] == 1 ? Affine::cst(0) : idx[d + offset]);
   return out;
 }
+
+int64_t storage_elements(const Shape& shape) { return std::max<int64_t>(1, num_elements(shape)); }
 
 Affine linear_index(const Shape& shape, const Idx& idx) {
   NJC_ASSERT(idx.size() == shape.size(), "index rank differs from the tensor's");

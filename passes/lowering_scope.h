@@ -92,6 +92,10 @@ void nest(loop::Builder& b, const Shape& shape, const std::function<void(const I
 // The index of a (numpy-broadcast) operand of shape `from` at index idx of the result shape `to`.
 Idx broadcast_index(const Shape& from, const Shape& to, const Idx& idx);
 
+// Elements a buffer for one instance of a tensor of this shape holds: an empty tensor (a Slice can make
+// one) still gets one, never accessed, because loop IR buffers have positive sizes.
+int64_t storage_elements(const Shape& shape);
+
 // Row-major position of element idx in a tensor of this shape.
 Affine linear_index(const Shape& shape, const Idx& idx);
 

@@ -1,8 +1,10 @@
-// The njc command line: `njc MODEL --interp run`, `njc MODEL --emit-ir=graph`, and `njc opt FILE`.
+// The njc command line: `njc MODEL --jit run` (the main job), `--interp run` (the reference), `--emit-ir`,
+// `--emit-asm`, and the subcommands `njc opt FILE` and `njc import FILE`.
 // User errors print `file:line:col: error: ...` and exit 1; usage errors exit 2; nothing is written to
 // stdout or to an output file unless the whole run succeeds.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 
 #include "frontend/model_reader.h"
@@ -12,6 +14,7 @@
 #include "passes/lower_graph.h"
 #include "passes/pass_manager.h"
 #include "passes/pipelines.h"
+#include "runtime/compiled_model.h"
 #include "tools/atomic_file.h"
 #include "tools/call_inputs.h"
 #include "tools/import_command.h"
@@ -27,12 +30,14 @@ constexpr int kUsageError = 2;
 struct Options {
   std::string model_path;
   std::string interp_action;
+  std::string jit_action;
+  bool emit_asm = false;
   std::string emit_ir;
   std::string input_path;
   std::string output_path;
   int64_t iterations = 1;
-  int opt_level = 0;
-  std::string target = "avx512";
+  int opt_level = 3;
+  std::string target = "host";
 };
 
 int report(const Diag& d) {
@@ -53,7 +58,19 @@ Expected<Graph> load_model(const std::string& path) {
   return read_model_text(std::move(*text), path, dir);
 }
 
-Expected<std::string> run_interpreter(const Graph& g, const Options& o) {
+using Engine = std::function<std::vector<std::vector<float>>(const CallInputs&)>;
+
+// The target named by --target ("host": the best the CPU runs).
+x86::Target target_of(const Options& o) {
+  return o.target == "host" ? x86::host_target() : *x86::parse_target(o.target);
+}
+
+passes::TargetDesc schedule_target(const Options& o) {
+  x86::Target t = target_of(o);
+  return {x86::target_lanes(t), x86::target_vector_registers(t)};
+}
+
+Expected<std::string> run_calls(const Graph& g, const Options& o, const Engine& engine) {
   InputStream stream;
   if (o.input_path.empty()) {
     std::fprintf(stderr, "njc: no --input given; using the deterministic default input (docs/cli.md)\n");
@@ -63,11 +80,10 @@ Expected<std::string> run_interpreter(const Graph& g, const Options& o) {
     if (!read) return read.error();
     stream = std::move(*read);
   }
-  GraphInterpreter interp(g);
   std::string out;
   for (const CallInputs& call : stream.calls) {
     std::vector<std::vector<float>> result;
-    for (int64_t i = 0; i < (stream.is_stream ? 1 : o.iterations); ++i) result = interp.run(call);
+    for (int64_t i = 0; i < (stream.is_stream ? 1 : o.iterations); ++i) result = engine(call);
     out += outputs_to_json(g, result, !stream.is_stream);
   }
   return out;
@@ -91,9 +107,7 @@ Expected<std::string> loop_ir_text(const Graph& g, const Options& o) {
     return d;
   }
   passes::RunConfig config;
-  config.target = o.target == "avx2" ? passes::TargetDesc::avx2()
-                  : o.target == "sse4" ? passes::TargetDesc::sse()
-                                       : passes::TargetDesc::avx512();
+  config.target = schedule_target(o);
   passes::PassManager pm(config);
   for (loop::Kernel& k : lowered->module.kernels) {
     std::string dump;
@@ -111,7 +125,25 @@ int run(const Options& o) {
     if (!text) return report(text.error());
     return emit(*text, o);
   }
-  auto out = run_interpreter(*g, o);
+  if (!o.interp_action.empty()) {
+    GraphInterpreter interp(*g);
+    auto out = run_calls(*g, o, [&](const CallInputs& in) { return interp.run(in); });
+    if (!out) return report(out.error());
+    return emit(*out, o);
+  }
+  runtime::ModelOptions mo;
+  mo.target = target_of(o);
+  mo.opt_level = o.opt_level;
+  mo.emit_asm = o.emit_asm;
+  auto model = runtime::CompiledModel::compile(*g, mo);
+  if (!model) {
+    Diag d = model.error();
+    if (d.file.empty()) d.file = o.model_path;
+    return report(d);
+  }
+  if (o.emit_asm) return emit((*model)->assembly(), o);
+  runtime::ModelInstance instance(*model);
+  auto out = run_calls(*g, o, [&](const CallInputs& in) { return instance.run(in); });
   if (!out) return report(out.error());
   return emit(*out, o);
 }
@@ -124,15 +156,19 @@ int main_impl(int argc, char** argv) {
   app.add_option("model", o.model_path,
                  "Model: njc JSON (docs/model-format.md), an RTNeural model, or graph IR text (docs/graph-ir.md)")
       ->required();
+  app.add_option("--jit", o.jit_action, "Compile the model to machine code and run it: 'run'")
+      ->check(CLI::IsMember({"run"}));
   app.add_option("--interp", o.interp_action, "Run the model with the reference interpreter: 'run'")
       ->check(CLI::IsMember({"run"}));
+  app.add_flag("--emit-asm", o.emit_asm, "Print the generated machine code (GNU as, Intel syntax) instead of running");
   app.add_option("--emit-ir", o.emit_ir,
                  "Print the model's IR instead of running it: 'graph', or 'loops' (kernels after lowering and the "
                  "-O pipeline)")
       ->check(CLI::IsMember({"graph", "loops"}));
-  app.add_option("-O", o.opt_level, "Optimization level for --emit-ir=loops: 0 to 3")->check(CLI::Range(0, 3));
-  app.add_option("--target", o.target, "Vector target of the -O3 schedule: avx512, avx2 or sse4")
-      ->check(CLI::IsMember({"avx512", "avx2", "sse4"}));
+  app.add_option("-O", o.opt_level, "Optimization level of --jit, --emit-asm and --emit-ir=loops: 0 to 3 (default 3)")
+      ->check(CLI::Range(0, 3));
+  app.add_option("--target", o.target, "Instruction set: host (default: the best this CPU runs), avx512, avx2, sse4")
+      ->check(CLI::IsMember({"host", "avx512", "avx2", "sse4"}));
   app.add_option("--input", o.input_path,
                  "Inputs: JSON {name: array}, .npy (single-input models) or .jsonl (one call per line, state "
                  "carried); default: a deterministic input");
@@ -147,12 +183,19 @@ int main_impl(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : kUsageError;
   }
-  if (o.interp_action.empty() && o.emit_ir.empty()) {
-    std::fprintf(stderr, "njc: nothing to do: give --interp run or --emit-ir=graph|loops (njc --help)\n");
+  int actions = !o.interp_action.empty() + !o.jit_action.empty() + !o.emit_ir.empty() + o.emit_asm;
+  if (actions == 0) {
+    std::fprintf(stderr, "njc: nothing to do: give --jit run, --interp run, --emit-ir=graph|loops or --emit-asm "
+                         "(njc --help)\n");
     return kUsageError;
   }
-  if (!o.interp_action.empty() && !o.emit_ir.empty()) {
-    std::fprintf(stderr, "njc: --interp and --emit-ir exclude each other\n");
+  if (actions > 1) {
+    std::fprintf(stderr, "njc: --jit, --interp, --emit-ir and --emit-asm exclude each other\n");
+    return kUsageError;
+  }
+  if (o.target != "host" && !x86::target_supported(*x86::parse_target(o.target), x86::detect_cpu()) &&
+      o.emit_ir.empty()) {
+    std::fprintf(stderr, "njc: this CPU cannot run --target %s\n", o.target.c_str());
     return kUsageError;
   }
   return run(o);

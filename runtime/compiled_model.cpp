@@ -1,0 +1,90 @@
+// Compiling a whole model and running its kernels on an instance's memory.
+#include "runtime/compiled_model.h"
+
+#include <chrono>
+#include <map>
+
+#include "ir/assert.h"
+
+namespace njc::runtime {
+
+Expected<std::shared_ptr<const CompiledModel>> CompiledModel::compile(const Graph& g, const ModelOptions& o) {
+  auto start = std::chrono::steady_clock::now();
+  auto model = std::make_shared<CompiledModel>();
+  model->graph_ = g;
+  auto lowered = passes::lower_graph(model->graph_);
+  if (!lowered) return lowered.error();
+  model->lowered_ = std::move(*lowered);
+  std::map<std::string, int> slot_of;
+  auto slot = [&](const std::string& name, size_t size) {
+    auto [it, fresh] = slot_of.emplace(name, static_cast<int>(model->slots_.size()));
+    if (fresh) {
+      model->slots_.push_back({model->memory_floats_, size});
+      model->memory_floats_ += size;
+    }
+    NJC_ASSERT(model->slots_[static_cast<size_t>(it->second)].size == size, "buffer " + name + " has two sizes");
+    return it->second;
+  };
+  JitOptions jo;
+  jo.target = o.target;
+  jo.opt_level = o.opt_level;
+  jo.emit_asm = o.emit_asm;
+  for (const loop::Kernel& k : model->lowered_.module.kernels) {
+    auto compiled = runtime::compile(k, jo);
+    if (!compiled) {
+      Diag d = compiled.error();
+      d.message = "kernel " + k.name + ": " + d.message;
+      return d;
+    }
+    std::vector<int> slots;
+    for (const loop::Buffer& b : compiled->kernel().buffers)
+      slots.push_back(b.kind == loop::BufferKind::kParam ? -1 : slot(b.name, static_cast<size_t>(b.size())));
+    model->kernel_slots_.push_back(std::move(slots));
+    model->kernels_.push_back(std::move(*compiled));
+  }
+  auto io_slot = [&](const std::string& name, ValueId v) {  // buffers of empty tensors hold one element
+    return slot(name, static_cast<size_t>(g.batch * std::max<int64_t>(1, num_elements(g.value(v).shape))));
+  };
+  for (size_t i = 0; i < g.inputs.size(); ++i) model->input_slots_.push_back(io_slot(model->lowered_.input_buffers[i], g.inputs[i]));
+  for (size_t i = 0; i < g.outputs.size(); ++i)
+    model->output_slots_.push_back(io_slot(model->lowered_.output_buffers[i], g.outputs[i]));
+  model->compile_us_ = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
+  return std::shared_ptr<const CompiledModel>(std::move(model));
+}
+
+std::string CompiledModel::assembly() const {
+  std::string out;
+  for (const JitKernel& k : kernels_) out += "# kernel " + k.kernel().name + "\n" + k.assembly() + "\n";
+  return out;
+}
+
+ModelInstance::ModelInstance(std::shared_ptr<const CompiledModel> model)
+    : model_(std::move(model)), memory_(model_->memory_floats_, 0.0f) {
+  for (const std::vector<int>& slots : model_->kernel_slots_) {
+    std::vector<float*> table;
+    for (int s : slots) table.push_back(s < 0 ? nullptr : memory_.data() + model_->slots_[static_cast<size_t>(s)].offset);
+    pointers_.push_back(std::move(table));
+  }
+}
+
+void ModelInstance::reset_state() { std::fill(memory_.begin(), memory_.end(), 0.0f); }
+
+std::vector<std::vector<float>> ModelInstance::run(const std::vector<std::vector<float>>& inputs) {
+  const CompiledModel& m = *model_;
+  NJC_ASSERT(inputs.size() == m.input_slots_.size(), "wrong number of inputs");
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const CompiledModel::Slot& s = m.slots_[static_cast<size_t>(m.input_slots_[i])];
+    NJC_ASSERT(inputs[i].size() <= s.size, "input has the wrong size");
+    std::copy(inputs[i].begin(), inputs[i].end(), memory_.begin() + static_cast<long>(s.offset));
+  }
+  for (size_t k = 0; k < m.kernels_.size(); ++k) m.kernels_[k].run(pointers_[k].data());
+  std::vector<std::vector<float>> out;
+  for (size_t o = 0; o < m.output_slots_.size(); ++o) {
+    const CompiledModel::Slot& s = m.slots_[static_cast<size_t>(m.output_slots_[o])];
+    auto begin = memory_.begin() + static_cast<long>(s.offset);
+    out.emplace_back(begin, begin + m.lowered_.output_sizes[o]);
+  }
+  return out;
+}
+
+}  // namespace njc::runtime

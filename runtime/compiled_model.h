@@ -1,0 +1,70 @@
+// The model-level JIT API: compile a model (graph IR → loop IR → passes → x86) once, then create any number
+// of instances, each with its own state, and run them. This is what `njc MODEL --jit run` uses.
+//
+//   auto model = CompiledModel::compile_file("npc.json", {.opt_level = 3});
+//   ModelInstance npc(*model);
+//   auto outputs = npc.run({observation});   // one call: batch × num_elements floats per input
+//   npc.reset_state();
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "backend-x86/target_features.h"
+#include "ir/diag.h"
+#include "ir/graph.h"
+#include "passes/lower_graph.h"
+#include "runtime/jit.h"
+
+namespace njc::runtime {
+
+struct ModelOptions {
+  x86::Target target = x86::host_target();
+  int opt_level = 3;  // 0..3: the passes::default_pipeline of each kernel
+  bool emit_asm = false;
+};
+
+class CompiledModel {
+ public:
+  // Lowers, optimizes and compiles every kernel of g. Errors: a target the host cannot run, a kernel the
+  // target cannot express (see docs/codegen.md).
+  static Expected<std::shared_ptr<const CompiledModel>> compile(const Graph& g, const ModelOptions& o);
+
+  const Graph& graph() const { return graph_; }
+  // Every kernel's assembly (with emit_asm), in call order, each headed by its name.
+  std::string assembly() const;
+  size_t kernel_count() const { return kernels_.size(); }
+  double compile_micros() const { return compile_us_; }
+
+ private:
+  friend class ModelInstance;
+  struct Slot {
+    size_t offset;  // in floats, into an instance's memory
+    size_t size;
+  };
+  Graph graph_;
+  passes::LoweredModel lowered_;
+  std::vector<JitKernel> kernels_;
+  std::vector<Slot> slots_;                           // one per distinct non-param buffer name
+  std::vector<std::vector<int>> kernel_slots_;        // per kernel, per buffer: slot index, -1 for params
+  std::vector<int> input_slots_, output_slots_;       // per graph input / output
+  size_t memory_floats_ = 0;
+  double compile_us_ = 0;
+};
+
+// One user of a compiled model (an NPC, a voice): its own buffers and state, zero at creation.
+class ModelInstance {
+ public:
+  explicit ModelInstance(std::shared_ptr<const CompiledModel> model);
+  // inputs[i]: batch × num_elements values of graph input i. Returns the outputs likewise.
+  std::vector<std::vector<float>> run(const std::vector<std::vector<float>>& inputs);
+  void reset_state();
+
+ private:
+  std::shared_ptr<const CompiledModel> model_;
+  std::vector<float> memory_;
+  std::vector<std::vector<float*>> pointers_;  // per kernel: the buffer table it is called with
+};
+
+}  // namespace njc::runtime
