@@ -95,7 +95,8 @@ inline constexpr uint16_t kIsaAvx512vl = 1 << 7;
 inline constexpr uint16_t kIsaAvx512dq = 1 << 8;
 inline constexpr uint16_t kIsaAvx512bw = 1 << 9;
 inline constexpr uint16_t kIsaAvx512bf16 = 1 << 10;
-inline constexpr uint16_t kIsaAll = 0x7ff;
+inline constexpr uint16_t kIsaSse41 = 1 << 11;
+inline constexpr uint16_t kIsaAll = 0xfff;
 
 // Per-form flags.
 inline constexpr uint8_t kFlagMask = 1 << 0;  // EVEX: operand 0 may carry an opmask {k1}-{k7}

@@ -62,10 +62,16 @@ class Isel {
     // Reserve scratch registers: 2 cover parallel-move cycles and reductions; spilling needs reload
     // registers for three operands and a result; math expansions need five temporaries.
     if (c_.avx512()) find_folds(k_.body);
+    // sse4 reserves one more: the register vec_ops.cpp emulates three-operand forms in.
+    const int fix = c_.sse() ? 1 : 0;
     int reserve = math ? 7 : 2;
-    allocate(reserve);
-    if (alloc_.spilled > 0 && reserve < 4) allocate(reserve = 4);
+    allocate(reserve + fix);
+    if (alloc_.spilled > 0 && reserve < 4) allocate((reserve = 4) + fix);
     bool spill_mode = alloc_.spilled > 0 || reserve >= 7;
+    if (fix) {
+      c_.set_fix(scratch_ids_.back());
+      scratch_ids_.pop_back();
+    }
     c_.set_scratch(scratch_ids_, spill_mode ? 2 : 0);
     assign_gprs();
     emit_function();
@@ -208,7 +214,7 @@ class Isel {
       return k7;
     }
     Reg r = c_.scratch(s, lanes(v));
-    c_.a.vmovups(r, CodeContext::sized(slot(l.index), lanes(v)));
+    c_.mov(r, CodeContext::sized(slot(l.index), lanes(v)));
     return r;
   }
   // The register to write result v into (scratch s when v is spilled); def_done() stores a spilled one.
@@ -223,7 +229,7 @@ class Isel {
     if (cls(v) == RegClass::kMask)
       c_.a.kmovw(word_ptr(slot(l.index)), r);
     else
-      c_.a.vmovups(CodeContext::sized(slot(l.index), lanes(v)), r);
+      c_.mov(CodeContext::sized(slot(l.index), lanes(v)), r);
   }
 
   // ---- addresses --------------------------------------------------------------------------------------
@@ -309,15 +315,15 @@ class Isel {
       return;
     }
     if (dreg && sreg) {
-      a.vmovaps(phys(dst, c, n), phys(src, c, n));
+      c_.mov(phys(dst, c, n), phys(src, c, n));
     } else if (dreg) {
-      a.vmovups(phys(dst, c, n), CodeContext::sized(slot(src.index), n));
+      c_.mov(phys(dst, c, n), CodeContext::sized(slot(src.index), n));
     } else if (sreg) {
-      a.vmovups(CodeContext::sized(slot(dst.index), n), phys(src, c, n));
+      c_.mov(CodeContext::sized(slot(dst.index), n), phys(src, c, n));
     } else {
       Reg t = c_.scratch(1, n);
-      a.vmovups(t, CodeContext::sized(slot(src.index), n));
-      a.vmovups(CodeContext::sized(slot(dst.index), n), t);
+      c_.mov(t, CodeContext::sized(slot(src.index), n));
+      c_.mov(CodeContext::sized(slot(dst.index), n), t);
     }
   }
 
@@ -419,10 +425,14 @@ class Isel {
         int n = lanes(in.result);
         Reg d = def(in.result, 1);
         Mem m = dword_ptr(address(in));
-        if (n == 1)
+        if (c_.sse()) {
+          a.movss(d, m);
+          if (n > 1) a.shufps(d, d, 0);
+        } else if (n == 1) {
           a.vmovss(d, m);
-        else
+        } else {
           a.vbroadcastss(d, m);
+        }
         return def_done(in.result, d);
       }
       case Op::Store:
@@ -430,10 +440,7 @@ class Isel {
       case Op::Splat: {
         Reg s = use(in.args[0], 0);
         Reg d = def(in.result, 1);
-        if (lanes(in.result) == 1)
-          a.vmovaps(d, s);
-        else
-          a.vbroadcastss(d, CodeContext::as_lanes(s, 1));
+        c_.splat(d, s, lanes(in.result));
         return def_done(in.result, d);
       }
       case Op::Add:
@@ -481,11 +488,11 @@ class Isel {
     uint32_t bits;
     std::memcpy(&bits, &in.imm, 4);
     if (bits == 0)
-      c_.a.vxorps(d, d, d);
+      c_.op3(Mnemonic::vxorps, d, d, d);
     else if (n == 1)
-      c_.a.vmovss(d, dword_ptr(c_.cst(in.imm, 1)));
+      c_.a.emit(c_.sse() ? Mnemonic::movss : Mnemonic::vmovss, d, dword_ptr(c_.cst(in.imm, 1)));
     else
-      c_.a.vmovups(d, c_.cst(in.imm, n));
+      c_.mov(d, c_.cst(in.imm, n));
     def_done(in.result, d);
   }
 
@@ -496,7 +503,7 @@ class Isel {
       c_.a.mov(eax, static_cast<int32_t>(in.mask_lanes >= 16 ? 0xffff : (1u << in.mask_lanes) - 1));
       c_.a.kmovw(d, eax);
     } else {
-      c_.a.vmovups(d, c_.lane_mask(in.mask_lanes, n));
+      c_.mov(d, c_.lane_mask(in.mask_lanes, n));
     }
     def_done(in.result, d);
   }
@@ -511,15 +518,17 @@ class Isel {
       if (c_.avx512()) {
         set_k1(in.mask_lanes);
         a.vmovups(d | k1 | kZero, CodeContext::sized(address(in), n));
+      } else if (c_.sse()) {
+        sse_partial_load(d, address(in), in.mask_lanes);
       } else {
         Reg m = c_.scratch(0, n);
         a.vmovups(m, c_.lane_mask(in.mask_lanes, n));
         a.vmaskmovps(d, m, CodeContext::sized(address(in), n));
       }
     } else if (n == 1) {
-      a.vmovss(d, dword_ptr(address(in)));
+      a.emit(c_.sse() ? Mnemonic::movss : Mnemonic::vmovss, d, dword_ptr(address(in)));
     } else {
-      a.vmovups(d, CodeContext::sized(address(in), n));
+      c_.mov(d, CodeContext::sized(address(in), n));
     }
     def_done(in.result, d);
   }
@@ -533,22 +542,45 @@ class Isel {
       if (c_.avx512()) {
         set_k1(in.mask_lanes);
         a.vmovups(CodeContext::sized(address(in), n) | k1, s);
+      } else if (c_.sse()) {
+        sse_partial_store(address(in), s, in.mask_lanes);
       } else {
         Reg m = c_.scratch(1, n);
         a.vmovups(m, c_.lane_mask(in.mask_lanes, n));
         a.vmaskmovps(CodeContext::sized(address(in), n), m, s);
       }
     } else if (n == 1) {
-      a.vmovss(dword_ptr(address(in)), s);
+      a.emit(c_.sse() ? Mnemonic::movss : Mnemonic::vmovss, dword_ptr(address(in)), s);
     } else {
-      a.vmovups(CodeContext::sized(address(in), n), s);
+      c_.mov(CodeContext::sized(address(in), n), s);
     }
+  }
+
+  // sse4 has no masked moves: the first n (1-3) lanes are accessed element-wise (movss, movq, insertps /
+  // extractps at +8), so no byte past the live lanes is ever read or written. Loads zero the dead lanes.
+  void sse_partial_load(Reg d, Mem m, int n) {
+    Assembler& a = c_.a;
+    if (n == 1) {
+      a.movss(d, dword_ptr(m));
+      return;
+    }
+    a.movq(d, qword_ptr(m));
+    if (n == 3) a.insertps(d, dword_ptr(m + 8), 0x20);  // into lane 2, no zeroing
+  }
+  void sse_partial_store(Mem m, Reg s, int n) {
+    Assembler& a = c_.a;
+    if (n == 1) {
+      a.movss(dword_ptr(m), s);
+      return;
+    }
+    a.movq(qword_ptr(m), s);
+    if (n == 3) a.extractps(dword_ptr(m + 8), s, 2);
   }
 
   void binary(const Inst& in, Mnemonic m) {
     Reg x = use(in.args[0], 0), y = use(in.args[1], 1);
     Reg d = def(in.result, 3);
-    c_.a.emit(m, d, x, y);
+    c_.op3(m, d, x, y);
     def_done(in.result, d);
   }
 
@@ -573,23 +605,14 @@ class Isel {
     }
     Reg x = use(in.args[0], 0), y = use(in.args[1], 1), z = use(in.args[2], 2);
     Reg d = def(in.result, 3);
-    if (d == z) {
-      a.vfmadd231ps(d, x, y);
-    } else if (d == x) {
-      a.vfmadd213ps(d, y, z);
-    } else if (d == y) {
-      a.vfmadd213ps(d, x, z);
-    } else {
-      a.vmovaps(d, z);
-      a.vfmadd231ps(d, x, y);
-    }
+    c_.fma(d, x, y, z);  // sse4: mulps + addps, rounded twice
     def_done(in.result, d);
   }
 
   void compare(const Inst& in, int pred) {
     Reg x = use(in.args[0], 0), y = use(in.args[1], 1);
     Reg d = def(in.result, 3);
-    c_.a.vcmpps(d, x, y, pred);
+    c_.cmp(d, x, y, pred);
     def_done(in.result, d);
   }
 
@@ -599,7 +622,7 @@ class Isel {
     if (masks_in_k_)
       c_.a.vblendmps(d | m, y, x);
     else
-      c_.a.vblendvps(d, y, x, CodeContext::as_lanes(m, lanes(in.result)));
+      c_.select(d, CodeContext::as_lanes(m, lanes(in.result)), x, y);
     def_done(in.result, d);
   }
 
@@ -611,7 +634,7 @@ class Isel {
     Reg s = use(in.args[0], 0);
     Reg d = def(in.result, 1);
     if (n == 1) {
-      if (d != s) a.vmovaps(d, s);
+      if (d != s) c_.mov(d, s);
       return def_done(in.result, d);
     }
     Reg cur = s;
@@ -630,36 +653,41 @@ class Isel {
       cur = c_.temp(1, 4);
     }
     Reg x = CodeContext::as_lanes(cur, 4), t0 = c_.temp(0, 4), t1 = c_.temp(1, 4);
-    a.vshufps(t0, x, x, 0x4e);  // lanes 2 3 0 1
-    a.emit(op, t0, t0, x);
-    a.vshufps(t1, t0, t0, 0xb1);  // lanes 1 0 3 2
-    a.emit(op, CodeContext::as_lanes(d, 4), t0, t1);
+    if (c_.sse())
+      a.pshufd(t0, x, 0x4e);
+    else
+      a.vshufps(t0, x, x, 0x4e);  // lanes 2 3 0 1
+    c_.op3(op, t0, t0, x);
+    if (c_.sse())
+      a.pshufd(t1, t0, 0xb1);
+    else
+      a.vshufps(t1, t0, t0, 0xb1);  // lanes 1 0 3 2
+    c_.op3(op, CodeContext::as_lanes(d, 4), t0, t1);
     def_done(in.result, d);
   }
 
   void unary(const Inst& in) {
-    Assembler& a = c_.a;
     int n = lanes(in.result);
     Reg s = use(in.args[0], 0);
     Reg d = def(in.result, 1);
     switch (in.op) {
       case Op::Neg:
-        a.vxorps(d, s, c_.cst_bits(0x80000000u, n));
+        c_.op3(Mnemonic::vxorps, d, s, c_.cst_bits(0x80000000u, n));
         break;
       case Op::Abs:
-        a.vandps(d, s, c_.cst_bits(0x7fffffffu, n));
+        c_.op3(Mnemonic::vandps, d, s, c_.cst_bits(0x7fffffffu, n));
         break;
       case Op::Sqrt:
-        a.vsqrtps(d, s);
+        c_.op2(Mnemonic::vsqrtps, d, s);
         break;
       case Op::Rsqrt:  // 1/sqrt(x) exactly rounded twice; vrsqrt14ps alone is only 2^-14 accurate
-        a.vsqrtps(c_.temp(0, n), s);
-        a.vmovups(d, c_.cst(1.0f, n));
-        a.vdivps(d, d, c_.temp(0, n));
+        c_.op2(Mnemonic::vsqrtps, c_.temp(0, n), s);
+        c_.mov(d, c_.cst(1.0f, n));
+        c_.op3(Mnemonic::vdivps, d, d, c_.temp(0, n));
         break;
       case Op::Recip:
-        a.vmovups(c_.temp(0, n), c_.cst(1.0f, n));
-        a.vdivps(d, c_.temp(0, n), s);
+        c_.mov(c_.temp(0, n), c_.cst(1.0f, n));
+        c_.op3(Mnemonic::vdivps, d, c_.temp(0, n), s);
         break;
       case Op::Exp:
         emit_exp(c_, d, s, n);
@@ -701,8 +729,6 @@ class Isel {
 }  // namespace
 
 Expected<CompiledCode> generate(const Kernel& k, const CodegenOptions& opts) {
-  if (opts.target == Target::kSse4)
-    return error("the sse4 target is not implemented yet (use avx2 or avx512)");
   return Isel(k, opts).run();
 }
 

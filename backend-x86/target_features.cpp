@@ -91,7 +91,7 @@ int target_vector_registers(Target t) {
 }
 
 uint16_t target_isa(Target t) {
-  uint16_t base = kIsaBase | kIsaSse | kIsaSse2;
+  uint16_t base = kIsaBase | kIsaSse | kIsaSse2 | kIsaSse41;
   switch (t) {
     case Target::kAvx512:
       return base | kIsaAvx | kIsaAvx2 | kIsaFma | kIsaAvx512f | kIsaAvx512vl | kIsaAvx512dq | kIsaAvx512bw;

@@ -26,7 +26,7 @@ inline std::vector<x86::Target> host_targets() {
   std::vector<x86::Target> out;
   x86::CpuFeatures f = x86::detect_cpu();
   for (x86::Target t : {x86::Target::kAvx512, x86::Target::kAvx2, x86::Target::kSse4})
-    if (x86::target_supported(t, f) && t != x86::Target::kSse4) out.push_back(t);
+    if (x86::target_supported(t, f)) out.push_back(t);
   return out;
 }
 

@@ -134,15 +134,19 @@ constexpr const char* kCmpPredicates[32] = {
     "eq_os", "lt_oq",  "le_oq",  "unord_s",  "neq_us", "nlt_uq", "nle_uq", "ord_s",
     "eq_us", "nge_uq", "ngt_uq", "false_os", "neq_os", "ge_oq",  "gt_oq",  "true_us"};
 
-// vcmpltps k1,zmm0,zmm1 -> vcmpps k1,zmm0,zmm1,1
+// vcmpltps k1,zmm0,zmm1 -> vcmpps k1,zmm0,zmm1,1; cmpltps xmm0,xmm1 -> cmpps xmm0,xmm1,1 (legacy SSE
+// has only the first eight predicates).
 std::string unfold_vcmp(const std::string& mnemonic, std::string& operands) {
-  if (mnemonic.rfind("vcmp", 0) != 0 || mnemonic.size() <= 6 || mnemonic.substr(mnemonic.size() - 2) != "ps")
+  const bool vex = mnemonic.rfind("vcmp", 0) == 0;
+  const size_t skip = vex ? 4 : 3;
+  if ((!vex && mnemonic.rfind("cmp", 0) != 0) || mnemonic.size() <= skip + 2 ||
+      mnemonic.substr(mnemonic.size() - 2) != "ps")
     return mnemonic;
-  const std::string pred = mnemonic.substr(4, mnemonic.size() - 6);
-  for (int i = 0; i < 32; ++i) {
+  const std::string pred = mnemonic.substr(skip, mnemonic.size() - skip - 2);
+  for (int i = 0; i < (vex ? 32 : 8); ++i) {
     if (pred == kCmpPredicates[i]) {
       operands += "," + std::to_string(i);
-      return "vcmpps";
+      return vex ? "vcmpps" : "cmpps";
     }
   }
   return mnemonic;
