@@ -119,5 +119,44 @@ TEST(AsmListing, Avx2UsesYmmAndVmaskmovps) {
   EXPECT_FALSE(has(s, "zmm")) << s;
 }
 
+// exp, log, tanh, sigmoid, compare and select over a width with a tail.
+Kernel activations(int64_t n) {
+  Kernel k;
+  k.name = "act";
+  Builder b(k);
+  BufferId x = b.input("x", {n});
+  BufferId y = b.output("y", {n});
+  b.loop("j", 0, n, 1, [&](ValueId j) {
+    ValueId t = b.load(x, {v(j)});
+    ValueId e = b.add(b.unary(Op::Exp, t), b.unary(Op::Log, b.unary(Op::Abs, t)));
+    ValueId g = b.mul(b.unary(Op::Tanh, t), b.unary(Op::Sigmoid, t));
+    ValueId r = b.op(Op::Select, {b.op(Op::CmpLt, {t, b.constant(0.0f)}), e, g});
+    b.store(b.max(r, b.constant(-1.0f)), y, {v(j)});
+  });
+  return k;
+}
+
+// sse4 code is legacy SSE only: no VEX (v* mnemonics), no ymm/zmm, no opmask registers.
+TEST(AsmListing, Sse4UsesNoVexAndOnlyXmm) {
+  if (!x86::target_supported(x86::Target::kSse4, x86::detect_cpu())) GTEST_SKIP() << "no sse4.1";
+  for (int level : {0, 3}) {
+    for (const Kernel& k : {dense(37, 16), activations(39)}) {
+      std::string s = listing(k, level, x86::Target::kSse4);
+      ASSERT_FALSE(s.empty());
+      EXPECT_FALSE(has(s, R"(^\s*v[a-z0-9]+\b)")) << s;
+      EXPECT_FALSE(has(s, "[yz]mm")) << s;
+      EXPECT_FALSE(has(s, R"(\bk[0-7]\b)")) << s;
+      EXPECT_TRUE(has(s, R"(^\s*(mulps|addps|movups) xmm)")) << s;
+    }
+  }
+  // A tail of 39 = 9 * 4 + 3 lanes at O3: two lanes by movq and the third by insertps/extractps, never a
+  // 16-byte access past the end.
+  std::string s = listing(activations(39), 3, x86::Target::kSse4);
+  EXPECT_TRUE(has(s, R"(mulps xmm\d+, xmm)")) << s;
+  EXPECT_TRUE(has(s, R"(movq xmm\d+, qword ptr \[)")) << s;
+  EXPECT_TRUE(has(s, R"(insertps xmm\d+, dword ptr \[[^\]]+\], 32)")) << s;
+  EXPECT_TRUE(has(s, R"(extractps dword ptr \[[^\]]+\], xmm\d+, 2)")) << s;
+}
+
 }  // namespace
 }  // namespace njc::codegen_test

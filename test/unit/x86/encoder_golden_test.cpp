@@ -108,7 +108,41 @@ const Golden kGolden[] = {
      "ff 24 25 00 10 00 00"},
     {"mov eax, dword ptr [rip + 0x100]", [](Assembler& a) { return a.mov(eax, dword_ptr(rip + 0x100)); },
      "8b 05 00 01 00 00"},
+    // Legacy SSE (the sse4 target): the mandatory prefix (66/F2/F3) comes first, then REX, then the 0F map.
+    // REX 44 = 0100 W0 R1 X0 B0: xmm8 in ModRM.reg. No mandatory prefix for packed single.
+    {"addps xmm8, xmm1", [](Assembler& a) { return a.addps(xmm8, xmm1); }, "44 0f 58 c1"},
+    // 66 then REX.B (41): xmm9 in ModRM.rm; a REX before the 66 would be ignored by the CPU.
+    {"paddd xmm1, xmm9", [](Assembler& a) { return a.paddd(xmm1, xmm9); }, "66 41 0f fe c9"},
+    // F3 + REX.RXB (47): reg xmm10, SIB index r13, base r12 (rm 100 = SIB); SIB 10 101 100, disp8 0x10.
+    {"cvttps2dq xmm10, xmmword ptr [r12 + r13*4 + 0x10]",
+     [](Assembler& a) { return a.cvttps2dq(xmm10, xmmword_ptr(r12 + r13 * 4 + 0x10)); },
+     "f3 47 0f 5b 54 ac 10"},
+    // Three-byte map 0F 3A with RIP-relative rm (mod 00 rm 101, disp32) and a trailing imm8.
+    {"roundps xmm15, xmmword ptr [rip + 0x100], 0",
+     [](Assembler& a) { return a.roundps(xmm15, xmmword_ptr(rip + 0x100), 0); },
+     "66 44 0f 3a 08 3d 00 01 00 00 00"},
+    // movq m64 <-> xmm: store is 66 0F D6, load is F3 0F 7E; RBP base forces disp8 0, RSP base needs SIB 24.
+    {"movq qword ptr [rbp], xmm8", [](Assembler& a) { return a.movq(qword_ptr(rbp), xmm8); },
+     "66 44 0f d6 45 00"},
+    {"movq xmm9, qword ptr [rsp]", [](Assembler& a) { return a.movq(xmm9, qword_ptr(rsp)); },
+     "f3 44 0f 7e 0c 24"},
+    // extractps to memory: xmm12 in reg (REX.R) and r13 base (REX.B), forced disp8.
+    {"extractps dword ptr [r13 + 0x8], xmm12, 2",
+     [](Assembler& a) { return a.extractps(dword_ptr(r13 + 8), xmm12, 2); }, "66 45 0f 3a 17 65 08 02"},
+    {"insertps xmm3, dword ptr [rax + 0x8], 32",
+     [](Assembler& a) { return a.insertps(xmm3, dword_ptr(rax + 8), 0x20); }, "66 0f 3a 21 58 08 20"},
+    // Shift by imm8: group 72 /4 with the register in ModRM.rm (REX.B), ModRM 11 100 011.
+    {"psrad xmm11, 1", [](Assembler& a) { return a.psrad(xmm11, 1); }, "66 41 0f 72 e3 01"},
+    {"cmpps xmm0, xmm15, 6", [](Assembler& a) { return a.cmpps(xmm0, xmm15, 6); }, "41 0f c2 c7 06"},
+    {"pshufd xmm14, xmm2, 78", [](Assembler& a) { return a.pshufd(xmm14, xmm2, 0x4e); }, "66 44 0f 70 f2 4e"},
 };
+
+// Legacy SSE forms accept xmm0-15 only: xmm16 has no encoding without EVEX.
+TEST(EncoderGolden, LegacySseRejectsXmm16) {
+  Assembler a;
+  EXPECT_TRUE(a.addps(xmm16, xmm1));
+  EXPECT_TRUE(a.movq(qword_ptr(rax), xmm16));
+}
 
 TEST(EncoderGolden, BytesAndText) {
   for (const Golden& g : kGolden) {
