@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <cmath>
 #include <fstream>
 
 #include "test/unit/tools/run_tool.h"
@@ -25,7 +26,8 @@ TEST(Cli, UsageErrorsExitTwo) {
 TEST(Cli, HelpDocumentsEveryOption) {
   ToolResult r = run_tool(kNjc + " --help", kSrc);
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* opt : {"--interp", "--emit-ir", "--input", "--output", "--iterations", "njc opt"})
+  for (const char* opt : {"--jit", "--interp", "--emit-ir", "--emit-asm", "-O", "--target", "--input", "--output",
+                          "--iterations", "njc opt", "njc import"})
     EXPECT_NE(r.out.find(opt), std::string::npos) << opt;
 }
 
@@ -65,6 +67,39 @@ TEST(Cli, JsonNestedFlatAndNpyInputsAgree) {
   EXPECT_EQ(a.out, b.out);
   EXPECT_EQ(a.out, c.out) << c.err;
   fs::remove_all(dir);
+}
+
+// The JIT's printed outputs agree with the interpreter's number by number (1e-5 relative + 1e-6 absolute).
+TEST(Cli, JitRunPrintsTheInterpretersOutputs) {
+  for (const char* model : {"examples/npc_brain.json", "examples/gru_audio.json", "examples/mlp_batch.json"}) {
+    ToolResult jit = run_tool(kNjc + " " + model + " --jit run --iterations 7", kSrc);
+    ToolResult ref = run_tool(kNjc + " " + model + " --interp run --iterations 7", kSrc);
+    ASSERT_EQ(jit.exit_code, 0) << jit.err;
+    auto numbers = [](const std::string& text) {
+      std::vector<double> v;
+      for (size_t i = 0; i < text.size();) {
+        char* end = nullptr;
+        double d = std::strtod(text.c_str() + i, &end);
+        if (end != text.c_str() + i && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '-')) {
+          v.push_back(d);
+          i = static_cast<size_t>(end - text.c_str());
+        } else {
+          ++i;
+        }
+      }
+      return v;
+    };
+    std::vector<double> a = numbers(jit.out), b = numbers(ref.out);
+    ASSERT_EQ(a.size(), b.size()) << model;
+    ASSERT_FALSE(a.empty());
+    for (size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-5 * std::fabs(b[i]) + 1e-6) << model << " at " << i;
+  }
+}
+
+TEST(Cli, JitUsageErrors) {
+  EXPECT_EQ(run_tool(kNjc + " examples/mlp.json --jit run --interp run", kSrc).exit_code, 2);
+  EXPECT_EQ(run_tool(kNjc + " examples/mlp.json --jit run -O4", kSrc).exit_code, 2);
+  EXPECT_EQ(run_tool(kNjc + " examples/mlp.json --jit run --target mips", kSrc).exit_code, 2);
 }
 
 TEST(Cli, OutputFileIsWrittenWhole) {
