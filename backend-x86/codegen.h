@@ -35,7 +35,10 @@ struct CodegenStats {
 };
 
 struct CompiledCode {
-  std::vector<uint8_t> code;  // position-independent: code then constant pool; the entry is offset 0
+  // Position-independent: code then constant pool; the entry is offset 0. Place it at a 64-byte-aligned
+  // address: pool entries are aligned relative to offset 0, and sse4 code uses them as memory operands of
+  // legacy SSE instructions, which fault on a misaligned 16-byte access.
+  std::vector<uint8_t> code;
   std::string listing;        // when CodegenOptions::listing
   CodegenStats stats;
 };

@@ -35,6 +35,9 @@ TEST(TargetFeatures, WidthsAndIsa) {
   EXPECT_TRUE(target_isa(Target::kAvx512) & kIsaAvx512f);
   EXPECT_FALSE(target_isa(Target::kAvx2) & kIsaAvx512f);
   EXPECT_FALSE(target_isa(Target::kSse4) & kIsaAvx);
+  EXPECT_FALSE(target_isa(Target::kSse4) & kIsaFma);
+  EXPECT_TRUE(target_isa(Target::kSse4) & kIsaSse41);
+  EXPECT_EQ(target_vector_registers(Target::kSse4), 16);
 }
 
 // The development and CI machines have AVX-512 (Zen 5); elsewhere this only checks consistency.
