@@ -8,6 +8,14 @@
 
 namespace njc::runtime {
 
+namespace {
+Expected<std::shared_ptr<const JitKernel>> fresh(const loop::Kernel& k, const JitOptions& o) {
+  Expected<JitKernel> j = compile(k, o);
+  if (!j) return j.error();
+  return std::make_shared<const JitKernel>(std::move(*j));
+}
+}  // namespace
+
 Expected<std::shared_ptr<const CompiledModel>> CompiledModel::compile(const Graph& g, const ModelOptions& o) {
   auto start = std::chrono::steady_clock::now();
   auto model = std::make_shared<CompiledModel>();
@@ -30,14 +38,16 @@ Expected<std::shared_ptr<const CompiledModel>> CompiledModel::compile(const Grap
   jo.opt_level = o.opt_level;
   jo.emit_asm = o.emit_asm;
   for (const loop::Kernel& k : model->lowered_.module.kernels) {
-    auto compiled = runtime::compile(k, jo);
+    auto compiled = o.cache ? o.cache->get_or_compile(k, jo) : fresh(k, jo);
     if (!compiled) {
       Diag d = compiled.error();
       d.message = "kernel " + k.name + ": " + d.message;
       return d;
     }
     std::vector<int> slots;
-    for (const loop::Buffer& b : compiled->kernel().buffers)
+    // The original buffers (same order as the compiled kernel's): a cached kernel may come from a kernel
+    // whose buffers had other names.
+    for (const loop::Buffer& b : k.buffers)
       slots.push_back(b.kind == loop::BufferKind::kParam ? -1 : slot(b.name, static_cast<size_t>(b.size())));
     model->kernel_slots_.push_back(std::move(slots));
     model->kernels_.push_back(std::move(*compiled));
@@ -54,7 +64,8 @@ Expected<std::shared_ptr<const CompiledModel>> CompiledModel::compile(const Grap
 
 std::string CompiledModel::assembly() const {
   std::string out;
-  for (const JitKernel& k : kernels_) out += "# kernel " + k.kernel().name + "\n" + k.assembly() + "\n";
+  for (size_t i = 0; i < kernels_.size(); ++i)
+    out += "# kernel " + lowered_.module.kernels[i].name + "\n" + kernels_[i]->assembly() + "\n";
   return out;
 }
 
@@ -67,6 +78,19 @@ ModelInstance::ModelInstance(std::shared_ptr<const CompiledModel> model)
   }
 }
 
+float* ModelInstance::input(size_t i) {
+  return memory_.data() + model_->slots_[static_cast<size_t>(model_->input_slots_.at(i))].offset;
+}
+
+const float* ModelInstance::output(size_t i) const {
+  return memory_.data() + model_->slots_[static_cast<size_t>(model_->output_slots_.at(i))].offset;
+}
+
+void ModelInstance::run() {
+  const CompiledModel& m = *model_;
+  for (size_t k = 0; k < m.kernels_.size(); ++k) m.kernels_[k]->run(pointers_[k].data());
+}
+
 void ModelInstance::reset_state() { std::fill(memory_.begin(), memory_.end(), 0.0f); }
 
 std::vector<std::vector<float>> ModelInstance::run(const std::vector<std::vector<float>>& inputs) {
@@ -77,7 +101,7 @@ std::vector<std::vector<float>> ModelInstance::run(const std::vector<std::vector
     NJC_ASSERT(inputs[i].size() <= s.size, "input has the wrong size");
     std::copy(inputs[i].begin(), inputs[i].end(), memory_.begin() + static_cast<long>(s.offset));
   }
-  for (size_t k = 0; k < m.kernels_.size(); ++k) m.kernels_[k].run(pointers_[k].data());
+  run();
   std::vector<std::vector<float>> out;
   for (size_t o = 0; o < m.output_slots_.size(); ++o) {
     const CompiledModel::Slot& s = m.slots_[static_cast<size_t>(m.output_slots_[o])];
