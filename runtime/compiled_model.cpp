@@ -8,14 +8,6 @@
 
 namespace njc::runtime {
 
-namespace {
-Expected<std::shared_ptr<const JitKernel>> fresh(const loop::Kernel& k, const JitOptions& o) {
-  Expected<JitKernel> j = compile(k, o);
-  if (!j) return j.error();
-  return std::make_shared<const JitKernel>(std::move(*j));
-}
-}  // namespace
-
 Expected<std::shared_ptr<const CompiledModel>> CompiledModel::compile(const Graph& g, const ModelOptions& o) {
   auto start = std::chrono::steady_clock::now();
   auto model = std::make_shared<CompiledModel>();
@@ -38,16 +30,14 @@ Expected<std::shared_ptr<const CompiledModel>> CompiledModel::compile(const Grap
   jo.opt_level = o.opt_level;
   jo.emit_asm = o.emit_asm;
   for (const loop::Kernel& k : model->lowered_.module.kernels) {
-    auto compiled = o.cache ? o.cache->get_or_compile(k, jo) : fresh(k, jo);
+    auto compiled = runtime::compile(k, jo);
     if (!compiled) {
       Diag d = compiled.error();
       d.message = "kernel " + k.name + ": " + d.message;
       return d;
     }
     std::vector<int> slots;
-    // The original buffers (same order as the compiled kernel's): a cached kernel may come from a kernel
-    // whose buffers had other names.
-    for (const loop::Buffer& b : k.buffers)
+    for (const loop::Buffer& b : compiled->kernel().buffers)
       slots.push_back(b.kind == loop::BufferKind::kParam ? -1 : slot(b.name, static_cast<size_t>(b.size())));
     model->kernel_slots_.push_back(std::move(slots));
     model->kernels_.push_back(std::move(*compiled));
@@ -64,8 +54,7 @@ Expected<std::shared_ptr<const CompiledModel>> CompiledModel::compile(const Grap
 
 std::string CompiledModel::assembly() const {
   std::string out;
-  for (size_t i = 0; i < kernels_.size(); ++i)
-    out += "# kernel " + lowered_.module.kernels[i].name + "\n" + kernels_[i]->assembly() + "\n";
+  for (const JitKernel& k : kernels_) out += "# kernel " + k.kernel().name + "\n" + k.assembly() + "\n";
   return out;
 }
 
@@ -88,7 +77,7 @@ const float* ModelInstance::output(size_t i) const {
 
 void ModelInstance::run() {
   const CompiledModel& m = *model_;
-  for (size_t k = 0; k < m.kernels_.size(); ++k) m.kernels_[k]->run(pointers_[k].data());
+  for (size_t k = 0; k < m.kernels_.size(); ++k) m.kernels_[k].run(pointers_[k].data());
 }
 
 void ModelInstance::reset_state() { std::fill(memory_.begin(), memory_.end(), 0.0f); }
