@@ -5,8 +5,17 @@
 #include <map>
 
 #include "ir/assert.h"
+#include "runtime/perf_map.h"
 
 namespace njc::runtime {
+
+namespace {
+Expected<std::shared_ptr<const JitKernel>> fresh(const loop::Kernel& k, const JitOptions& o) {
+  Expected<JitKernel> j = compile(k, o);
+  if (!j) return j.error();
+  return std::make_shared<const JitKernel>(std::move(*j));
+}
+}  // namespace
 
 Expected<std::shared_ptr<const CompiledModel>> CompiledModel::compile(const Graph& g, const ModelOptions& o) {
   auto start = std::chrono::steady_clock::now();
@@ -29,17 +38,23 @@ Expected<std::shared_ptr<const CompiledModel>> CompiledModel::compile(const Grap
   jo.target = o.target;
   jo.opt_level = o.opt_level;
   jo.emit_asm = o.emit_asm;
+  if (o.perf_map) enable_perf_map();
   for (const loop::Kernel& k : model->lowered_.module.kernels) {
-    auto compiled = runtime::compile(k, jo);
+    auto compiled = o.cache ? o.cache->get_or_compile(k, jo) : fresh(k, jo);
     if (!compiled) {
       Diag d = compiled.error();
       d.message = "kernel " + k.name + ": " + d.message;
       return d;
     }
     std::vector<int> slots;
-    for (const loop::Buffer& b : compiled->kernel().buffers)
+    // The original buffers (same order as the compiled kernel's): a cached kernel may come from a kernel
+    // whose buffers had other names.
+    for (const loop::Buffer& b : k.buffers)
       slots.push_back(b.kind == loop::BufferKind::kParam ? -1 : slot(b.name, static_cast<size_t>(b.size())));
     model->kernel_slots_.push_back(std::move(slots));
+    if (o.perf_map)  // a cached kernel was compiled before the map was on
+      perf_map_record((*compiled)->code(), static_cast<size_t>((*compiled)->stats().code_bytes),
+                      (*compiled)->kernel().name);
     model->kernels_.push_back(std::move(*compiled));
   }
   auto io_slot = [&](const std::string& name, ValueId v) {  // buffers of empty tensors hold one element
@@ -54,7 +69,8 @@ Expected<std::shared_ptr<const CompiledModel>> CompiledModel::compile(const Grap
 
 std::string CompiledModel::assembly() const {
   std::string out;
-  for (const JitKernel& k : kernels_) out += "# kernel " + k.kernel().name + "\n" + k.assembly() + "\n";
+  for (size_t i = 0; i < kernels_.size(); ++i)
+    out += "# kernel " + lowered_.module.kernels[i].name + "\n" + kernels_[i]->assembly() + "\n";
   return out;
 }
 
@@ -77,7 +93,7 @@ const float* ModelInstance::output(size_t i) const {
 
 void ModelInstance::run() {
   const CompiledModel& m = *model_;
-  for (size_t k = 0; k < m.kernels_.size(); ++k) m.kernels_[k].run(pointers_[k].data());
+  for (size_t k = 0; k < m.kernels_.size(); ++k) m.kernels_[k]->run(pointers_[k].data());
 }
 
 void ModelInstance::reset_state() { std::fill(memory_.begin(), memory_.end(), 0.0f); }

@@ -16,6 +16,8 @@
 #include "ir/graph.h"
 #include "passes/lower_graph.h"
 #include "runtime/jit.h"
+#include "runtime/kernel_cache.h"
+#include "runtime/perf_map.h"
 
 namespace njc::runtime {
 
@@ -23,11 +25,15 @@ struct ModelOptions {
   x86::Target target = x86::host_target();
   int opt_level = 3;  // 0..3: the passes::default_pipeline of each kernel
   bool emit_asm = false;
+  // Where kernels are looked up and stored (docs/runtime.md); null compiles every kernel afresh.
+  KernelCache* cache = &KernelCache::global();
+  // Turns on the process-wide perf map (runtime/perf_map.h) and records this model's kernels in it.
+  bool perf_map = false;
 };
 
 class CompiledModel {
  public:
-  // Lowers, optimizes and compiles every kernel of g. Errors: a target the host cannot run, a kernel the
+  // Lowers, optimizes and compiles every kernel of g, reusing the kernels o.cache already holds. Errors: a target the host cannot run, a kernel the
   // target cannot express (see docs/codegen.md).
   static Expected<std::shared_ptr<const CompiledModel>> compile(const Graph& g, const ModelOptions& o);
 
@@ -35,6 +41,9 @@ class CompiledModel {
   // Every kernel's assembly (with emit_asm), in call order, each headed by its name.
   std::string assembly() const;
   size_t kernel_count() const { return kernels_.size(); }
+  // The compiled kernels in call order. Shared with the kernel cache and with other models compiled from
+  // identical kernels; a kernel appears once per call even when two calls share it.
+  const std::vector<std::shared_ptr<const JitKernel>>& kernels() const { return kernels_; }
   double compile_micros() const { return compile_us_; }
 
  private:
@@ -45,7 +54,7 @@ class CompiledModel {
   };
   Graph graph_;
   passes::LoweredModel lowered_;
-  std::vector<JitKernel> kernels_;
+  std::vector<std::shared_ptr<const JitKernel>> kernels_;
   std::vector<Slot> slots_;                           // one per distinct non-param buffer name
   std::vector<std::vector<int>> kernel_slots_;        // per kernel, per buffer: slot index, -1 for params
   std::vector<int> input_slots_, output_slots_;       // per graph input / output

@@ -7,6 +7,7 @@
 #include "ir/loop_verifier.h"
 #include "passes/pass_manager.h"
 #include "passes/pipelines.h"
+#include "runtime/perf_map.h"
 
 namespace njc::runtime {
 
@@ -30,6 +31,7 @@ JitKernel::JitKernel(JitKernel&& o) noexcept {
 
 JitKernel& JitKernel::operator=(JitKernel&& o) noexcept {
   if (this != &o) {
+    debug_ = std::move(o.debug_);
     CodeArena::global().release(block_);
     block_ = o.block_;
     o.block_ = {};
@@ -43,6 +45,7 @@ JitKernel& JitKernel::operator=(JitKernel&& o) noexcept {
 }
 
 JitKernel::~JitKernel() {
+  debug_.reset();
   CodeArena::global().release(block_);
 }
 
@@ -91,6 +94,9 @@ Expected<JitKernel> compile(const loop::Kernel& k, const JitOptions& o) {
   j.asm_ = std::move(code->listing);
   j.stats_ = code->stats;
   j.code_bytes_ = code->code.size();
+  auto fn_bytes = static_cast<size_t>(code->stats.code_bytes);
+  j.debug_ = std::make_unique<GdbJitRegistration>(b.ptr, fn_bytes, j.kernel_.name);
+  perf_map_record(b.ptr, fn_bytes, j.kernel_.name);
   j.compile_us_ = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
   return j;
 }

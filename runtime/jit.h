@@ -7,6 +7,7 @@
 //   j->run(data);
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "backend-x86/codegen.h"
@@ -14,6 +15,7 @@
 #include "ir/loop_interpreter.h"
 #include "ir/loop_ir.h"
 #include "runtime/code_arena.h"
+#include "runtime/gdb_jit.h"
 
 namespace njc::runtime {
 
@@ -25,7 +27,8 @@ struct JitOptions {
   int max_vector_registers = 0;  // x86::CodegenOptions: lower to force spills in tests
 };
 
-// A compiled kernel: owns its code block (returned to the arena on destruction). Move-only.
+// A compiled kernel: owns its code block (returned to the arena on destruction) and its registration with
+// the GDB JIT interface (runtime/gdb_jit.h). Move-only.
 class JitKernel {
  public:
   using Fn = void (*)(float* const* buffers);
@@ -41,6 +44,7 @@ class JitKernel {
   // Runs on interpreter-style buffers (one vector per buffer, sized as make_buffers(kernel()) makes them).
   void run(loop::BufferData& data) const;
 
+  const uint8_t* code() const { return block_.ptr; }  // the entry; the function is stats().code_bytes long
   const loop::Kernel& kernel() const { return kernel_; }  // after the pipeline: what was compiled
   const std::string& assembly() const { return asm_; }
   const x86::CodegenStats& stats() const { return stats_; }
@@ -55,9 +59,11 @@ class JitKernel {
   x86::CodegenStats stats_;
   size_t code_bytes_ = 0;
   double compile_us_ = 0;
+  std::unique_ptr<GdbJitRegistration> debug_;  // released before the block
 };
 
-// Verifies k, runs the requested pipeline, generates code and maps it executable. User errors (invalid IR,
+// Verifies k, runs the requested pipeline, generates code and maps it executable; registers the kernel with
+// the GDB JIT interface and, while it is enabled, the perf map (runtime/perf_map.h). User errors (invalid IR,
 // a bad pipeline, a vector wider than the target, a target the host cannot run) are Diags.
 Expected<JitKernel> compile(const loop::Kernel& k, const JitOptions& o);
 
