@@ -33,8 +33,8 @@ struct ModelOptions {
 
 class CompiledModel {
  public:
-  // Lowers, optimizes and compiles every kernel of g, reusing the kernels o.cache already holds. Errors: a target the host cannot run, a kernel the
-  // target cannot express (see docs/codegen.md).
+  // Lowers, optimizes and compiles every kernel of g, reusing the kernels o.cache already holds. Errors: a
+  // target the host cannot run, a kernel the target cannot express (see docs/codegen.md).
   static Expected<std::shared_ptr<const CompiledModel>> compile(const Graph& g, const ModelOptions& o);
 
   const Graph& graph() const { return graph_; }

@@ -13,7 +13,9 @@ extern "C" {
 jit_descriptor __jit_debug_descriptor = {1, JIT_NOACTION, nullptr, nullptr};
 
 // gdb puts a breakpoint here. noinline + the asm keep the call and the function from being optimized away.
-__attribute__((noinline, used)) void __jit_debug_register_code() { asm volatile("" ::: "memory"); }
+__attribute__((noinline, used)) void __jit_debug_register_code() {
+  asm volatile("" ::: "memory");
+}
 }
 
 namespace njc::runtime {
@@ -29,8 +31,12 @@ void put(std::vector<uint8_t>& out, const void* p, size_t n) {
   const auto* c = static_cast<const uint8_t*>(p);
   out.insert(out.end(), c, c + n);
 }
-void put32(std::vector<uint8_t>& out, uint32_t v) { put(out, &v, 4); }
-void put64(std::vector<uint8_t>& out, uint64_t v) { put(out, &v, 8); }
+void put32(std::vector<uint8_t>& out, uint32_t v) {
+  put(out, &v, 4);
+}
+void put64(std::vector<uint8_t>& out, uint64_t v) {
+  put(out, &v, 8);
+}
 void uleb(std::vector<uint8_t>& out, uint64_t v) {
   do {
     uint8_t b = v & 0x7f;
@@ -43,8 +49,8 @@ void align(std::vector<uint8_t>& out, size_t to) {
 }
 
 // DWARF call frame instructions and x86-64 DWARF register numbers.
-constexpr uint8_t kAdvanceLoc = 0x40, kOffset = 0x80, kRestore = 0xc0, kAdvanceLoc1 = 0x02, kAdvanceLoc2 = 0x03,
-                  kAdvanceLoc4 = 0x04, kDefCfa = 0x0c, kDefCfaOffset = 0x0e;
+constexpr uint8_t kAdvanceLoc = 0x40, kOffset = 0x80, kRestore = 0xc0, kAdvanceLoc1 = 0x02,
+                  kAdvanceLoc2 = 0x03, kAdvanceLoc4 = 0x04, kDefCfa = 0x0c, kDefCfaOffset = 0x0e;
 constexpr uint8_t kDwarfRsp = 7, kDwarfRa = 16;
 
 // The CFA program of a kernel whose frame is (docs/codegen.md, backend-x86/frame.cpp):
@@ -136,7 +142,8 @@ std::optional<std::vector<uint8_t>> frame_program(const uint8_t* code, size_t si
   }
   size_t pops = e;
   if (frame) {
-    bool imm8 = e >= 4 && code[e - 4] == 0x48 && code[e - 3] == 0x83 && code[e - 2] == 0xc4 && code[e - 1] == frame;
+    bool imm8 =
+        e >= 4 && code[e - 4] == 0x48 && code[e - 3] == 0x83 && code[e - 2] == 0xc4 && code[e - 1] == frame;
     uint32_t imm = 0;
     if (e >= 7) std::memcpy(&imm, code + e - 4, 4);
     bool imm32 = e >= 7 && code[e - 7] == 0x48 && code[e - 6] == 0x81 && code[e - 5] == 0xc4 && imm == frame;

@@ -10,7 +10,9 @@ namespace njc::runtime {
 
 namespace {
 
-uint64_t rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
+uint64_t rotl(uint64_t x, int r) {
+  return (x << r) | (x >> (64 - r));
+}
 
 uint64_t fmix(uint64_t x) {  // the splitmix64 finalizer
   x ^= x >> 30;
@@ -79,7 +81,8 @@ KernelKey kernel_key(const loop::Kernel& k, const JitOptions& o) {
 
 KernelCache::KernelCache(size_t budget_bytes) : budget_(budget_bytes) {}
 
-Expected<std::shared_ptr<const JitKernel>> KernelCache::get_or_compile(const loop::Kernel& k, const JitOptions& o) {
+Expected<std::shared_ptr<const JitKernel>> KernelCache::get_or_compile(const loop::Kernel& k,
+                                                                       const JitOptions& o) {
   KernelKey key = kernel_key(k, o);
   if (std::shared_ptr<const JitKernel> hit = find(key)) return hit;
   Expected<JitKernel> compiled = compile(k, o);
@@ -99,7 +102,8 @@ std::shared_ptr<const JitKernel> KernelCache::find(const KernelKey& key) {
   return it->second->kernel;
 }
 
-std::shared_ptr<const JitKernel> KernelCache::insert(const KernelKey& key, std::shared_ptr<const JitKernel> k) {
+std::shared_ptr<const JitKernel> KernelCache::insert(const KernelKey& key,
+                                                     std::shared_ptr<const JitKernel> k) {
   std::lock_guard<std::mutex> lock(mu_);
   if (auto it = index_.find(key); it != index_.end()) {  // another thread compiled it first
     lru_.splice(lru_.begin(), lru_, it->second);

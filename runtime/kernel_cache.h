@@ -33,7 +33,9 @@ struct KernelKey {
 KernelKey kernel_key(const loop::Kernel& k, const JitOptions& o);
 
 struct KernelKeyHash {
-  size_t operator()(const KernelKey& k) const { return static_cast<size_t>(k.lo ^ (k.hi * 0x9e3779b97f4a7c15ull)); }
+  size_t operator()(const KernelKey& k) const {
+    return static_cast<size_t>(k.lo ^ (k.hi * 0x9e3779b97f4a7c15ull));
+  }
 };
 
 struct KernelCacheStats {

@@ -27,7 +27,9 @@ PerfMap& state() {
 
 }  // namespace
 
-std::string perf_map_path() { return "/tmp/perf-" + std::to_string(getpid()) + ".map"; }
+std::string perf_map_path() {
+  return "/tmp/perf-" + std::to_string(getpid()) + ".map";
+}
 
 bool enable_perf_map() {
   PerfMap& m = state();

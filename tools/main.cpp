@@ -111,7 +111,8 @@ Expected<std::string> loop_ir_text(const Graph& g, const Options& o) {
   passes::PassManager pm(config);
   for (loop::Kernel& k : lowered->module.kernels) {
     std::string dump;
-    if (Status s = pm.run(passes::default_pipeline(o.opt_level, k, config.target), k, dump); !s) return s.error();
+    if (Status s = pm.run(passes::default_pipeline(o.opt_level, k, config.target), k, dump); !s)
+      return s.error();
   }
   return loop::print(lowered->module);
 }
@@ -153,21 +154,29 @@ int main_impl(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "import") return run_import_command(argc - 1, argv + 1);
   CLI::App app{"njc: a neural-network compiler for real-time programs", "njc"};
   Options o;
-  app.add_option("model", o.model_path,
-                 "Model: njc JSON (docs/model-format.md), an RTNeural model, or graph IR text (docs/graph-ir.md)")
+  app.add_option(
+         "model", o.model_path,
+         "Model: njc JSON (docs/model-format.md), an RTNeural model, or graph IR text (docs/graph-ir.md)")
       ->required();
   app.add_option("--jit", o.jit_action, "Compile the model to machine code and run it: 'run'")
       ->check(CLI::IsMember({"run"}));
   app.add_option("--interp", o.interp_action, "Run the model with the reference interpreter: 'run'")
       ->check(CLI::IsMember({"run"}));
-  app.add_flag("--emit-asm", o.emit_asm, "Print the generated machine code (GNU as, Intel syntax) instead of running");
-  app.add_option("--emit-ir", o.emit_ir,
-                 "Print the model's IR instead of running it: 'graph', or 'loops' (kernels after lowering and the "
-                 "-O pipeline)")
+  app.add_flag("--emit-asm", o.emit_asm,
+               "Print the generated machine code (GNU as, Intel syntax) instead of running");
+  app.add_flag_callback(
+      "--perf-map", [] { runtime::enable_perf_map(); },
+      "Write /tmp/perf-<pid>.map so that perf names the JIT-compiled kernels");
+  app.add_option(
+         "--emit-ir", o.emit_ir,
+         "Print the model's IR instead of running it: 'graph', or 'loops' (kernels after lowering and the "
+         "-O pipeline)")
       ->check(CLI::IsMember({"graph", "loops"}));
-  app.add_option("-O", o.opt_level, "Optimization level of --jit, --emit-asm and --emit-ir=loops: 0 to 3 (default 3)")
+  app.add_option("-O", o.opt_level,
+                 "Optimization level of --jit, --emit-asm and --emit-ir=loops: 0 to 3 (default 3)")
       ->check(CLI::Range(0, 3));
-  app.add_option("--target", o.target, "Instruction set: host (default: the best this CPU runs), avx512, avx2, sse4")
+  app.add_option("--target", o.target,
+                 "Instruction set: host (default: the best this CPU runs), avx512, avx2, sse4")
       ->check(CLI::IsMember({"host", "avx512", "avx2", "sse4"}));
   app.add_option("--input", o.input_path,
                  "Inputs: JSON {name: array}, .npy (single-input models) or .jsonl (one call per line, state "
@@ -175,9 +184,10 @@ int main_impl(int argc, char** argv) {
   app.add_option("--output", o.output_path, "Write the result to this file (atomically) instead of stdout");
   app.add_option("--iterations", o.iterations, "Run N calls carrying state and print the last outputs")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
-  app.footer("Subcommands: njc opt FILE [--passes=PIPELINE] runs loop IR passes (njc opt --help);\n"
-             "njc import FILE -o MODEL.json converts an RTNeural model (njc import --help).\n"
-             "Exit status: 0 success, 1 error in the input, 2 usage error.");
+  app.footer(
+      "Subcommands: njc opt FILE [--passes=PIPELINE] runs loop IR passes (njc opt --help);\n"
+      "njc import FILE -o MODEL.json converts an RTNeural model (njc import --help).\n"
+      "Exit status: 0 success, 1 error in the input, 2 usage error.");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -185,8 +195,9 @@ int main_impl(int argc, char** argv) {
   }
   int actions = !o.interp_action.empty() + !o.jit_action.empty() + !o.emit_ir.empty() + o.emit_asm;
   if (actions == 0) {
-    std::fprintf(stderr, "njc: nothing to do: give --jit run, --interp run, --emit-ir=graph|loops or --emit-asm "
-                         "(njc --help)\n");
+    std::fprintf(stderr,
+                 "njc: nothing to do: give --jit run, --interp run, --emit-ir=graph|loops or --emit-asm "
+                 "(njc --help)\n");
     return kUsageError;
   }
   if (actions > 1) {
@@ -204,4 +215,6 @@ int main_impl(int argc, char** argv) {
 }  // namespace
 }  // namespace njc::tools
 
-int main(int argc, char** argv) { return njc::tools::main_impl(argc, argv); }
+int main(int argc, char** argv) {
+  return njc::tools::main_impl(argc, argv);
+}

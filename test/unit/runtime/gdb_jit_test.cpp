@@ -111,7 +111,8 @@ TEST(GdbJit, CfiIsDerivedOnEveryTarget) {
       auto m = CompiledModel::compile(model("npc_brain.json"), o);
       ASSERT_TRUE(m) << m.error().message;
       for (const auto& k : (*m)->kernels()) {
-        std::vector<uint8_t> elf = make_gdb_symfile(k->code(), static_cast<size_t>(k->stats().code_bytes), "k");
+        std::vector<uint8_t> elf =
+            make_gdb_symfile(k->code(), static_cast<size_t>(k->stats().code_bytes), "k");
         Parsed p = parse(reinterpret_cast<const char*>(elf.data()), elf.size());
         EXPECT_GT(p.eh_frame_bytes, 0u) << k->kernel().name << " " << x86::target_name(t) << " O" << level;
       }
@@ -138,9 +139,11 @@ TEST(GdbJit, GdbBreaksInAKernelAndBacktraces) {
   auto m = CompiledModel::compile(model("mlp.json"), o);
   ASSERT_TRUE(m);
   std::string kernel = (*m)->kernels()[0]->kernel().name;
-  std::string cmd = "/usr/bin/gdb -nx -batch -ex 'set breakpoint pending on' -ex 'set disable-randomization off'"
-                    " -ex 'break " + kernel + "' -ex run -ex bt -ex 'stepi 12' -ex bt -ex kill --args " NJC_TOOL " " +
-                    NJC_SOURCE_DIR + "/examples/mlp.json --jit run 2>&1";
+  std::string cmd =
+      "/usr/bin/gdb -nx -batch -ex 'set breakpoint pending on' -ex 'set disable-randomization off'"
+      " -ex 'break " +
+      kernel + "' -ex run -ex bt -ex 'stepi 12' -ex bt -ex kill --args " NJC_TOOL " " + NJC_SOURCE_DIR +
+      "/examples/mlp.json --jit run 2>&1";
   std::string out = run(cmd);
   if (out.find("ptrace") != std::string::npos && out.find("not permitted") != std::string::npos)
     GTEST_SKIP() << "ptrace is not permitted here:\n" << out;
@@ -149,7 +152,9 @@ TEST(GdbJit, GdbBreaksInAKernelAndBacktraces) {
   EXPECT_NE(out.find(kernel, hit), std::string::npos) << out;
   size_t first_bt = out.find("ModelInstance::run", hit);
   ASSERT_NE(first_bt, std::string::npos) << out;
-  EXPECT_NE(out.find("ModelInstance::run", first_bt + 1), std::string::npos) << "no backtrace from the body:\n" << out;
+  EXPECT_NE(out.find("ModelInstance::run", first_bt + 1), std::string::npos)
+      << "no backtrace from the body:\n"
+      << out;
 }
 
 }  // namespace

@@ -159,13 +159,14 @@ TEST(KernelCache, CompilingAModelTwiceReusesItsKernels) {
 
 TEST(KernelCache, IdenticalKernelsInOneModelAreCompiledOnce) {
   // The same dense layer applied twice: two kernels that differ only in their buffers' names.
-  auto g = read_model_text(R"({"format": "njc-model", "version": 1, "inputs": [{"name": "x", "shape": [1, 8]}],
+  auto g =
+      read_model_text(R"({"format": "njc-model", "version": 1, "inputs": [{"name": "x", "shape": [1, 8]}],
     "outputs": ["z"],
     "params": [{"name": "w", "shape": [8, 8], "init": {"kind": "uniform", "low": -1, "high": 1, "seed": 1}},
                {"name": "b", "shape": [8], "init": {"kind": "uniform", "low": -1, "high": 1, "seed": 2}}],
     "nodes": [{"op": "dense", "inputs": ["x", "w", "b"], "outputs": ["y"]},
               {"op": "dense", "inputs": ["y", "w", "b"], "outputs": ["z"]}]})",
-                           "twice", ".");
+                      "twice", ".");
   ASSERT_TRUE(g) << g.error().message;
   KernelCache cache;
   ModelOptions o;

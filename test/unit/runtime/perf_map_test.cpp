@@ -87,7 +87,8 @@ TEST(PerfMap, NamesEveryKernelOfAModel) {
   std::ifstream again(perf_map_path());
   std::string all((std::istreambuf_iterator<char>(again)), std::istreambuf_iterator<char>());
   char want[32];
-  std::snprintf(want, sizeof want, "%lx ", static_cast<unsigned long>(reinterpret_cast<uintptr_t>((*m0)->kernels()[0]->code())));
+  std::snprintf(want, sizeof want, "%lx ",
+                static_cast<unsigned long>(reinterpret_cast<uintptr_t>((*m0)->kernels()[0]->code())));
   EXPECT_NE(all.find(want), std::string::npos);
   std::remove(perf_map_path().c_str());
 }
