@@ -18,23 +18,25 @@ using njc::runtime::CompiledModel;
 using njc::runtime::ModelInstance;
 
 std::string param(const std::string& name, const std::string& shape, int seed) {
-  return R"({"name": ")" + name + R"(", "shape": )" + shape + R"(, "init": {"kind": "uniform", "low": -0.1, "high": 0.1, "seed": )" +
-         std::to_string(seed) + "}}";
+  return R"({"name": ")" + name + R"(", "shape": )" + shape +
+         R"(, "init": {"kind": "uniform", "low": -0.1, "high": 0.1, "seed": )" + std::to_string(seed) + "}}";
 }
 
-std::string dim2(int64_t a, int64_t b) { return "[" + std::to_string(a) + ", " + std::to_string(b) + "]"; }
+std::string dim2(int64_t a, int64_t b) {
+  return "[" + std::to_string(a) + ", " + std::to_string(b) + "]";
+}
 
 std::string gemm_model(int64_t n) {
-  return R"({"format": "njc-model", "version": 1, "name": "gemm", "inputs": [{"name": "x", "shape": )" + dim2(n, n) +
-         R"(}], "outputs": ["y"], "params": [)" + param("w", dim2(n, n), 1) +
+  return R"({"format": "njc-model", "version": 1, "name": "gemm", "inputs": [{"name": "x", "shape": )" +
+         dim2(n, n) + R"(}], "outputs": ["y"], "params": [)" + param("w", dim2(n, n), 1) +
          R"(], "nodes": [{"op": "dense", "inputs": ["x", "w"], "outputs": ["y"]}]})";
 }
 
 std::string mlp_model(int64_t rows) {
-  return R"({"format": "njc-model", "version": 1, "name": "mlp", "inputs": [{"name": "x", "shape": )" + dim2(rows, 32) +
-         R"(}], "outputs": ["y"], "params": [)" + param("w1", dim2(64, 32), 1) + ", " + param("b1", "[64]", 2) + ", " +
-         param("w2", dim2(64, 64), 3) + ", " + param("b2", "[64]", 4) + ", " + param("w3", dim2(8, 64), 5) + ", " +
-         param("b3", "[8]", 6) + R"(], "nodes": [
+  return R"({"format": "njc-model", "version": 1, "name": "mlp", "inputs": [{"name": "x", "shape": )" +
+         dim2(rows, 32) + R"(}], "outputs": ["y"], "params": [)" + param("w1", dim2(64, 32), 1) + ", " +
+         param("b1", "[64]", 2) + ", " + param("w2", dim2(64, 64), 3) + ", " + param("b2", "[64]", 4) + ", " +
+         param("w3", dim2(8, 64), 5) + ", " + param("b3", "[8]", 6) + R"(], "nodes": [
            {"op": "dense", "inputs": ["x", "w1", "b1"], "outputs": ["h1"], "attributes": {"activation": "relu"}},
            {"op": "dense", "inputs": ["h1", "w2", "b2"], "outputs": ["h2"], "attributes": {"activation": "relu"}},
            {"op": "dense", "inputs": ["h2", "w3", "b3"], "outputs": ["y"]}]})";
@@ -42,7 +44,8 @@ std::string mlp_model(int64_t rows) {
 
 std::string lstm_model() {
   return R"({"format": "njc-model", "version": 1, "name": "lstm", "inputs": [{"name": "x", "shape": [1, 64]}],
-    "outputs": ["h2"], "params": [)" + param("W", dim2(512, 64), 1) + ", " + param("R", dim2(512, 128), 2) + ", " +
+    "outputs": ["h2"], "params": [)" +
+         param("W", dim2(512, 64), 1) + ", " + param("R", dim2(512, 128), 2) + ", " +
          param("B", "[1024]", 3) + R"(], "states": [{"name": "h", "shape": [1, 128], "next": "h2"},
       {"name": "c", "shape": [1, 128], "next": "c2"}],
     "nodes": [{"op": "lstm_cell", "inputs": ["x", "W", "R", "B", "h", "c"], "outputs": ["h2", "c2"]}]})";
@@ -67,10 +70,13 @@ __attribute__((target("avx512f"))) void BM_FmaPeak(benchmark::State& state) {
   for (auto _ : state) {
     asm volatile(
         "vxorps %%zmm16, %%zmm16, %%zmm16\n vxorps %%zmm17, %%zmm17, %%zmm17\n"
-        "vxorps %%zmm0, %%zmm0, %%zmm0\n vmovaps %%zmm0, %%zmm1\n vmovaps %%zmm0, %%zmm2\n vmovaps %%zmm0, %%zmm3\n"
+        "vxorps %%zmm0, %%zmm0, %%zmm0\n vmovaps %%zmm0, %%zmm1\n vmovaps %%zmm0, %%zmm2\n vmovaps %%zmm0, "
+        "%%zmm3\n"
         "vmovaps %%zmm0, %%zmm4\n vmovaps %%zmm0, %%zmm5\n vmovaps %%zmm0, %%zmm6\n vmovaps %%zmm0, %%zmm7\n"
-        "vmovaps %%zmm0, %%zmm8\n vmovaps %%zmm0, %%zmm9\n vmovaps %%zmm0, %%zmm10\n vmovaps %%zmm0, %%zmm11\n"
-        "vmovaps %%zmm0, %%zmm12\n vmovaps %%zmm0, %%zmm13\n vmovaps %%zmm0, %%zmm14\n vmovaps %%zmm0, %%zmm15\n"
+        "vmovaps %%zmm0, %%zmm8\n vmovaps %%zmm0, %%zmm9\n vmovaps %%zmm0, %%zmm10\n vmovaps %%zmm0, "
+        "%%zmm11\n"
+        "vmovaps %%zmm0, %%zmm12\n vmovaps %%zmm0, %%zmm13\n vmovaps %%zmm0, %%zmm14\n vmovaps %%zmm0, "
+        "%%zmm15\n"
         "mov $1000, %%ecx\n"
         "1:\n"
         "vfmadd231ps %%zmm16, %%zmm17, %%zmm0\n vfmadd231ps %%zmm16, %%zmm17, %%zmm1\n"
@@ -84,11 +90,11 @@ __attribute__((target("avx512f"))) void BM_FmaPeak(benchmark::State& state) {
         "dec %%ecx\n jnz 1b\n vzeroupper\n"
         :
         :
-        : "ecx", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",
-          "xmm12", "xmm13", "xmm14", "xmm15", "xmm16", "xmm17", "cc");
+        : "ecx", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
+          "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "xmm16", "xmm17", "cc");
   }
-  state.counters["GFLOP/s"] =
-      benchmark::Counter(2.0 * 16 * 16 * 1000 * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["GFLOP/s"] = benchmark::Counter(
+      2.0 * 16 * 16 * 1000 * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_FmaPeak);
 
@@ -101,8 +107,8 @@ void BM_Gemm(benchmark::State& state) {
     inst.run();
     benchmark::DoNotOptimize(inst.output(0)[0]);
   }
-  state.counters["GFLOP/s"] =
-      benchmark::Counter(2.0 * n * n * n * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * n * n * n * static_cast<double>(state.iterations()),
+                                                 benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_Gemm)->Arg(32)->Arg(64)->Arg(128)->Arg(256)->Arg(512)->Unit(benchmark::kMicrosecond);
 
@@ -125,8 +131,8 @@ void BM_Mlp128SamplesPerCall(benchmark::State& state) {
     inst.run();
     benchmark::DoNotOptimize(inst.output(0)[0]);
   }
-  state.counters["ns/sample"] =
-      benchmark::Counter(128.0 * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ns/sample"] = benchmark::Counter(128.0 * static_cast<double>(state.iterations()),
+                                                   benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_Mlp128SamplesPerCall);
 

@@ -26,8 +26,8 @@ Expected<std::vector<ValueId>> GraphBuilder::add(OpKind op, std::vector<ValueId>
   if (static_cast<int>(names.size()) > info.max_outputs) {
     Diag d;
     d.pointer = "/outputs";
-    d.message = std::string(info.name) + " has at most " + std::to_string(info.max_outputs) + " outputs, got " +
-                std::to_string(names.size());
+    d.message = std::string(info.name) + " has at most " + std::to_string(info.max_outputs) +
+                " outputs, got " + std::to_string(names.size());
     return d;
   }
   int32_t index = static_cast<int32_t>(g_.nodes.size());
@@ -51,8 +51,8 @@ Expected<std::vector<ValueId>> GraphBuilder::add(OpKind op, std::vector<ValueId>
   return g_.nodes.back().outputs;
 }
 
-Expected<ValueId> GraphBuilder::add1(OpKind op, std::vector<ValueId> inputs, Attributes attrs, const std::string& name,
-                                     const std::string& hint) {
+Expected<ValueId> GraphBuilder::add1(OpKind op, std::vector<ValueId> inputs, Attributes attrs,
+                                     const std::string& name, const std::string& hint) {
   auto outs = add(op, std::move(inputs), std::move(attrs), {name}, hint);
   if (!outs) return outs.error();
   return (*outs)[0];

@@ -42,7 +42,9 @@ class TrackingIterator {
   const char** furthest_ = nullptr;
 };
 
-bool is_token_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '+' || c == '-'; }
+bool is_token_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '+' || c == '-';
+}
 
 // The start of the token that ends at or just before `last` (the furthest byte the lexer read).
 size_t token_start(const std::string& s, size_t last) {
@@ -163,8 +165,8 @@ Expected<JsonDocument> JsonDocument::parse(std::string text, std::string file) {
   const char* furthest = doc.text_.data();
   PositionRecorder rec(doc.root_, doc.text_, &furthest, doc.offsets_);
   const char* b = doc.text_.data();
-  bool ok = nlohmann::json::sax_parse(TrackingIterator(b, &furthest), TrackingIterator(b + doc.text_.size(), &furthest),
-                                      &rec);
+  bool ok = nlohmann::json::sax_parse(TrackingIterator(b, &furthest),
+                                      TrackingIterator(b + doc.text_.size(), &furthest), &rec);
   if (rec.duplicate_) {
     Diag d = *rec.duplicate_;
     d.file = doc.file_;
@@ -182,9 +184,12 @@ Expected<JsonDocument> JsonDocument::parse(std::string text, std::string file) {
 std::string JsonDocument::child(const std::string& pointer, const std::string& token) {
   std::string out = pointer + "/";
   for (char c : token) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
   }
   return out;
 }

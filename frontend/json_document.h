@@ -26,7 +26,9 @@ class JsonDocument {
 
   // Appends one reference token to a pointer, escaping '~' and '/'.
   static std::string child(const std::string& pointer, const std::string& token);
-  static std::string child(const std::string& pointer, size_t index) { return pointer + "/" + std::to_string(index); }
+  static std::string child(const std::string& pointer, size_t index) {
+    return pointer + "/" + std::to_string(index);
+  }
 
  private:
   void set_position(Diag& d, size_t offset) const;

@@ -5,13 +5,20 @@ namespace njc {
 
 std::string json_type_text(const nlohmann::json& v) {
   switch (v.type()) {
-    case nlohmann::json::value_t::object: return "an object";
-    case nlohmann::json::value_t::array: return "an array";
-    case nlohmann::json::value_t::string: return "a string";
-    case nlohmann::json::value_t::boolean: return "a boolean";
-    case nlohmann::json::value_t::null: return "null";
-    case nlohmann::json::value_t::number_float: return "a number";
-    default: return "an integer";
+    case nlohmann::json::value_t::object:
+      return "an object";
+    case nlohmann::json::value_t::array:
+      return "an array";
+    case nlohmann::json::value_t::string:
+      return "a string";
+    case nlohmann::json::value_t::boolean:
+      return "a boolean";
+    case nlohmann::json::value_t::null:
+      return "null";
+    case nlohmann::json::value_t::number_float:
+      return "a number";
+    default:
+      return "an integer";
   }
 }
 
@@ -43,7 +50,8 @@ Expected<std::string> JsonObject::required_string(const char* key) const {
 Expected<std::string> JsonObject::optional_string(const char* key, std::string dflt) const {
   if (!has(key)) return dflt;
   const nlohmann::json& v = get(key);
-  if (!v.is_string()) return error(key, "'" + std::string(key) + "' must be a string, not " + json_type_text(v));
+  if (!v.is_string())
+    return error(key, "'" + std::string(key) + "' must be a string, not " + json_type_text(v));
   return v.get<std::string>();
 }
 
@@ -51,8 +59,9 @@ Expected<int64_t> JsonObject::optional_int(const char* key, int64_t dflt, int64_
   if (!has(key)) return dflt;
   const nlohmann::json& v = get(key);
   if (!v.is_number_integer()) return error(key, "'" + std::string(key) + "' must be an integer");
-  int64_t i = v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX
-                                                                                               : v.get<int64_t>();
+  int64_t i = v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)
+                  ? INT64_MAX
+                  : v.get<int64_t>();
   if (i < lo || i > hi)
     return error(key, "'" + std::string(key) + "' must be between " + std::to_string(lo) + " and " +
                           std::to_string(hi) + ", got " + std::to_string(i));
@@ -69,15 +78,15 @@ Expected<double> JsonObject::optional_number(const char* key, double dflt) const
 Expected<Shape> JsonObject::required_shape(const char* key) const {
   if (!has(key)) return error("missing required key '" + std::string(key) + "'");
   const nlohmann::json& v = get(key);
-  if (!v.is_array()) return error(key, "'" + std::string(key) + "' must be an array of dimensions ([] for a scalar)");
+  if (!v.is_array())
+    return error(key, "'" + std::string(key) + "' must be an array of dimensions ([] for a scalar)");
   Shape shape;
   for (size_t i = 0; i < v.size(); ++i) {
     std::string p = JsonDocument::child(pointer_of(key), i);
     if (!v[i].is_number_integer() || v[i].get<int64_t>() < 1 || v[i].get<int64_t>() > kMaxTensorElements)
       return doc_->error_at(p, "a dimension must be an integer between 1 and 2^28");
     shape.push_back(v[i].get<int64_t>());
-    if (!shape_within_limits(shape))
-      return error(key, "shape " + v.dump() + " has more than 2^28 elements");
+    if (!shape_within_limits(shape)) return error(key, "shape " + v.dump() + " has more than 2^28 elements");
   }
   return shape;
 }
@@ -90,7 +99,8 @@ Expected<std::vector<std::string>> JsonObject::string_list(const char* key, bool
   for (size_t i = 0; i < v.size(); ++i) {
     std::string p = JsonDocument::child(pointer_of(key), i);
     if (!v[i].is_string()) return doc_->error_at(p, "a name must be a string, not " + json_type_text(v[i]));
-    if (v[i].get<std::string>().empty() && !allow_empty_strings) return doc_->error_at(p, "a name must not be empty");
+    if (v[i].get<std::string>().empty() && !allow_empty_strings)
+      return doc_->error_at(p, "a name must not be empty");
     out.push_back(v[i].get<std::string>());
   }
   return out;

@@ -25,7 +25,9 @@ class JsonObject {
   std::string pointer_of(const char* key) const { return JsonDocument::child(pointer_, key); }
   const std::string& pointer() const { return pointer_; }
   const JsonDocument& doc() const { return *doc_; }
-  Diag error(const char* key, std::string message) const { return doc_->error_at(pointer_of(key), std::move(message)); }
+  Diag error(const char* key, std::string message) const {
+    return doc_->error_at(pointer_of(key), std::move(message));
+  }
   Diag error(std::string message) const { return doc_->error_at(pointer_, std::move(message)); }
 
   Expected<std::string> required_string(const char* key) const;

@@ -40,8 +40,8 @@ Status check_arity(const Ctx& c, size_t min_in, size_t max_in, size_t min_out, s
   const LayerNode& n = c.n;
   if (n.inputs.size() < min_in || n.inputs.size() > max_in)
     return n.node->error("inputs", n.op + " takes " + std::to_string(min_in) +
-                                       (min_in == max_in ? "" : " to " + std::to_string(max_in)) + " inputs, got " +
-                                       std::to_string(n.inputs.size()));
+                                       (min_in == max_in ? "" : " to " + std::to_string(max_in)) +
+                                       " inputs, got " + std::to_string(n.inputs.size()));
   if (n.outputs.size() < min_out || n.outputs.size() > max_out)
     return n.node->error("outputs", n.op + " has " + std::to_string(min_out) +
                                         (min_out == max_out ? "" : " to " + std::to_string(max_out)) +
@@ -61,7 +61,8 @@ Status expect(const Ctx& c, size_t i, const Shape& want, const char* what) {
   if (i >= c.n.inputs.size() || c.n.inputs[i] == kNoValue) return Status::ok();
   const Shape have = c.shape(c.n.inputs[i]);
   if (have != want)
-    return c.input_error(i, std::string(what) + " must be " + shape_to_string(want) + ", got " + shape_to_string(have));
+    return c.input_error(
+        i, std::string(what) + " must be " + shape_to_string(want) + ", got " + shape_to_string(have));
   return Status::ok();
 }
 
@@ -92,15 +93,17 @@ Status expand_dense(const Ctx& c) {
     alpha = *al;
   }
   static const std::map<std::string, OpKind> kActs = {
-      {"relu", OpKind::Relu},       {"tanh", OpKind::Tanh}, {"sigmoid", OpKind::Sigmoid},
-      {"softmax", OpKind::Softmax}, {"elu", OpKind::Elu},   {"leaky_relu", OpKind::LeakyRelu},
+      {"relu", OpKind::Relu},        {"tanh", OpKind::Tanh}, {"sigmoid", OpKind::Sigmoid},
+      {"softmax", OpKind::Softmax},  {"elu", OpKind::Elu},   {"leaky_relu", OpKind::LeakyRelu},
       {"softplus", OpKind::Softplus}};
   if (act != "none" && !kActs.count(act))
-    return c.n.attributes->error("activation", "dense: unknown activation '" + act +
-                                                   "' (none, relu, tanh, sigmoid, softmax, elu, leaky_relu, softplus)");
+    return c.n.attributes->error("activation",
+                                 "dense: unknown activation '" + act +
+                                     "' (none, relu, tanh, sigmoid, softmax, elu, leaky_relu, softplus)");
   Ids in = {c.n.inputs[0], c.n.inputs[1]};
   if (c.n.inputs.size() > 2 && c.n.inputs[2] != kNoValue) in.push_back(c.n.inputs[2]);
-  ValueId y = c.emit(OpKind::Gemm, in, {{"transB", int64_t{1}}}, act == "none" ? c.out_name(0) : "", "linear");
+  ValueId y =
+      c.emit(OpKind::Gemm, in, {{"transB", int64_t{1}}}, act == "none" ? c.out_name(0) : "", "linear");
   if (act == "none") return Status::ok();
   OpKind op = kActs.at(act);
   Attributes attrs;
@@ -124,7 +127,8 @@ Status expand_recurrent_cell(const Ctx& c, bool lstm) {
   if (x.size() != 2) return c.input_error(0, "x must be 2-D [batch rows, in], got " + shape_to_string(x));
   const Shape r = c.shape(c.n.inputs[2]);
   if (r.size() != 2 || r[0] != static_cast<int64_t>(gates) * r[1])
-    return c.input_error(2, "R must be [" + std::to_string(gates) + "*hidden, hidden], got " + shape_to_string(r));
+    return c.input_error(
+        2, "R must be [" + std::to_string(gates) + "*hidden, hidden], got " + shape_to_string(r));
   int64_t rows = x[0], in = x[1], hidden = r[1], g = static_cast<int64_t>(gates) * hidden;
   if (Status s = expect(c, 1, {g, in}, "W"); !s) return s;
   if (Status s = expect(c, 3, {2 * g}, "B (input bias then recurrent bias)"); !s) return s;
@@ -143,13 +147,15 @@ Status expand_recurrent_cell(const Ctx& c, bool lstm) {
              reshape(c.n.inputs[2], {1, g, hidden}, "", "R3")};
   ins.push_back(c.n.inputs[3] == kNoValue ? kNoValue : reshape(c.n.inputs[3], {1, 2 * g}, "", "B2"));
   ins.push_back(kNoValue);  // sequence_lens
-  for (size_t i = 4; i < 4 + states; ++i) ins.push_back(reshape(c.n.inputs[i], {1, rows, hidden}, "", "state3"));
+  for (size_t i = 4; i < 4 + states; ++i)
+    ins.push_back(reshape(c.n.inputs[i], {1, rows, hidden}, "", "state3"));
   std::vector<std::string> names = {GraphBuilder::kSkip, "", ""};
   names.resize(1 + states);
   auto outs = c.b.add(lstm ? OpKind::LSTM : OpKind::GRU, ins, attrs, names, c.hint("cell"));
   NJC_ASSERT(outs, "recurrent cell expansion failed: " + (outs ? "" : outs.error().message));
   for (size_t i = 0; i < states; ++i)
-    if (c.out_name(i) != GraphBuilder::kSkip) reshape((*outs)[1 + i], {rows, hidden}, c.out_name(i), "state2");
+    if (c.out_name(i) != GraphBuilder::kSkip)
+      reshape((*outs)[1 + i], {rows, hidden}, c.out_name(i), "state2");
   return Status::ok();
 }
 
@@ -164,9 +170,11 @@ Status expand_conv1d_stream(const Ctx& c) {
   if (c.n.inputs.size() < 2) return c.n.node->error("inputs", "conv1d_stream takes x, W, [B], [history]");
   const Shape x = c.shape(c.n.inputs[0]);
   const Shape w = c.shape(c.n.inputs[1]);
-  if (x.size() != 2) return c.input_error(0, "x must be 2-D [batch rows, channels], got " + shape_to_string(x));
+  if (x.size() != 2)
+    return c.input_error(0, "x must be 2-D [batch rows, channels], got " + shape_to_string(x));
   if (w.size() != 3 || w[1] * *group != x[1] || w[0] % *group != 0)
-    return c.input_error(1, "W must be [out, " + std::to_string(x[1]) + "/group, kernel], got " + shape_to_string(w));
+    return c.input_error(
+        1, "W must be [out, " + std::to_string(x[1]) + "/group, kernel], got " + shape_to_string(w));
   int64_t history = (w[2] - 1) * *dilation;
   size_t want_inputs = history > 0 ? 4 : 3;
   if (Status s = check_arity(c, want_inputs, want_inputs, history > 0 ? 2 : 1, history > 0 ? 2 : 1, {2}); !s)
@@ -180,12 +188,13 @@ Status expand_conv1d_stream(const Ctx& c) {
                        : column;
   Ids conv_in = {window, c.n.inputs[1]};
   if (c.n.inputs[2] != kNoValue) conv_in.push_back(c.n.inputs[2]);
-  ValueId y3 = c.emit(OpKind::Conv, conv_in,
-                      {{"dilations", Shape{*dilation}}, {"group", *group}, {"kernel_shape", Shape{w[2]}}}, "", "conv");
+  ValueId y3 =
+      c.emit(OpKind::Conv, conv_in,
+             {{"dilations", Shape{*dilation}}, {"group", *group}, {"kernel_shape", Shape{w[2]}}}, "", "conv");
   c.emit(OpKind::Reshape, {y3}, {{"shape", Shape{x[0], w[0]}}}, c.out_name(0), "y");
   if (history > 0 && c.out_name(1) != GraphBuilder::kSkip)
-    c.emit(OpKind::Slice, {window},
-           {{"starts", Shape{1}}, {"ends", Shape{history + 1}}, {"axes", Shape{2}}}, c.out_name(1), "history");
+    c.emit(OpKind::Slice, {window}, {{"starts", Shape{1}}, {"ends", Shape{history + 1}}, {"axes", Shape{2}}},
+           c.out_name(1), "history");
   return Status::ok();
 }
 
@@ -195,7 +204,8 @@ Expected<double> epsilon_attr(const Ctx& c) {
   if (Status s = check_attr_keys(c, {"epsilon"}); !s) return s.error();
   if (!c.n.attributes) return 1e-6;
   auto e = c.n.attributes->optional_number("epsilon", 1e-6);
-  if (e && !(*e > 0 && *e < 1)) return c.n.attributes->error("epsilon", c.n.op + ": epsilon must be in (0, 1)");
+  if (e && !(*e > 0 && *e < 1))
+    return c.n.attributes->error("epsilon", c.n.op + ": epsilon must be in (0, 1)");
   return e;
 }
 
@@ -214,9 +224,11 @@ ValueId content_weights(const Ctx& c, double epsilon) {
   ValueId memory_t = c.emit(OpKind::Transpose, {memory}, {{"perm", Shape{1, 0}}}, "", "memT");
   ValueId dots = c.emit(OpKind::MatMul, {keys, memory_t}, {}, "", "dots");
   ValueId key_sq = c.emit(OpKind::Mul, {keys, keys}, {}, "", "key_sq");
-  ValueId key_norm2 = c.emit(OpKind::ReduceSum, {key_sq}, {{"axes", Shape{1}}, {"keepdims", int64_t{1}}}, "", "key_n2");
+  ValueId key_norm2 =
+      c.emit(OpKind::ReduceSum, {key_sq}, {{"axes", Shape{1}}, {"keepdims", int64_t{1}}}, "", "key_n2");
   ValueId mem_sq = c.emit(OpKind::Mul, {memory, memory}, {}, "", "mem_sq");
-  ValueId mem_norm2 = c.emit(OpKind::ReduceSum, {mem_sq}, {{"axes", Shape{1}}, {"keepdims", int64_t{1}}}, "", "mem_n2");
+  ValueId mem_norm2 =
+      c.emit(OpKind::ReduceSum, {mem_sq}, {{"axes", Shape{1}}, {"keepdims", int64_t{1}}}, "", "mem_n2");
   ValueId mem_norm2_t = c.emit(OpKind::Transpose, {mem_norm2}, {{"perm", Shape{1, 0}}}, "", "mem_n2T");
   ValueId norms2 = c.emit(OpKind::Mul, {key_norm2, mem_norm2_t}, {}, "", "norms2");
   ValueId norms = c.emit(OpKind::Sqrt, {norms2}, {}, "", "norms");
@@ -245,7 +257,8 @@ Status expand_dnc_write(const Ctx& c) {
   if (!eps) return eps.error();
   if (Status s = check_addressing(c); !s) return s;
   const Shape m = c.shape(c.n.inputs[0]);
-  if (c.shape(c.n.inputs[1])[0] != 1) return c.input_error(1, "dnc_write has one write head: key must be [1, width]");
+  if (c.shape(c.n.inputs[1])[0] != 1)
+    return c.input_error(1, "dnc_write has one write head: key must be [1, width]");
   if (Status s = expect(c, 3, {1, m[1]}, "the erase vector"); !s) return s;
   if (Status s = expect(c, 4, {1, m[1]}, "the add vector"); !s) return s;
   ValueId weights = content_weights(c, *eps);

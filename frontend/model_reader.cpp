@@ -1,9 +1,9 @@
 // Model format v1 reader: top-level structure, declarations, node ordering and graph construction.
 #include "frontend/model_reader.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <unordered_map>
@@ -26,7 +26,8 @@ constexpr int64_t kFormatVersion = 1;
 
 class ModelReader {
  public:
-  ModelReader(const JsonDocument& doc, std::string base_dir) : doc_(doc), base_dir_(std::move(base_dir)), b_(g_) {}
+  ModelReader(const JsonDocument& doc, std::string base_dir)
+      : doc_(doc), base_dir_(std::move(base_dir)), b_(g_) {}
 
   Expected<Graph> read() {
     auto root = JsonObject::at(doc_, doc_.root(), "", "a model");
@@ -69,7 +70,8 @@ class ModelReader {
     auto format = root.required_string("format");
     if (!format) return format.error();
     if (*format != kFormatTag)
-      return root.error("format", "'format' must be \"" + std::string(kFormatTag) + "\", got \"" + *format + "\"");
+      return root.error("format",
+                        "'format' must be \"" + std::string(kFormatTag) + "\", got \"" + *format + "\"");
     if (!root.has("version")) return root.error("missing required key 'version'");
     auto version = root.optional_int("version", 0, INT64_MIN, INT64_MAX);
     if (!version) return version.error();
@@ -93,7 +95,8 @@ class ModelReader {
   Status declare(const std::string& name, const std::string& pointer) {
     if (name.empty()) return doc_.error_at(pointer, "a name must not be empty");
     auto [it, fresh] = declared_at_.emplace(name, pointer);
-    if (!fresh) return doc_.error_at(pointer, "duplicate name '" + name + "' (first defined at " + it->second + ")");
+    if (!fresh)
+      return doc_.error_at(pointer, "duplicate name '" + name + "' (first defined at " + it->second + ")");
     b_.reserve(name);
     return Status::ok();
   }
@@ -149,7 +152,8 @@ class ModelReader {
       if (Status s = o.check_keys({"name", "shape", "next"}); !s) return s;
       auto shape = o.required_shape("shape");
       if (!shape) return shape.error();
-      g_.states.push_back({g_.add_value(o.get("name").get<std::string>(), *shape, ValueKind::State), kNoValue});
+      g_.states.push_back(
+          {g_.add_value(o.get("name").get<std::string>(), *shape, ValueKind::State), kNoValue});
       return Status::ok();
     });
   }
@@ -167,8 +171,9 @@ class ModelReader {
       if (v == kNoValue) return o.error("next", "unknown value '" + *next + "'");
       StateInfo& s = g_.states[i];
       if (g_.value(v).shape != g_.value(s.value).shape)
-        return o.error("next", "state '" + g_.value(s.value).name + "' is " + shape_to_string(g_.value(s.value).shape) +
-                                   " but its next value '" + *next + "' is " + shape_to_string(g_.value(v).shape));
+        return o.error("next", "state '" + g_.value(s.value).name + "' is " +
+                                   shape_to_string(g_.value(s.value).shape) + " but its next value '" +
+                                   *next + "' is " + shape_to_string(g_.value(v).shape));
       s.next = v;
       return Status::ok();
     });
@@ -231,7 +236,8 @@ Status ModelReader::read_nodes(const JsonObject& root) {
       auto it = producer.find(name);
       if (name.empty() || (it == producer.end() && g_.find(name) != kNoValue)) continue;
       if (it == producer.end())
-        return doc_.error_at(JsonDocument::child(nodes[n].pointer_of("inputs"), k), "unknown value '" + name + "'");
+        return doc_.error_at(JsonDocument::child(nodes[n].pointer_of("inputs"), k),
+                             "unknown value '" + name + "'");
       size_t p = it->second;
       if (mark[p] == Mark::Done) continue;
       if (mark[p] == Mark::Active) {
@@ -263,7 +269,9 @@ Expected<Attributes> ModelReader::onnx_attributes(const JsonObject& node, OpKind
                                   (known.empty() ? " (it takes none)" : " (it takes: " + known + ")"));
     }
     const json& v = it.value();
-    auto bad = [&] { return doc_.error_at(p, "attribute '" + it.key() + "' must be " + std::string(attr_kind_name(*kind))); };
+    auto bad = [&] {
+      return doc_.error_at(p, "attribute '" + it.key() + "' must be " + std::string(attr_kind_name(*kind)));
+    };
     auto all = [&](auto pred) { return v.is_array() && std::all_of(v.begin(), v.end(), pred); };
     switch (*kind) {
       case AttrKind::Int:

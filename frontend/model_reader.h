@@ -13,8 +13,8 @@ namespace njc {
 // Reads and checks the model file at path.
 Expected<Graph> read_model_file(const std::string& path);
 
-// Same for model text already in memory (an RTNeural model file is recognized and imported first); `file` names it in diagnostics and relative weight-file paths
-// resolve against `base_dir`.
+// Same for model text already in memory (an RTNeural model file is recognized and imported first); `file`
+// names it in diagnostics and relative weight-file paths resolve against `base_dir`.
 Expected<Graph> read_model_text(std::string text, const std::string& file, const std::string& base_dir);
 
 // "dir/npc.json" -> "npc": the default model name for a file.

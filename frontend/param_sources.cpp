@@ -20,7 +20,8 @@ Status append_flattened(const JsonDocument& doc, const nlohmann::json& v, const 
   if (v.is_array()) {
     if (depth >= kMaxNesting) return doc.error_at(pointer, "weights are nested too deeply");
     for (size_t i = 0; i < v.size(); ++i)
-      if (Status s = append_flattened(doc, v[i], JsonDocument::child(pointer, i), out, depth + 1); !s) return s;
+      if (Status s = append_flattened(doc, v[i], JsonDocument::child(pointer, i), out, depth + 1); !s)
+        return s;
     return Status::ok();
   }
   if (!v.is_number()) return doc.error_at(pointer, "a weight must be a number, not " + json_type_text(v));
@@ -54,18 +55,21 @@ Expected<std::vector<float>> file_data(const JsonObject& p, int64_t count, const
   int64_t need = count * 4;
   if (size < *offset + need)
     return p.error("file", "weight file '" + full + "' has " + std::to_string(size) + " bytes; " +
-                               std::to_string(need) + " bytes at offset " + std::to_string(*offset) + " are needed");
+                               std::to_string(need) + " bytes at offset " + std::to_string(*offset) +
+                               " are needed");
   std::vector<unsigned char> bytes(static_cast<size_t>(need));
   in.seekg(*offset);
   in.read(reinterpret_cast<char*>(bytes.data()), need);
   if (!in) return p.error("file", "cannot read weight file '" + full + "'");
   std::vector<float> out(static_cast<size_t>(count));
   for (size_t i = 0; i < out.size(); ++i) {
-    uint32_t bits = uint32_t{bytes[4 * i]} | uint32_t{bytes[4 * i + 1]} << 8 | uint32_t{bytes[4 * i + 2]} << 16 |
+    uint32_t bits = uint32_t{bytes[4 * i]} | uint32_t{bytes[4 * i + 1]} << 8 |
+                    uint32_t{bytes[4 * i + 2]} << 16 |
                     uint32_t{bytes[4 * i + 3]} << 24;  // little-endian on any host
     std::memcpy(&out[i], &bits, 4);
     if (!std::isfinite(out[i]))
-      return p.error("file", "weight file '" + full + "' has a non-finite value at index " + std::to_string(i));
+      return p.error("file",
+                     "weight file '" + full + "' has a non-finite value at index " + std::to_string(i));
   }
   return out;
 }
@@ -80,16 +84,19 @@ Expected<std::vector<float>> init_data(const JsonObject& p, const JsonDocument& 
   spec.kind = *kind;
   if (spec.kind != "zeros" && spec.kind != "ones" && spec.kind != "constant" && spec.kind != "uniform" &&
       spec.kind != "normal")
-    return o->error("kind", "unknown initializer '" + spec.kind + "' (zeros, ones, constant, uniform, normal)");
+    return o->error("kind",
+                    "unknown initializer '" + spec.kind + "' (zeros, ones, constant, uniform, normal)");
   auto seed = o->optional_int("seed", 0, 0, INT64_MAX);
-  auto value = o->optional_number("value", 0), low = o->optional_number("low", -1), high = o->optional_number("high", 1);
+  auto value = o->optional_number("value", 0), low = o->optional_number("low", -1),
+       high = o->optional_number("high", 1);
   auto mean = o->optional_number("mean", 0), stddev = o->optional_number("std", 1);
   for (auto* e : {&value, &low, &high, &mean, &stddev})
     if (!*e) return e->error();
   if (!seed) return seed.error();
   spec.seed = static_cast<uint64_t>(*seed), spec.value = *value, spec.low = *low, spec.high = *high;
   spec.mean = *mean, spec.stddev = *stddev;
-  if (spec.kind == "uniform" && !(spec.low <= spec.high)) return o->error("low", "'low' must not exceed 'high'");
+  if (spec.kind == "uniform" && !(spec.low <= spec.high))
+    return o->error("low", "'low' must not exceed 'high'");
   if (spec.kind == "normal" && !(spec.stddev >= 0)) return o->error("std", "'std' must be >= 0");
   std::vector<float> out = deterministic_values(spec, count);
   for (float f : out)
@@ -99,10 +106,12 @@ Expected<std::vector<float>> init_data(const JsonObject& p, const JsonDocument& 
 
 }  // namespace
 
-Expected<std::vector<float>> load_param_data(const JsonObject& p, const Shape& shape, const std::string& model_dir) {
+Expected<std::vector<float>> load_param_data(const JsonObject& p, const Shape& shape,
+                                             const std::string& model_dir) {
   int sources = p.has("data") + p.has("file") + p.has("init");
   if (sources != 1)
-    return p.error("a param needs exactly one of 'data', 'file' or 'init' (found " + std::to_string(sources) + ")");
+    return p.error("a param needs exactly one of 'data', 'file' or 'init' (found " + std::to_string(sources) +
+                   ")");
   int64_t count = num_elements(shape);
   if (p.has("data")) return inline_data(p, p.doc(), count);
   if (p.has("file")) return file_data(p, count, model_dir);

@@ -10,6 +10,7 @@
 namespace njc {
 
 // Reads the data of the param object `p` with the given shape. `model_dir` resolves relative file paths.
-Expected<std::vector<float>> load_param_data(const JsonObject& p, const Shape& shape, const std::string& model_dir);
+Expected<std::vector<float>> load_param_data(const JsonObject& p, const Shape& shape,
+                                             const std::string& model_dir);
 
 }  // namespace njc

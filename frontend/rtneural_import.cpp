@@ -30,8 +30,10 @@ bool flatten(const json& x, size_t depth, Array& out) {
     return true;
   }
   if (!x.is_array() || x.empty()) return false;
-  if (depth == out.shape.size()) out.shape.push_back(static_cast<int64_t>(x.size()));
-  else if (depth > out.shape.size() || out.shape[depth] != static_cast<int64_t>(x.size())) return false;
+  if (depth == out.shape.size())
+    out.shape.push_back(static_cast<int64_t>(x.size()));
+  else if (depth > out.shape.size() || out.shape[depth] != static_cast<int64_t>(x.size()))
+    return false;
   for (const json& e : x)
     if (!flatten(e, depth + 1, out)) return false;
   return true;
@@ -40,14 +42,16 @@ bool flatten(const json& x, size_t depth, Array& out) {
 class Importer {
  public:
   Importer(const JsonDocument& doc, std::string name) : doc_(doc) {
-    model_ = {{"format", "njc-model"}, {"version", 1}, {"name", std::move(name)}, {"params", json::array()},
+    model_ = {{"format", "njc-model"},   {"version", 1},
+              {"name", std::move(name)}, {"params", json::array()},
               {"states", json::array()}, {"nodes", json::array()}};
   }
 
   Expected<json> run() {
     const json& root = doc_.root();
     const json& in_shape = root["in_shape"];
-    if (!in_shape.is_array() || in_shape.empty() || !in_shape.back().is_number_integer() || in_shape.back() < 1)
+    if (!in_shape.is_array() || in_shape.empty() || !in_shape.back().is_number_integer() ||
+        in_shape.back() < 1)
       return doc_.error_at("/in_shape", "in_shape must end with the number of input features");
     width_ = in_shape.back().get<int64_t>();
     model_["inputs"] = json::array({{{"name", "x"}, {"shape", {1, width_}}}});
@@ -66,8 +70,8 @@ class Importer {
  private:
   const JsonDocument& doc_;
   json model_;
-  std::string where_;     // pointer of the layer being imported
-  std::string current_;   // the value holding the previous layer's output [1, width_]
+  std::string where_;    // pointer of the layer being imported
+  std::string current_;  // the value holding the previous layer's output [1, width_]
   int64_t width_ = 0;
   int counter_ = 0;
 
@@ -82,23 +86,27 @@ class Importer {
 
   std::string fresh(const std::string& hint) { return "l" + std::to_string(counter_++) + "." + hint; }
 
-  Diag error(const std::string& sub, const std::string& msg) const { return doc_.error_at(where_ + sub, msg); }
+  Diag error(const std::string& sub, const std::string& msg) const {
+    return doc_.error_at(where_ + sub, msg);
+  }
 
   Expected<Array> weight(const json& layer, size_t index, std::vector<int64_t> want) {
     std::string p = "/weights/" + std::to_string(index);
     const json& ws = layer["weights"];
-    if (!ws.is_array() || index >= ws.size()) return error("/weights", "missing weight " + std::to_string(index));
+    if (!ws.is_array() || index >= ws.size())
+      return error("/weights", "missing weight " + std::to_string(index));
     Array a;
     if (!flatten(ws[index], 0, a)) return error(p, "weights must be a rectangular array of numbers");
     bool ok = a.shape.size() == want.size();
     for (size_t d = 0; ok && d < want.size(); ++d) ok = want[d] < 0 || want[d] == a.shape[d];
     if (!ok) {
       std::string w = "[";
-      for (size_t d = 0; d < want.size(); ++d) w += (d ? ", " : "") + (want[d] < 0 ? std::string("?") : std::to_string(want[d]));
+      for (size_t d = 0; d < want.size(); ++d)
+        w += (d ? ", " : "") + (want[d] < 0 ? std::string("?") : std::to_string(want[d]));
       std::string h = "[";
       for (size_t d = 0; d < a.shape.size(); ++d) h += (d ? ", " : "") + std::to_string(a.shape[d]);
-      return error(p, layer.value("type", "layer") + ": weights have shape " + h + "] but the layer needs " + w +
-                          "] (from its input width " + std::to_string(width_) + " and declared shape)");
+      return error(p, layer.value("type", "layer") + ": weights have shape " + h + "] but the layer needs " +
+                          w + "] (from its input width " + std::to_string(width_) + " and declared shape)");
     }
     return a;
   }
@@ -170,7 +178,8 @@ class Importer {
     if (!hidden) return hidden.error();
     std::string act = layer.value("activation", "");
     if (!act.empty() && act != "tanh")
-      return error("/activation", "recurrent layers support the tanh candidate activation only, not '" + act + "'");
+      return error("/activation",
+                   "recurrent layers support the tanh candidate activation only, not '" + act + "'");
     int64_t gates = lstm ? 4 : 3, H = *hidden;
     auto W = weight(layer, 0, {width_, gates * H});
     if (!W) return W.error();
@@ -178,7 +187,8 @@ class Importer {
     if (!U) return U.error();
     auto b = lstm ? weight(layer, 2, {gates * H}) : weight(layer, 2, {2, gates * H});
     if (!b) return b.error();
-    std::vector<int> order = lstm ? std::vector<int>{0, 3, 1, 2} : std::vector<int>{0, 1, 2};  // Keras -> ONNX
+    std::vector<int> order =
+        lstm ? std::vector<int>{0, 3, 1, 2} : std::vector<int>{0, 1, 2};  // Keras -> ONNX
     std::vector<double> bias;
     if (lstm) {
       for (int g : order) bias.insert(bias.end(), b->v.begin() + g * H, b->v.begin() + (g + 1) * H);
@@ -198,7 +208,8 @@ class Importer {
       outs.push_back(c_next);
       model_["states"].push_back({{"name", c}, {"shape", {1, H}}, {"next", c_next}});
     }
-    current_ = node(lstm ? "lstm_cell" : "gru_cell", ins, lstm ? json::object() : json{{"linear_before_reset", 1}}, outs);
+    current_ = node(lstm ? "lstm_cell" : "gru_cell", ins,
+                    lstm ? json::object() : json{{"linear_before_reset", 1}}, outs);
     width_ = H;
     return Status::ok();
   }
@@ -216,7 +227,8 @@ class Importer {
     int64_t k = first_int(layer, "kernel_size", 1), dilation = first_int(layer, "dilation", 1);
     int64_t groups = first_int(layer, "groups", 1);
     if (k < 1 || dilation < 1 || groups < 1 || width_ % groups || *out % groups)
-      return error("", "conv1d: kernel_size, dilation and groups must be >= 1 and groups must divide the channels");
+      return error(
+          "", "conv1d: kernel_size, dilation and groups must be >= 1 and groups must divide the channels");
     auto kernel = weight(layer, 0, {k, width_ / groups, *out});
     if (!kernel) return kernel.error();
     int64_t cin = width_ / groups;
@@ -245,7 +257,8 @@ class Importer {
 
   Status batchnorm(const json& layer) {
     size_t count = layer["weights"].size();
-    if (count != 2 && count != 4) return error("/weights", "batchnorm needs (gamma, beta,) mean and variance");
+    if (count != 2 && count != 4)
+      return error("/weights", "batchnorm needs (gamma, beta,) mean and variance");
     std::vector<Array> w;
     for (size_t i = 0; i < count; ++i) {
       auto a = weight(layer, i, {width_});
@@ -294,7 +307,8 @@ class Importer {
 }  // namespace
 
 bool is_rtneural_model(const json& root) {
-  return root.is_object() && root.contains("in_shape") && root.contains("layers") && root["layers"].is_array();
+  return root.is_object() && root.contains("in_shape") && root.contains("layers") &&
+         root["layers"].is_array();
 }
 
 Expected<json> import_rtneural(const JsonDocument& doc, const std::string& name) {

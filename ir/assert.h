@@ -8,8 +8,8 @@ namespace njc {
 [[noreturn]] void assertion_failed(const char* file, int line, const char* cond, std::string_view msg);
 }
 
-#define NJC_ASSERT(cond, msg)                                    \
-  do {                                                           \
+#define NJC_ASSERT(cond, msg)                                               \
+  do {                                                                      \
     if (!(cond)) ::njc::assertion_failed(__FILE__, __LINE__, #cond, (msg)); \
   } while (0)
 

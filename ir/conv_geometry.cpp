@@ -4,7 +4,8 @@
 namespace njc {
 
 namespace {
-std::optional<int64_t> single(const Node& n, const char* name, int64_t dflt, size_t expect, std::string* error) {
+std::optional<int64_t> single(const Node& n, const char* name, int64_t dflt, size_t expect,
+                              std::string* error) {
   auto v = attr_ints(n, name);
   if (!v) return dflt;
   if (v->size() != expect) {
@@ -15,8 +16,8 @@ std::optional<int64_t> single(const Node& n, const char* name, int64_t dflt, siz
 }
 }  // namespace
 
-std::optional<Conv1dGeometry> conv1d_geometry(const Node& n, const Shape& x, const Shape& w, std::string* error,
-                                              std::string* attr) {
+std::optional<Conv1dGeometry> conv1d_geometry(const Node& n, const Shape& x, const Shape& w,
+                                              std::string* error, std::string* attr) {
   Conv1dGeometry g{};
   auto bad = [&](const char* a, std::string msg) {
     *attr = a;
@@ -28,9 +29,10 @@ std::optional<Conv1dGeometry> conv1d_geometry(const Node& n, const Shape& x, con
   g.group = attr_int(n, "group", 1);
   if (g.group < 1) return bad("group", "group must be >= 1");
   if (g.in_channels != w[1] * g.group || g.out_channels % g.group != 0)
-    return bad("group", "input has " + std::to_string(g.in_channels) + " channels but W " +
-                            "expects " + std::to_string(w[1]) + " per group times " + std::to_string(g.group) +
-                            " groups (and " + std::to_string(g.out_channels) + " outputs must divide by group)");
+    return bad("group", "input has " + std::to_string(g.in_channels) + " channels but W " + "expects " +
+                            std::to_string(w[1]) + " per group times " + std::to_string(g.group) +
+                            " groups (and " + std::to_string(g.out_channels) +
+                            " outputs must divide by group)");
   if (auto k = attr_ints(n, "kernel_shape"); k && (k->size() != 1 || (*k)[0] != g.kernel))
     return bad("kernel_shape", "kernel_shape does not match W's kernel size " + std::to_string(g.kernel));
   std::string e;

@@ -19,7 +19,7 @@ struct Conv1dGeometry {
 
 // Computes the geometry of a Conv node from its X and W shapes. Returns an error message (and the
 // attribute it concerns in *attr) instead when the attributes are inconsistent.
-std::optional<Conv1dGeometry> conv1d_geometry(const Node& n, const Shape& x, const Shape& w, std::string* error,
-                                              std::string* attr);
+std::optional<Conv1dGeometry> conv1d_geometry(const Node& n, const Shape& x, const Shape& w,
+                                              std::string* error, std::string* attr);
 
 }  // namespace njc

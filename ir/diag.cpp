@@ -37,8 +37,8 @@ std::string format_diag(const Diag& d, const std::string* source) {
 }
 
 void assertion_failed(const char* file, int line, const char* cond, std::string_view msg) {
-  std::fprintf(stderr, "njc internal error: %s:%d: %s: %.*s\n", file, line, cond, static_cast<int>(msg.size()),
-               msg.data());
+  std::fprintf(stderr, "njc internal error: %s:%d: %s: %.*s\n", file, line, cond,
+               static_cast<int>(msg.size()), msg.data());
   std::fflush(stderr);
   std::abort();
 }

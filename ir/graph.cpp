@@ -7,7 +7,8 @@ namespace njc {
 
 namespace {
 constexpr OpInfo kOps[] = {
-#define NJC_GRAPH_OP(Enum, Name, MinIn, MaxIn, MinOut, MaxOut) {OpKind::Enum, Name, MinIn, MaxIn, MinOut, MaxOut},
+#define NJC_GRAPH_OP(Enum, Name, MinIn, MaxIn, MinOut, MaxOut) \
+  {OpKind::Enum, Name, MinIn, MaxIn, MinOut, MaxOut},
 #include "ir/graph_ops.def"
 };
 
@@ -31,7 +32,9 @@ const T* find_attr(const Node& n, std::string_view name) {
 }
 }  // namespace
 
-const OpInfo& op_info(OpKind kind) { return kOps[static_cast<size_t>(kind)]; }
+const OpInfo& op_info(OpKind kind) {
+  return kOps[static_cast<size_t>(kind)];
+}
 
 std::optional<OpKind> op_from_name(std::string_view name) {
   for (const OpInfo& info : kOps)
@@ -47,17 +50,25 @@ std::vector<OpKind> all_ops() {
 
 std::string_view attr_kind_name(AttrKind kind) {
   switch (kind) {
-    case AttrKind::Int: return "an int";
-    case AttrKind::Float: return "a float";
-    case AttrKind::String: return "a string";
-    case AttrKind::Ints: return "a list of ints";
-    case AttrKind::Floats: return "a list of floats";
-    case AttrKind::Strings: return "a list of strings";
+    case AttrKind::Int:
+      return "an int";
+    case AttrKind::Float:
+      return "a float";
+    case AttrKind::String:
+      return "a string";
+    case AttrKind::Ints:
+      return "a list of ints";
+    case AttrKind::Floats:
+      return "a list of floats";
+    case AttrKind::Strings:
+      return "a list of strings";
   }
   NJC_UNREACHABLE("bad AttrKind");
 }
 
-AttrKind attr_kind_of(const AttrValue& v) { return static_cast<AttrKind>(v.index()); }
+AttrKind attr_kind_of(const AttrValue& v) {
+  return static_cast<AttrKind>(v.index());
+}
 
 std::optional<AttrKind> declared_attr_kind(OpKind op, std::string_view name) {
   for (const AttrDecl& a : kAttrs)

@@ -40,8 +40,8 @@ enum class AttrKind { Int, Float, String, Ints, Floats, Strings };
 // "an int", "a list of floats", ...: the kind as a message names it.
 std::string_view attr_kind_name(AttrKind kind);
 
-using AttrValue =
-    std::variant<int64_t, double, std::string, std::vector<int64_t>, std::vector<double>, std::vector<std::string>>;
+using AttrValue = std::variant<int64_t, double, std::string, std::vector<int64_t>, std::vector<double>,
+                               std::vector<std::string>>;
 using Attributes = std::map<std::string, AttrValue>;
 
 AttrKind attr_kind_of(const AttrValue& v);

@@ -17,7 +17,8 @@ std::vector<Tensor> evaluate_node(const Node& n, const std::vector<const Tensor*
     case OpKind::Add:
     case OpKind::Sub:
     case OpKind::Mul:
-    case OpKind::Div: return {reference::binary(n, *in[0], *in[1], out[0])};
+    case OpKind::Div:
+      return {reference::binary(n, *in[0], *in[1], out[0])};
     case OpKind::Relu:
     case OpKind::LeakyRelu:
     case OpKind::Sigmoid:
@@ -30,26 +31,40 @@ std::vector<Tensor> evaluate_node(const Node& n, const std::vector<const Tensor*
     case OpKind::Clip:
     case OpKind::Elu:
     case OpKind::Softplus:
-    case OpKind::HardSigmoid: return {reference::unary(n, *in[0])};
-    case OpKind::Gemm: return {reference::gemm(n, in, out[0])};
-    case OpKind::MatMul: return {reference::matmul(*in[0], *in[1], out[0])};
+    case OpKind::HardSigmoid:
+      return {reference::unary(n, *in[0])};
+    case OpKind::Gemm:
+      return {reference::gemm(n, in, out[0])};
+    case OpKind::MatMul:
+      return {reference::matmul(*in[0], *in[1], out[0])};
     case OpKind::Softmax:
-    case OpKind::LogSoftmax: return {reference::softmax(n, *in[0])};
-    case OpKind::Concat: return {reference::concat(n, in, out[0])};
-    case OpKind::Slice: return {reference::slice(n, *in[0], out[0])};
-    case OpKind::Transpose: return {reference::transpose(n, *in[0], out[0])};
-    case OpKind::Reshape: return {Tensor(out[0], in[0]->data)};
+    case OpKind::LogSoftmax:
+      return {reference::softmax(n, *in[0])};
+    case OpKind::Concat:
+      return {reference::concat(n, in, out[0])};
+    case OpKind::Slice:
+      return {reference::slice(n, *in[0], out[0])};
+    case OpKind::Transpose:
+      return {reference::transpose(n, *in[0], out[0])};
+    case OpKind::Reshape:
+      return {Tensor(out[0], in[0]->data)};
     case OpKind::ReduceSum:
     case OpKind::ReduceMean:
-    case OpKind::ReduceMax: return {reference::reduce(n, *in[0], out[0])};
-    case OpKind::Conv: return {reference::conv1d(n, in, out[0])};
-    case OpKind::LSTM: return reference::lstm(n, in, out);
-    case OpKind::GRU: return reference::gru(n, in, out);
+    case OpKind::ReduceMax:
+      return {reference::reduce(n, *in[0], out[0])};
+    case OpKind::Conv:
+      return {reference::conv1d(n, in, out[0])};
+    case OpKind::LSTM:
+      return reference::lstm(n, in, out);
+    case OpKind::GRU:
+      return reference::gru(n, in, out);
   }
   NJC_UNREACHABLE("unhandled op in evaluate_node");
 }
 
-GraphInterpreter::GraphInterpreter(const Graph& g) : g_(g) { reset_state(); }
+GraphInterpreter::GraphInterpreter(const Graph& g) : g_(g) {
+  reset_state();
+}
 
 void GraphInterpreter::reset_state() {
   state_.clear();
@@ -60,12 +75,14 @@ void GraphInterpreter::reset_state() {
 std::vector<std::vector<float>> GraphInterpreter::run(const std::vector<std::vector<float>>& inputs) {
   NJC_ASSERT(inputs.size() == g_.inputs.size(), "wrong number of inputs");
   for (size_t i = 0; i < inputs.size(); ++i)
-    NJC_ASSERT(static_cast<int64_t>(inputs[i].size()) == g_.batch * num_elements(g_.value(g_.inputs[i]).shape),
-               "input " + g_.value(g_.inputs[i]).name + " has the wrong size");
+    NJC_ASSERT(
+        static_cast<int64_t>(inputs[i].size()) == g_.batch * num_elements(g_.value(g_.inputs[i]).shape),
+        "input " + g_.value(g_.inputs[i]).name + " has the wrong size");
   std::vector<std::vector<float>> outputs(g_.outputs.size());
   for (int64_t b = 0; b < g_.batch; ++b) {
     auto outs = run_instance(inputs, b);
-    for (size_t o = 0; o < outs.size(); ++o) outputs[o].insert(outputs[o].end(), outs[o].begin(), outs[o].end());
+    for (size_t o = 0; o < outs.size(); ++o)
+      outputs[o].insert(outputs[o].end(), outs[o].begin(), outs[o].end());
   }
   return outputs;
 }

@@ -30,7 +30,8 @@ class GraphInterpreter {
   const std::vector<std::vector<float>>& state() const { return state_; }
 
  private:
-  std::vector<std::vector<float>> run_instance(const std::vector<std::vector<float>>& inputs, int64_t instance);
+  std::vector<std::vector<float>> run_instance(const std::vector<std::vector<float>>& inputs,
+                                               int64_t instance);
 
   const Graph& g_;
   std::vector<std::vector<float>> state_;

@@ -179,7 +179,8 @@ class GraphParser {
         if (Status s = cur_.expect_punct(","); !s) return s;
       auto name = cur_.expect(TokKind::Ident, "an attribute name");
       if (!name) return name.error();
-      if (n.attrs.count(name->text)) return cur_.error_at(*name, "attribute '" + name->text + "' is given twice");
+      if (n.attrs.count(name->text))
+        return cur_.error_at(*name, "attribute '" + name->text + "' is given twice");
       if (Status s = cur_.expect_punct("="); !s) return s;
       auto value = parse_attr_value();
       if (!value) return value.error();
@@ -193,7 +194,8 @@ class GraphParser {
     Token start = cur_.peek();
     std::vector<Token> outs;
     do {
-      if (cur_.peek().kind == TokKind::Ident && cur_.peek().text == "_") outs.push_back(cur_.next());
+      if (cur_.peek().kind == TokKind::Ident && cur_.peek().text == "_")
+        outs.push_back(cur_.next());
       else {
         auto t = cur_.expect(TokKind::Value, "a %value");
         if (!t) return t.error();
@@ -247,7 +249,8 @@ class GraphParser {
     if (!next) return next.error();
     for (size_t i = 0; i < g_.states.size(); ++i) {
       if (g_.states[i].value != *state) continue;
-      if (g_.states[i].next != kNoValue) return cur_.error_at(start, "this state's next value is already set");
+      if (g_.states[i].next != kNoValue)
+        return cur_.error_at(start, "this state's next value is already set");
       g_.states[i].next = *next;
       where_["/states/" + std::to_string(i) + "/next"] = start;
       return Status::ok();
@@ -285,7 +288,6 @@ class GraphParser {
     d.pointer.clear();  // the text form has no JSON pointers; the position says it all
     return d;
   }
-
 };
 
 }  // namespace

@@ -35,7 +35,9 @@ std::string quote_string(const std::string& s) {
   return out + "\"";
 }
 
-std::string value_ref(const Graph& g, ValueId v) { return v == kNoValue ? "_" : quote_name('%', g.value(v).name); }
+std::string value_ref(const Graph& g, ValueId v) {
+  return v == kNoValue ? "_" : quote_name('%', g.value(v).name);
+}
 
 template <class T, class F>
 std::string join(const std::vector<T>& items, F&& text) {
@@ -55,7 +57,9 @@ std::string attr_text(const AttrValue& v) {
     std::string operator()(const std::vector<double>& l) const {
       return "[" + join(l, [](double d) { return float_text(d, false); }) + "]";
     }
-    std::string operator()(const std::vector<std::string>& l) const { return "[" + join(l, quote_string) + "]"; }
+    std::string operator()(const std::vector<std::string>& l) const {
+      return "[" + join(l, quote_string) + "]";
+    }
   };
   return std::visit(Visitor{}, v);
 }
@@ -101,7 +105,8 @@ std::string float_text(double v, bool single_precision) {
 
 std::string print_graph(const Graph& g) {
   std::string out = "graph " + quote_name('@', g.name) + " batch " + std::to_string(g.batch) + " {\n";
-  for (ValueId v : g.inputs) out += "  input " + value_ref(g, v) + " : " + shape_to_string(g.value(v).shape) + "\n";
+  for (ValueId v : g.inputs)
+    out += "  input " + value_ref(g, v) + " : " + shape_to_string(g.value(v).shape) + "\n";
   for (const StateInfo& s : g.states)
     out += "  state " + value_ref(g, s.value) + " : " + shape_to_string(g.value(s.value).shape) + "\n";
   for (ValueId p : g.params) {

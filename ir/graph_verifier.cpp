@@ -27,7 +27,8 @@ Status verify_sources(const Graph& g) {
                            std::to_string(num_elements(g.value(p).shape)));
     for (size_t k = 0; k < it->second.size(); ++k)
       if (!std::isfinite(it->second[k]))
-        return at(where, "param '" + g.value(p).name + "' has a non-finite value at index " + std::to_string(k));
+        return at(where,
+                  "param '" + g.value(p).name + "' has a non-finite value at index " + std::to_string(k));
   }
   if (g.batch < 1) return at("/batch", "batch must be >= 1");
   return Status::ok();
@@ -64,12 +65,12 @@ Status verify_node(const Graph& g, size_t index, std::vector<bool>& defined) {
     if (v == kNoValue) continue;
     const ValueInfo& info_v = g.value(v);
     if (defined[static_cast<size_t>(v)] || info_v.producer != static_cast<int32_t>(index))
-      return at(where + "/outputs/" + std::to_string(i), "value '" + info_v.name + "' is defined more than once");
+      return at(where + "/outputs/" + std::to_string(i),
+                "value '" + info_v.name + "' is defined more than once");
     if (info_v.shape != (*inferred)[i])
-      return at(where + "/outputs/" + std::to_string(i), "value '" + info_v.name + "' is declared " +
-                                                             shape_to_string(info_v.shape) + " but " +
-                                                             std::string(op_info(n.op).name) + " produces " +
-                                                             shape_to_string((*inferred)[i]));
+      return at(where + "/outputs/" + std::to_string(i),
+                "value '" + info_v.name + "' is declared " + shape_to_string(info_v.shape) + " but " +
+                    std::string(op_info(n.op).name) + " produces " + shape_to_string((*inferred)[i]));
     defined[static_cast<size_t>(v)] = true;
   }
   return Status::ok();
@@ -97,7 +98,8 @@ Status verify_graph(const Graph& g) {
   if (g.outputs.empty()) return at("/outputs", "a model needs at least one output");
   for (size_t i = 0; i < g.outputs.size(); ++i)
     if (!defined[static_cast<size_t>(g.outputs[i])])
-      return at("/outputs/" + std::to_string(i), "output '" + g.value(g.outputs[i]).name + "' is never defined");
+      return at("/outputs/" + std::to_string(i),
+                "output '" + g.value(g.outputs[i]).name + "' is never defined");
   return Status::ok();
 }
 

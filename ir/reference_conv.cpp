@@ -22,8 +22,9 @@ Tensor conv1d(const Node& n, const Inputs& in, const Shape& shape) {
             int64_t pos = t * g.stride + k * g.dilation - g.pad_begin;
             if (pos < 0 || pos >= g.length) continue;
             int64_t ci = group * cin_per_group + c;
-            acc += static_cast<double>(x.data[static_cast<size_t>((b * g.in_channels + ci) * g.length + pos)]) *
-                   w.data[static_cast<size_t>((m * cin_per_group + c) * g.kernel + k)];
+            acc +=
+                static_cast<double>(x.data[static_cast<size_t>((b * g.in_channels + ci) * g.length + pos)]) *
+                w.data[static_cast<size_t>((m * cin_per_group + c) * g.kernel + k)];
           }
         out.data[static_cast<size_t>((b * g.out_channels + m) * g.out_length + t)] = static_cast<float>(acc);
       }

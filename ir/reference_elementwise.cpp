@@ -8,38 +8,57 @@
 namespace njc::reference {
 
 namespace {
-double softplus(double x) { return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x)); }
+double softplus(double x) {
+  return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
+}
 
 double apply_unary(const Node& n, double x) {
   switch (n.op) {
-    case OpKind::Relu: return (x > 0 || std::isnan(x)) ? x : 0.0;
-    case OpKind::LeakyRelu: return x >= 0 ? x : attr_float(n, "alpha", 0.01) * x;
-    case OpKind::Sigmoid: return 1.0 / (1.0 + std::exp(-x));
-    case OpKind::Tanh: return std::tanh(x);
-    case OpKind::Exp: return std::exp(x);
-    case OpKind::Log: return std::log(x);
-    case OpKind::Sqrt: return std::sqrt(x);
-    case OpKind::Neg: return -x;
-    case OpKind::Abs: return std::fabs(x);
+    case OpKind::Relu:
+      return (x > 0 || std::isnan(x)) ? x : 0.0;
+    case OpKind::LeakyRelu:
+      return x >= 0 ? x : attr_float(n, "alpha", 0.01) * x;
+    case OpKind::Sigmoid:
+      return 1.0 / (1.0 + std::exp(-x));
+    case OpKind::Tanh:
+      return std::tanh(x);
+    case OpKind::Exp:
+      return std::exp(x);
+    case OpKind::Log:
+      return std::log(x);
+    case OpKind::Sqrt:
+      return std::sqrt(x);
+    case OpKind::Neg:
+      return -x;
+    case OpKind::Abs:
+      return std::fabs(x);
     case OpKind::Clip: {
       double lo = attr_float(n, "min", -INFINITY), hi = attr_float(n, "max", INFINITY);
       return std::isnan(x) ? x : std::min(std::max(x, lo), hi);
     }
-    case OpKind::Elu: return x >= 0 ? x : attr_float(n, "alpha", 1.0) * std::expm1(x);
-    case OpKind::Softplus: return softplus(x);
+    case OpKind::Elu:
+      return x >= 0 ? x : attr_float(n, "alpha", 1.0) * std::expm1(x);
+    case OpKind::Softplus:
+      return softplus(x);
     case OpKind::HardSigmoid:
       return std::max(0.0, std::min(1.0, attr_float(n, "alpha", 0.2) * x + attr_float(n, "beta", 0.5)));
-    default: NJC_UNREACHABLE("not a unary op");
+    default:
+      NJC_UNREACHABLE("not a unary op");
   }
 }
 
 double apply_binary(OpKind op, double a, double b) {
   switch (op) {
-    case OpKind::Add: return a + b;
-    case OpKind::Sub: return a - b;
-    case OpKind::Mul: return a * b;
-    case OpKind::Div: return a / b;
-    default: NJC_UNREACHABLE("not a binary op");
+    case OpKind::Add:
+      return a + b;
+    case OpKind::Sub:
+      return a - b;
+    case OpKind::Mul:
+      return a * b;
+    case OpKind::Div:
+      return a / b;
+    default:
+      NJC_UNREACHABLE("not a binary op");
   }
 }
 }  // namespace
@@ -56,8 +75,8 @@ Tensor binary(const Node& n, const Tensor& a, const Tensor& b, const Shape& shap
   std::vector<int64_t> idx(shape.size(), 0);
   int64_t oa = 0, ob = 0;
   for (int64_t i = 0; i < out.size(); ++i) {
-    out.data[static_cast<size_t>(i)] =
-        static_cast<float>(apply_binary(n.op, a.data[static_cast<size_t>(oa)], b.data[static_cast<size_t>(ob)]));
+    out.data[static_cast<size_t>(i)] = static_cast<float>(
+        apply_binary(n.op, a.data[static_cast<size_t>(oa)], b.data[static_cast<size_t>(ob)]));
     // Odometer step over the output index, keeping both operand offsets in sync.
     for (size_t d = shape.size(); d-- > 0;) {
       if (++idx[d] < shape[d]) {

@@ -56,8 +56,9 @@ Tensor slice(const Node& n, const Tensor& x, const Shape& shape) {
     strides[axis] = own[axis] * r.step;
   }
   Tensor out(shape);
-  for_each_strided(shape, strides, base,
-                   [&](int64_t i, int64_t off) { out.data[static_cast<size_t>(i)] = x.data[static_cast<size_t>(off)]; });
+  for_each_strided(shape, strides, base, [&](int64_t i, int64_t off) {
+    out.data[static_cast<size_t>(i)] = x.data[static_cast<size_t>(off)];
+  });
   return out;
 }
 
@@ -68,8 +69,9 @@ Tensor transpose(const Node& n, const Tensor& x, const Shape& shape) {
   std::vector<int64_t> own = row_major_strides(x.shape), strides;
   for (int64_t p : perm) strides.push_back(own[static_cast<size_t>(p)]);
   Tensor out(shape);
-  for_each_strided(shape, strides, 0,
-                   [&](int64_t i, int64_t off) { out.data[static_cast<size_t>(i)] = x.data[static_cast<size_t>(off)]; });
+  for_each_strided(shape, strides, 0, [&](int64_t i, int64_t off) {
+    out.data[static_cast<size_t>(i)] = x.data[static_cast<size_t>(off)];
+  });
   return out;
 }
 

@@ -36,10 +36,13 @@ RnnLayout layout_of(const Node& n, const Inputs& in) {
   return l;
 }
 
-double at(const Tensor* t, size_t i) { return t ? static_cast<double>(t->data[i]) : 0.0; }
+double at(const Tensor* t, size_t i) {
+  return t ? static_cast<double>(t->data[i]) : 0.0;
+}
 
 // Row `row` of direction d of W (input weights) times x_t, and of R (recurrent weights) times v.
-double input_dot(const Inputs& in, const RnnLayout& l, int64_t gates, int64_t d, int64_t row, int64_t t, int64_t b) {
+double input_dot(const Inputs& in, const RnnLayout& l, int64_t gates, int64_t d, int64_t row, int64_t t,
+                 int64_t b) {
   const float* w = in[1]->data.data() + (d * gates * l.hidden + row) * l.input;
   double acc = 0;
   for (int64_t i = 0; i < l.input; ++i) acc += static_cast<double>(w[i]) * in[0]->data[l.x(t, b, i)];
@@ -66,8 +69,9 @@ std::vector<double> gate_inputs(const Inputs& in, const RnnLayout& l, int64_t ga
                                 int64_t b, const std::vector<double>& h_prev) {
   std::vector<double> g(static_cast<size_t>(gates * l.hidden));
   for (int64_t j = 0; j < gates * l.hidden; ++j)
-    g[static_cast<size_t>(j)] = input_dot(in, l, gates, d, j, t, b) + recurrent_dot(in, l, gates, d, j, h_prev) +
-                                bias_at(in, l, gates, d, 0, j) + bias_at(in, l, gates, d, 1, j);
+    g[static_cast<size_t>(j)] = input_dot(in, l, gates, d, j, t, b) +
+                                recurrent_dot(in, l, gates, d, j, h_prev) + bias_at(in, l, gates, d, 0, j) +
+                                bias_at(in, l, gates, d, 1, j);
   return g;
 }
 
@@ -112,7 +116,8 @@ std::vector<Tensor> lstm(const Node& n, const Inputs& in, const std::vector<Shap
         std::vector<double> pre = gate_inputs(in, l, 4, d, t, b, h);
         for (int64_t k = 0; k < H; ++k) {
           size_t uk = static_cast<size_t>(k);
-          double pi = at(peep, static_cast<size_t>(d * 3 * H + k)), po = at(peep, static_cast<size_t>(d * 3 * H + H + k)),
+          double pi = at(peep, static_cast<size_t>(d * 3 * H + k)),
+                 po = at(peep, static_cast<size_t>(d * 3 * H + H + k)),
                  pf = at(peep, static_cast<size_t>(d * 3 * H + 2 * H + k));
           double i_gate = rnn_activation(f, clipped(n, pre[uk] + pi * c[uk]));
           double f_gate = rnn_activation(f, clipped(n, pre[static_cast<size_t>(2 * H + k)] + pf * c[uk]));
@@ -147,14 +152,16 @@ std::vector<Tensor> gru(const Node& n, const Inputs& in, const std::vector<Shape
       std::vector<double> h = initial(h0, l, d, b);
       for (int64_t step = 0; step < l.seq; ++step) {
         int64_t t = backward ? l.seq - 1 - step : step;
-        std::vector<double> z(static_cast<size_t>(H)), reset(static_cast<size_t>(H)), reset_h(static_cast<size_t>(H));
+        std::vector<double> z(static_cast<size_t>(H)), reset(static_cast<size_t>(H)),
+            reset_h(static_cast<size_t>(H));
         for (int64_t k = 0; k < H; ++k) {
           size_t uk = static_cast<size_t>(k);
-          z[uk] = rnn_activation(f, clipped(n, input_dot(in, l, 3, d, k, t, b) + recurrent_dot(in, l, 3, d, k, h) +
-                                                   bias_at(in, l, 3, d, 0, k) + bias_at(in, l, 3, d, 1, k)));
-          reset[uk] = rnn_activation(f, clipped(n, input_dot(in, l, 3, d, H + k, t, b) +
-                                                       recurrent_dot(in, l, 3, d, H + k, h) +
-                                                       bias_at(in, l, 3, d, 0, H + k) + bias_at(in, l, 3, d, 1, H + k)));
+          z[uk] = rnn_activation(
+              f, clipped(n, input_dot(in, l, 3, d, k, t, b) + recurrent_dot(in, l, 3, d, k, h) +
+                                bias_at(in, l, 3, d, 0, k) + bias_at(in, l, 3, d, 1, k)));
+          reset[uk] = rnn_activation(
+              f, clipped(n, input_dot(in, l, 3, d, H + k, t, b) + recurrent_dot(in, l, 3, d, H + k, h) +
+                                bias_at(in, l, 3, d, 0, H + k) + bias_at(in, l, 3, d, 1, H + k)));
           reset_h[uk] = reset[uk] * h[uk];
         }
         std::vector<double> next(static_cast<size_t>(H));
@@ -171,7 +178,8 @@ std::vector<Tensor> gru(const Node& n, const Inputs& in, const std::vector<Shape
         }
         h = next;
       }
-      for (int64_t k = 0; k < H; ++k) yh.data[l.state(d, b, k)] = static_cast<float>(h[static_cast<size_t>(k)]);
+      for (int64_t k = 0; k < H; ++k)
+        yh.data[l.state(d, b, k)] = static_cast<float>(h[static_cast<size_t>(k)]);
     }
   }
   return {y, yh};

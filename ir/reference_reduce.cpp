@@ -12,7 +12,8 @@ Tensor reduce(const Node& n, const Tensor& x, const Shape& shape) {
   std::vector<bool> reduced(rank, false);
   auto axes = attr_ints(n, "axes");
   if (axes && !axes->empty()) {
-    for (int64_t a : *axes) reduced[static_cast<size_t>(*normalize_axis(a, static_cast<int64_t>(rank)))] = true;
+    for (int64_t a : *axes)
+      reduced[static_cast<size_t>(*normalize_axis(a, static_cast<int64_t>(rank)))] = true;
   } else if (!attr_int(n, "noop_with_empty_axes", 0)) {
     std::fill(reduced.begin(), reduced.end(), true);
   }

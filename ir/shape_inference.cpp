@@ -23,11 +23,13 @@ Status check_attributes(const Node& n) {
     if (!kind) {
       std::string known;
       for (auto a : declared_attr_names(n.op)) known += (known.empty() ? "" : ", ") + std::string(a);
-      return fail("/attributes/" + name, "unknown attribute '" + name + "' for " + std::string(op_info(n.op).name) +
-                                             (known.empty() ? " (it takes none)" : " (it takes: " + known + ")"));
+      return fail("/attributes/" + name,
+                  "unknown attribute '" + name + "' for " + std::string(op_info(n.op).name) +
+                      (known.empty() ? " (it takes none)" : " (it takes: " + known + ")"));
     }
     if (attr_kind_of(value) != *kind)
-      return fail("/attributes/" + name, "attribute '" + name + "' must be " + std::string(attr_kind_name(*kind)));
+      return fail("/attributes/" + name,
+                  "attribute '" + name + "' must be " + std::string(attr_kind_name(*kind)));
   }
   return Status::ok();
 }
@@ -52,8 +54,8 @@ Expected<std::vector<Shape>> infer_gemm(const Node& n, const Ins& in) {
   int64_t m = ta ? a[1] : a[0], k = ta ? a[0] : a[1];
   int64_t kb = tb ? b[1] : b[0], nn = tb ? b[0] : b[1];
   if (k != kb)
-    return fail("/inputs/1", "Gemm inner dimensions differ: A" + shape_to_string(a) + (ta ? "ᵀ" : "") + " times B" +
-                                 shape_to_string(b) + (tb ? "ᵀ" : ""));
+    return fail("/inputs/1", "Gemm inner dimensions differ: A" + shape_to_string(a) + (ta ? "ᵀ" : "") +
+                                 " times B" + shape_to_string(b) + (tb ? "ᵀ" : ""));
   Shape out{m, nn};
   if (in.size() > 2 && in[2]) {
     auto c = broadcast_shapes(*in[2], out);
@@ -87,8 +89,8 @@ Expected<std::vector<Shape>> infer_softmax(const Node& n, const Ins& in) {
   int64_t rank = static_cast<int64_t>(in[0]->size());
   if (rank == 0) return fail("/inputs/0", std::string(op_info(n.op).name) + " needs an input of rank >= 1");
   if (!normalize_axis(attr_int(n, "axis", -1), rank))
-    return fail("/attributes/axis", "axis " + std::to_string(attr_int(n, "axis", -1)) + " is out of range for rank " +
-                                        std::to_string(rank));
+    return fail("/attributes/axis", "axis " + std::to_string(attr_int(n, "axis", -1)) +
+                                        " is out of range for rank " + std::to_string(rank));
   return std::vector<Shape>{*in[0]};
 }
 
@@ -96,8 +98,9 @@ Expected<std::vector<Shape>> infer_concat(const Node& n, const Ins& in) {
   if (!n.attrs.count("axis")) return fail("", "Concat needs the attribute 'axis'");
   int64_t rank = static_cast<int64_t>(in[0]->size());
   auto axis = normalize_axis(attr_int(n, "axis", 0), rank);
-  if (!axis) return fail("/attributes/axis", "axis " + std::to_string(attr_int(n, "axis", 0)) +
-                                                 " is out of range for rank " + std::to_string(rank));
+  if (!axis)
+    return fail("/attributes/axis", "axis " + std::to_string(attr_int(n, "axis", 0)) +
+                                        " is out of range for rank " + std::to_string(rank));
   Shape out = *in[0];
   for (size_t i = 1; i < in.size(); ++i) {
     const Shape& s = *in[i];
@@ -124,7 +127,8 @@ Expected<std::vector<Shape>> infer_slice(const Node& n, const Ins& in) {
     for (size_t i = 0; i < count; ++i) axes.push_back(static_cast<int64_t>(i));
   std::vector<int64_t> steps = attr_ints(n, "steps").value_or(std::vector<int64_t>(count, 1));
   if (axes.size() != count) return fail("/attributes/axes", "'axes' must have as many entries as 'starts'");
-  if (steps.size() != count) return fail("/attributes/steps", "'steps' must have as many entries as 'starts'");
+  if (steps.size() != count)
+    return fail("/attributes/steps", "'steps' must have as many entries as 'starts'");
   Shape out = x;
   std::set<int64_t> seen;
   for (size_t i = 0; i < count; ++i) {
@@ -147,7 +151,9 @@ Expected<std::vector<Shape>> infer_transpose(const Node& n, const Ins& in) {
   std::sort(sorted.begin(), sorted.end());
   bool ok = sorted.size() == x.size();
   for (size_t i = 0; ok && i < sorted.size(); ++i) ok = sorted[i] == static_cast<int64_t>(i);
-  if (!ok) return fail("/attributes/perm", "perm must be a permutation of 0.." + std::to_string(static_cast<int64_t>(x.size()) - 1));
+  if (!ok)
+    return fail("/attributes/perm",
+                "perm must be a permutation of 0.." + std::to_string(static_cast<int64_t>(x.size()) - 1));
   Shape out;
   for (int64_t p : perm) out.push_back(x[static_cast<size_t>(p)]);
   return std::vector<Shape>{out};
@@ -177,8 +183,8 @@ Expected<std::vector<Shape>> infer_reshape(const Node& n, const Ins& in) {
   int64_t total = num_elements(x);
   if (infer_at >= 0) {
     if (known == 0 || total % known != 0)
-      return fail("/attributes/shape", "cannot infer the -1 dimension of " + shape_to_string(*target) + " from " +
-                                           shape_to_string(x));
+      return fail("/attributes/shape", "cannot infer the -1 dimension of " + shape_to_string(*target) +
+                                           " from " + shape_to_string(x));
     out[static_cast<size_t>(infer_at)] = total / known;
   } else if (known != total) {
     return fail("/attributes/shape", "cannot reshape " + shape_to_string(x) + " (" + std::to_string(total) +
@@ -196,8 +202,8 @@ Expected<std::vector<Shape>> infer_reduce(const Node& n, const Ins& in) {
     for (int64_t a : *axes) {
       auto axis = normalize_axis(a, rank);
       if (!axis || reduced[static_cast<size_t>(*axis)])
-        return fail("/attributes/axes", "axis " + std::to_string(a) + " is out of range or repeated for rank " +
-                                            std::to_string(rank));
+        return fail("/attributes/axes", "axis " + std::to_string(a) +
+                                            " is out of range or repeated for rank " + std::to_string(rank));
       reduced[static_cast<size_t>(*axis)] = true;
     }
   } else if (!attr_int(n, "noop_with_empty_axes", 0)) {
@@ -206,8 +212,10 @@ Expected<std::vector<Shape>> infer_reduce(const Node& n, const Ins& in) {
   bool keep = attr_int(n, "keepdims", 1) != 0;
   Shape out;
   for (size_t d = 0; d < x.size(); ++d) {
-    if (!reduced[d]) out.push_back(x[d]);
-    else if (keep) out.push_back(1);
+    if (!reduced[d])
+      out.push_back(x[d]);
+    else if (keep)
+      out.push_back(1);
   }
   return std::vector<Shape>{out};
 }
@@ -229,8 +237,8 @@ Expected<std::vector<Shape>> infer_shapes(const Node& n, const Ins& in) {
   if (!out) return out;
   for (const Shape& s : *out)
     if (!shape_within_limits(s))
-      return fail("", std::string(op_info(n.op).name) + " would produce a tensor of shape " + shape_to_string(s) +
-                          ", more than the 2^28 elements njc allows");
+      return fail("", std::string(op_info(n.op).name) + " would produce a tensor of shape " +
+                          shape_to_string(s) + ", more than the 2^28 elements njc allows");
   return out;
 }
 
@@ -243,14 +251,15 @@ Expected<std::vector<Shape>> infer_unchecked(const Node& n, const Ins& in) {
                                " inputs, got " + std::to_string(count));
   for (int i = 0; i < info.min_inputs; ++i)
     if (!in[static_cast<size_t>(i)])
-      return fail("/inputs/" + std::to_string(i), std::string(info.name) + " input " + std::to_string(i) +
-                                                      " is required");
+      return fail("/inputs/" + std::to_string(i),
+                  std::string(info.name) + " input " + std::to_string(i) + " is required");
   if (Status s = check_attributes(n); !s) return s.error();
   switch (n.op) {
     case OpKind::Add:
     case OpKind::Sub:
     case OpKind::Mul:
-    case OpKind::Div: return infer_binary(n, in);
+    case OpKind::Div:
+      return infer_binary(n, in);
     case OpKind::Relu:
     case OpKind::LeakyRelu:
     case OpKind::Sigmoid:
@@ -266,20 +275,30 @@ Expected<std::vector<Shape>> infer_unchecked(const Node& n, const Ins& in) {
     case OpKind::HardSigmoid:
       if (Status s = check_scalar_attrs(n); !s) return s.error();
       return std::vector<Shape>{*in[0]};
-    case OpKind::Gemm: return infer_gemm(n, in);
-    case OpKind::MatMul: return infer_matmul(in);
+    case OpKind::Gemm:
+      return infer_gemm(n, in);
+    case OpKind::MatMul:
+      return infer_matmul(in);
     case OpKind::Softmax:
-    case OpKind::LogSoftmax: return infer_softmax(n, in);
-    case OpKind::Concat: return infer_concat(n, in);
-    case OpKind::Slice: return infer_slice(n, in);
-    case OpKind::Transpose: return infer_transpose(n, in);
-    case OpKind::Reshape: return infer_reshape(n, in);
+    case OpKind::LogSoftmax:
+      return infer_softmax(n, in);
+    case OpKind::Concat:
+      return infer_concat(n, in);
+    case OpKind::Slice:
+      return infer_slice(n, in);
+    case OpKind::Transpose:
+      return infer_transpose(n, in);
+    case OpKind::Reshape:
+      return infer_reshape(n, in);
     case OpKind::ReduceSum:
     case OpKind::ReduceMean:
-    case OpKind::ReduceMax: return infer_reduce(n, in);
-    case OpKind::Conv: return infer_conv(n, in);
+    case OpKind::ReduceMax:
+      return infer_reduce(n, in);
+    case OpKind::Conv:
+      return infer_conv(n, in);
     case OpKind::LSTM:
-    case OpKind::GRU: return infer_recurrent(n, in);
+    case OpKind::GRU:
+      return infer_recurrent(n, in);
   }
   NJC_UNREACHABLE("unhandled op in infer_shapes");
 }

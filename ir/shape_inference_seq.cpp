@@ -14,21 +14,24 @@ bool is_supported_rnn_activation(const std::string& name) {
 Expected<std::vector<Shape>> infer_conv(const Node& n, const Ins& in) {
   const Shape& x = *in[0];
   const Shape& w = *in[1];
-  if (x.size() != 3) return fail("/inputs/0", "njc supports 1-D Conv only: X must be [N, C, L], got " + shape_to_string(x));
-  if (w.size() != 3) return fail("/inputs/1", "Conv weight must be [M, C/group, K], got " + shape_to_string(w));
+  if (x.size() != 3)
+    return fail("/inputs/0", "njc supports 1-D Conv only: X must be [N, C, L], got " + shape_to_string(x));
+  if (w.size() != 3)
+    return fail("/inputs/1", "Conv weight must be [M, C/group, K], got " + shape_to_string(w));
   std::string error, attr;
   auto g = conv1d_geometry(n, x, w, &error, &attr);
   if (!g) return fail(attr == "group" ? "/inputs/1" : "/attributes/" + attr, error);
   if (in.size() > 2 && in[2] && *in[2] != Shape{w[0]})
-    return fail("/inputs/2", "Conv bias must be [" + std::to_string(w[0]) + "], got " + shape_to_string(*in[2]));
+    return fail("/inputs/2",
+                "Conv bias must be [" + std::to_string(w[0]) + "], got " + shape_to_string(*in[2]));
   return std::vector<Shape>{{g->batch, g->out_channels, g->out_length}};
 }
 
 namespace {
 Status expect_shape(const Ins& in, size_t i, const Shape& want, const char* what) {
   if (i < in.size() && in[i] && *in[i] != want)
-    return fail("/inputs/" + std::to_string(i), std::string(what) + " must be " + shape_to_string(want) + ", got " +
-                                                    shape_to_string(*in[i]));
+    return fail("/inputs/" + std::to_string(i),
+                std::string(what) + " must be " + shape_to_string(want) + ", got " + shape_to_string(*in[i]));
   return Status::ok();
 }
 }  // namespace
@@ -55,25 +58,31 @@ Expected<std::vector<Shape>> infer_recurrent(const Node& n, const Ins& in) {
                                                " does not match R's " + std::to_string(hidden));
   if (Status s = expect_shape(in, 1, {dirs, gates * hidden, input}, "W"); !s) return s.error();
   if (Status s = expect_shape(in, 3, {dirs, 2 * gates * hidden}, "B"); !s) return s.error();
-  if (in.size() > 4 && in[4]) return fail("/inputs/4", "sequence_lens is not supported (all sequences are full length)");
+  if (in.size() > 4 && in[4])
+    return fail("/inputs/4", "sequence_lens is not supported (all sequences are full length)");
   Shape state = layout ? Shape{batch, dirs, hidden} : Shape{dirs, batch, hidden};
   if (Status s = expect_shape(in, 5, state, "initial_h"); !s) return s.error();
   if (lstm) {
     if (Status s = expect_shape(in, 6, state, "initial_c"); !s) return s.error();
     if (Status s = expect_shape(in, 7, {dirs, 3 * hidden}, "P"); !s) return s.error();
-    if (attr_int(n, "input_forget", 0)) return fail("/attributes/input_forget", "input_forget=1 is not supported");
+    if (attr_int(n, "input_forget", 0))
+      return fail("/attributes/input_forget", "input_forget=1 is not supported");
   } else {
     int64_t lbr = attr_int(n, "linear_before_reset", 0);
-    if (lbr != 0 && lbr != 1) return fail("/attributes/linear_before_reset", "linear_before_reset must be 0 or 1");
+    if (lbr != 0 && lbr != 1)
+      return fail("/attributes/linear_before_reset", "linear_before_reset must be 0 or 1");
   }
-  if (n.attrs.count("clip") && attr_float(n, "clip", 0) <= 0) return fail("/attributes/clip", "clip must be > 0");
+  if (n.attrs.count("clip") && attr_float(n, "clip", 0) <= 0)
+    return fail("/attributes/clip", "clip must be > 0");
   if (auto acts = attr_strings(n, "activations")) {
     size_t per_dir = lstm ? 3 : 2;
     if (acts->size() != per_dir * static_cast<size_t>(dirs))
-      return fail("/attributes/activations", "activations must list " + std::to_string(per_dir * dirs) + " functions");
+      return fail("/attributes/activations",
+                  "activations must list " + std::to_string(per_dir * dirs) + " functions");
     for (const std::string& a : *acts)
       if (!is_supported_rnn_activation(a))
-        return fail("/attributes/activations", "activation '" + a + "' is not supported (Sigmoid, Tanh, Relu are)");
+        return fail("/attributes/activations",
+                    "activation '" + a + "' is not supported (Sigmoid, Tanh, Relu are)");
   }
   Shape y = layout ? Shape{batch, seq, dirs, hidden} : Shape{seq, dirs, batch, hidden};
   std::vector<Shape> out{y, state};

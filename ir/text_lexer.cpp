@@ -6,7 +6,9 @@
 namespace njc {
 
 namespace {
-bool is_ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.'; }
+bool is_ident_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.';
+}
 
 struct Lexer {
   const std::string& s;
@@ -16,8 +18,10 @@ struct Lexer {
 
   char at(size_t k = 0) const { return i + k < s.size() ? s[i + k] : '\0'; }
   void advance() {
-    if (s[i] == '\n') ++line, col = 1;
-    else ++col;
+    if (s[i] == '\n')
+      ++line, col = 1;
+    else
+      ++col;
     ++i;
   }
   Diag error(std::string msg) const { return Diag{file, line, col, "", std::move(msg)}; }
@@ -88,7 +92,9 @@ struct Lexer {
         auto q = quoted();
         if (!q) return q.error();
         out.push_back({TokKind::String, *q, l, k});
-      } else if (std::isdigit(static_cast<unsigned char>(c)) || (c == '-' && (std::isdigit(static_cast<unsigned char>(at(1))) || at(1) == 'i' || at(1) == 'n'))) {
+      } else if (std::isdigit(static_cast<unsigned char>(c)) ||
+                 (c == '-' &&
+                  (std::isdigit(static_cast<unsigned char>(at(1))) || at(1) == 'i' || at(1) == 'n'))) {
         out.push_back(number());
       } else if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
         std::string id;
@@ -115,7 +121,9 @@ Expected<std::vector<Token>> lex_ir_text(const std::string& text, const std::str
   return Lexer{text, file}.run();
 }
 
-const Token& TokenCursor::peek(size_t ahead) const { return toks_[std::min(pos_ + ahead, toks_.size() - 1)]; }
+const Token& TokenCursor::peek(size_t ahead) const {
+  return toks_[std::min(pos_ + ahead, toks_.size() - 1)];
+}
 
 const Token& TokenCursor::next() {
   const Token& t = peek();

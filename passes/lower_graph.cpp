@@ -22,13 +22,27 @@ using namespace lowering;
 
 bool is_unary(OpKind op) {
   switch (op) {
-    case OpKind::Relu: case OpKind::LeakyRelu: case OpKind::Sigmoid: case OpKind::Tanh: case OpKind::Exp:
-    case OpKind::Log: case OpKind::Sqrt: case OpKind::Neg: case OpKind::Abs: case OpKind::Clip: case OpKind::Elu:
-    case OpKind::Softplus: case OpKind::HardSigmoid: return true;
-    default: return false;
+    case OpKind::Relu:
+    case OpKind::LeakyRelu:
+    case OpKind::Sigmoid:
+    case OpKind::Tanh:
+    case OpKind::Exp:
+    case OpKind::Log:
+    case OpKind::Sqrt:
+    case OpKind::Neg:
+    case OpKind::Abs:
+    case OpKind::Clip:
+    case OpKind::Elu:
+    case OpKind::Softplus:
+    case OpKind::HardSigmoid:
+      return true;
+    default:
+      return false;
   }
 }
-bool is_binary(OpKind op) { return op == OpKind::Add || op == OpKind::Sub || op == OpKind::Mul || op == OpKind::Div; }
+bool is_binary(OpKind op) {
+  return op == OpKind::Add || op == OpKind::Sub || op == OpKind::Mul || op == OpKind::Div;
+}
 
 class Lowering {
  public:
@@ -67,19 +81,32 @@ LoopValue Lowering::elementwise(KernelScope& s, const Node& n, const std::vector
     return b.op(Op::Select, {b.op(Op::CmpLt, {x, s.c(0)}), if_neg, x});
   };
   switch (n.op) {
-    case OpKind::Add: return b.add(a[0], a[1]);
-    case OpKind::Sub: return b.sub(a[0], a[1]);
-    case OpKind::Mul: return b.mul(a[0], a[1]);
-    case OpKind::Div: return b.div(a[0], a[1]);
-    case OpKind::Relu: return b.max(a[0], s.c(0));
-    case OpKind::LeakyRelu: return where_negative(a[0], b.mul(a[0], s.c(attr_float(n, "alpha", 0.01))));
-    case OpKind::Sigmoid: return b.unary(Op::Sigmoid, a[0]);
-    case OpKind::Tanh: return b.unary(Op::Tanh, a[0]);
-    case OpKind::Exp: return b.unary(Op::Exp, a[0]);
-    case OpKind::Log: return b.unary(Op::Log, a[0]);
-    case OpKind::Sqrt: return b.unary(Op::Sqrt, a[0]);
-    case OpKind::Neg: return b.unary(Op::Neg, a[0]);
-    case OpKind::Abs: return b.unary(Op::Abs, a[0]);
+    case OpKind::Add:
+      return b.add(a[0], a[1]);
+    case OpKind::Sub:
+      return b.sub(a[0], a[1]);
+    case OpKind::Mul:
+      return b.mul(a[0], a[1]);
+    case OpKind::Div:
+      return b.div(a[0], a[1]);
+    case OpKind::Relu:
+      return b.max(a[0], s.c(0));
+    case OpKind::LeakyRelu:
+      return where_negative(a[0], b.mul(a[0], s.c(attr_float(n, "alpha", 0.01))));
+    case OpKind::Sigmoid:
+      return b.unary(Op::Sigmoid, a[0]);
+    case OpKind::Tanh:
+      return b.unary(Op::Tanh, a[0]);
+    case OpKind::Exp:
+      return b.unary(Op::Exp, a[0]);
+    case OpKind::Log:
+      return b.unary(Op::Log, a[0]);
+    case OpKind::Sqrt:
+      return b.unary(Op::Sqrt, a[0]);
+    case OpKind::Neg:
+      return b.unary(Op::Neg, a[0]);
+    case OpKind::Abs:
+      return b.unary(Op::Abs, a[0]);
     case OpKind::Clip: {
       LoopValue x = a[0];
       double lo = attr_float(n, "min", -INFINITY), hi = attr_float(n, "max", INFINITY);
@@ -88,7 +115,8 @@ LoopValue Lowering::elementwise(KernelScope& s, const Node& n, const std::vector
       return x;
     }
     case OpKind::Elu:
-      return where_negative(a[0], b.mul(s.c(attr_float(n, "alpha", 1.0)), b.sub(b.unary(Op::Exp, a[0]), s.c(1))));
+      return where_negative(a[0],
+                            b.mul(s.c(attr_float(n, "alpha", 1.0)), b.sub(b.unary(Op::Exp, a[0]), s.c(1))));
     case OpKind::Softplus: {  // max(x, 0) + log(1 + exp(-|x|)): no overflow for large |x|
       LoopValue tail = b.unary(Op::Exp, b.unary(Op::Neg, b.unary(Op::Abs, a[0])));
       return b.add(b.max(a[0], s.c(0)), b.unary(Op::Log, b.add(s.c(1), tail)));
@@ -97,7 +125,8 @@ LoopValue Lowering::elementwise(KernelScope& s, const Node& n, const std::vector
       LoopValue lin = b.fma(a[0], s.c(attr_float(n, "alpha", 0.2)), s.c(attr_float(n, "beta", 0.5)));
       return b.min(b.max(lin, s.c(0)), s.c(1));
     }
-    default: NJC_UNREACHABLE("not an elementwise op");
+    default:
+      NJC_UNREACHABLE("not an elementwise op");
   }
 }
 
@@ -116,7 +145,8 @@ void Lowering::lower_elementwise(KernelScope& s, size_t index) {
       for (size_t c : chain) {
         const Node& e = g_.nodes[c];
         std::vector<LoopValue> operands;
-        for (ValueId in : e.inputs) operands.push_back(in == cur ? v : s.load(in, broadcast_index(shape(in), out, idx)));
+        for (ValueId in : e.inputs)
+          operands.push_back(in == cur ? v : s.load(in, broadcast_index(shape(in), out, idx)));
         v = elementwise(s, e, operands);
         cur = e.outputs[0];
       }
@@ -171,7 +201,8 @@ void Lowering::lower_matmul_like(KernelScope& s, size_t index) {
     std::vector<float> p(static_cast<size_t>(K * N));
     for (int64_t k = 0; k < K; ++k)
       for (int64_t j = 0; j < N; ++j)
-        p[static_cast<size_t>(k * N + j)] = static_cast<float>(alpha * w[static_cast<size_t>(tb ? j * K + k : k * N + j)]);
+        p[static_cast<size_t>(k * N + j)] =
+            static_cast<float>(alpha * w[static_cast<size_t>(tb ? j * K + k : k * N + j)]);
     packed = s.constant_buffer(buffer_name(bb) + ".packed", std::move(p));
   }
   auto y_index = [&](const Idx& bi, Affine i, Affine j) {
@@ -200,7 +231,9 @@ void Lowering::lower_matmul_like(KernelScope& s, size_t index) {
           b.loop("k", 0, K, 1, [&](LoopValue k) {
             Affine I = Affine::var(i), J = Affine::var(j), Kx = Affine::var(k);
             Idx ai = a_vec ? Idx{Kx} : Idx{ta ? Kx : I, ta ? I : Kx};
-            if (!a_vec && !gemm) ai = broadcast_index(Shape(as.begin(), as.end() - 2), batch, bi), ai.push_back(I), ai.push_back(Kx);
+            if (!a_vec && !gemm)
+              ai = broadcast_index(Shape(as.begin(), as.end() - 2), batch, bi), ai.push_back(I),
+              ai.push_back(Kx);
             LoopValue av = s.load(a, ai);
             if (alpha != 1.0 && !packed) av = b.mul(av, s.c(alpha));
             LoopValue bv;
@@ -208,7 +241,9 @@ void Lowering::lower_matmul_like(KernelScope& s, size_t index) {
               bv = b.load(*packed, {Kx * N + J});
             } else {
               Idx bi2 = b_vec ? Idx{Kx} : Idx{tb ? J : Kx, tb ? Kx : J};
-              if (!b_vec && !gemm) bi2 = broadcast_index(Shape(bs.begin(), bs.end() - 2), batch, bi), bi2.push_back(Kx), bi2.push_back(J);
+              if (!b_vec && !gemm)
+                bi2 = broadcast_index(Shape(bs.begin(), bs.end() - 2), batch, bi), bi2.push_back(Kx),
+                bi2.push_back(J);
               bv = s.load(bb, bi2);
             }
             Idx yi = y_index(bi, I, J);
@@ -226,7 +261,8 @@ void Lowering::lower_matmul_like(KernelScope& s, size_t index) {
       for (size_t c : chain) {
         const Node& e = g_.nodes[c];
         std::vector<LoopValue> args;
-        for (ValueId in : e.inputs) args.push_back(in == cur ? v : s.load(in, broadcast_index(shape(in), ys, idx)));
+        for (ValueId in : e.inputs)
+          args.push_back(in == cur ? v : s.load(in, broadcast_index(shape(in), ys, idx)));
         v = elementwise(s, e, args);
         cur = e.outputs[0];
       }
@@ -242,7 +278,8 @@ void Lowering::lower_softmax(KernelScope& s, const Node& n) {
   loop::Builder& b = s.b();
   ValueId x = n.inputs[0], y = n.outputs[0];
   const Shape& xs = shape(x);
-  size_t axis = static_cast<size_t>(*normalize_axis(attr_int(n, "axis", -1), static_cast<int64_t>(xs.size())));
+  size_t axis =
+      static_cast<size_t>(*normalize_axis(attr_int(n, "axis", -1), static_cast<int64_t>(xs.size())));
   Shape outer = xs;
   outer[axis] = 1;
   s.per_instance([&] {
@@ -252,12 +289,14 @@ void Lowering::lower_softmax(KernelScope& s, const Node& n) {
         i[axis] = Affine::var(k);
         return i;
       };
-      LoopValue mx = b.loop_iter("k", 0, xs[axis], 1, {s.c(-INFINITY)}, [&](LoopValue k, const std::vector<LoopValue>& acc) {
-        return std::vector<LoopValue>{b.max(acc[0], s.load(x, at(k)))};
-      })[0];
-      LoopValue sum = b.loop_iter("k", 0, xs[axis], 1, {s.c(0)}, [&](LoopValue k, const std::vector<LoopValue>& acc) {
-        return std::vector<LoopValue>{b.add(acc[0], b.unary(loop::Op::Exp, b.sub(s.load(x, at(k)), mx)))};
-      })[0];
+      LoopValue mx = b.loop_iter("k", 0, xs[axis], 1, {s.c(-INFINITY)},
+                                 [&](LoopValue k, const std::vector<LoopValue>& acc) {
+                                   return std::vector<LoopValue>{b.max(acc[0], s.load(x, at(k)))};
+                                 })[0];
+      LoopValue sum =
+          b.loop_iter("k", 0, xs[axis], 1, {s.c(0)}, [&](LoopValue k, const std::vector<LoopValue>& acc) {
+            return std::vector<LoopValue>{b.add(acc[0], b.unary(loop::Op::Exp, b.sub(s.load(x, at(k)), mx)))};
+          })[0];
       bool log_form = n.op == OpKind::LogSoftmax;
       LoopValue scale = log_form ? b.unary(loop::Op::Log, sum) : b.unary(loop::Op::Recip, sum);
       b.loop("k", 0, xs[axis], 1, [&](LoopValue k) {
@@ -275,7 +314,8 @@ void Lowering::lower_reduce(KernelScope& s, const Node& n) {
   std::vector<bool> reduced(xs.size(), false);
   auto axes = attr_ints(n, "axes");
   if (axes && !axes->empty()) {
-    for (int64_t a : *axes) reduced[static_cast<size_t>(*normalize_axis(a, static_cast<int64_t>(xs.size())))] = true;
+    for (int64_t a : *axes)
+      reduced[static_cast<size_t>(*normalize_axis(a, static_cast<int64_t>(xs.size())))] = true;
   } else if (!attr_int(n, "noop_with_empty_axes", 0)) {
     std::fill(reduced.begin(), reduced.end(), true);
   }
@@ -287,7 +327,8 @@ void Lowering::lower_reduce(KernelScope& s, const Node& n) {
   s.per_instance([&] {
     nest(b, kept, [&](const Idx& idx) {
       // One carried accumulator threaded through a nest over the reduced dimensions.
-      std::function<LoopValue(size_t, Idx, LoopValue)> over = [&](size_t d, Idx at, LoopValue acc) -> LoopValue {
+      std::function<LoopValue(size_t, Idx, LoopValue)> over = [&](size_t d, Idx at,
+                                                                  LoopValue acc) -> LoopValue {
         while (d < xs.size() && !reduced[d]) ++d;
         if (d == xs.size()) return is_max ? b.max(acc, s.load(x, at)) : b.add(acc, s.load(x, at));
         return b.loop_iter("r", 0, xs[d], 1, {acc}, [&](LoopValue r, const std::vector<LoopValue>& a) {
@@ -301,8 +342,10 @@ void Lowering::lower_reduce(KernelScope& s, const Node& n) {
       Idx out;
       bool keep = attr_int(n, "keepdims", 1) != 0;
       for (size_t d = 0; d < xs.size(); ++d)
-        if (!reduced[d]) out.push_back(idx[d]);
-        else if (keep) out.push_back(Affine::cst(0));
+        if (!reduced[d])
+          out.push_back(idx[d]);
+        else if (keep)
+          out.push_back(Affine::cst(0));
       s.store(total, y, out);
     });
   });
@@ -316,7 +359,8 @@ void Lowering::lower_copy_like(KernelScope& s, const Node& n) {
   const Shape& ys = shape(y);
   s.per_instance([&] {
     if (n.op == OpKind::Concat) {
-      size_t axis = static_cast<size_t>(*normalize_axis(attr_int(n, "axis", 0), static_cast<int64_t>(ys.size())));
+      size_t axis =
+          static_cast<size_t>(*normalize_axis(attr_int(n, "axis", 0), static_cast<int64_t>(ys.size())));
       int64_t offset = 0;
       for (ValueId in : n.inputs) {
         nest(b, shape(in), [&](const Idx& idx) {
@@ -386,14 +430,22 @@ Status Lowering::lower_node(size_t index) {
   ValueId named = *std::find_if(n.outputs.begin(), n.outputs.end(), [](ValueId v) { return v != kNoValue; });
   KernelScope s(ctx_, ctx_.unique(std::to_string(index) + "_" + std::string(op_info(n.op).name) + "_" +
                                   g_.value(named).name));
-  if (n.op == OpKind::Gemm || n.op == OpKind::MatMul) lower_matmul_like(s, index);
-  else if (is_unary(n.op) || is_binary(n.op)) lower_elementwise(s, index);
-  else if (n.op == OpKind::Softmax || n.op == OpKind::LogSoftmax) lower_softmax(s, n);
-  else if (n.op == OpKind::ReduceSum || n.op == OpKind::ReduceMean || n.op == OpKind::ReduceMax) lower_reduce(s, n);
-  else if (n.op == OpKind::Conv) lower_conv(s, ctx_, n);
-  else if (n.op == OpKind::LSTM) lower_lstm(s, ctx_, n);
-  else if (n.op == OpKind::GRU) lower_gru(s, ctx_, n);
-  else lower_copy_like(s, n);
+  if (n.op == OpKind::Gemm || n.op == OpKind::MatMul)
+    lower_matmul_like(s, index);
+  else if (is_unary(n.op) || is_binary(n.op))
+    lower_elementwise(s, index);
+  else if (n.op == OpKind::Softmax || n.op == OpKind::LogSoftmax)
+    lower_softmax(s, n);
+  else if (n.op == OpKind::ReduceSum || n.op == OpKind::ReduceMean || n.op == OpKind::ReduceMax)
+    lower_reduce(s, n);
+  else if (n.op == OpKind::Conv)
+    lower_conv(s, ctx_, n);
+  else if (n.op == OpKind::LSTM)
+    lower_lstm(s, ctx_, n);
+  else if (n.op == OpKind::GRU)
+    lower_gru(s, ctx_, n);
+  else
+    lower_copy_like(s, n);
   out_.module.kernels.push_back(s.take());
   return Status::ok();
 }
@@ -452,17 +504,22 @@ Expected<LoweredModel> Lowering::run() {
 
 }  // namespace
 
-Expected<LoweredModel> lower_graph(const Graph& g) { return Lowering(g).run(); }
+Expected<LoweredModel> lower_graph(const Graph& g) {
+  return Lowering(g).run();
+}
 
 // ---- running a lowered model --------------------------------------------------------------------------
 
-LoweredModelInterpreter::LoweredModelInterpreter(const LoweredModel& m) : m_(m) { reset_state(); }
+LoweredModelInterpreter::LoweredModelInterpreter(const LoweredModel& m) : m_(m) {
+  reset_state();
+}
 
 void LoweredModelInterpreter::reset_state() {
   memory_.clear();
   for (const loop::Kernel& k : m_.module.kernels)
     for (const loop::Buffer& buf : k.buffers)
-      if (buf.kind != loop::BufferKind::kParam) memory_[buf.name].assign(static_cast<size_t>(buf.size()), 0.0f);
+      if (buf.kind != loop::BufferKind::kParam)
+        memory_[buf.name].assign(static_cast<size_t>(buf.size()), 0.0f);
 }
 
 std::vector<std::vector<float>> LoweredModelInterpreter::run(const std::vector<std::vector<float>>& inputs) {

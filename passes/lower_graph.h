@@ -5,8 +5,9 @@
 //   node         ─▶ loop nests over its output index, wrapped in a loop over the batch instances
 //   Reshape      ─▶ no code: the result names the same flat buffer
 //   Gemm/MatMul  ─▶ an init nest (β·C or 0) then an i, j, k accumulation nest; a constant B is re-laid out
-//                   at compile time to [K][N] (transposes and α folded in) so the j loop reads it contiguously;
-//                   single-use elementwise successors (bias, activation chains) are fused into the same kernel
+//                   at compile time to [K][N] (transposes and α folded in) so the j loop reads it
+//                   contiguously; single-use elementwise successors (bias, activation chains) are fused into
+//                   the same kernel
 //   LSTM / GRU   ─▶ one kernel; per hidden unit the gate dot products over x and h are loop-carried
 //                   accumulators, activations and the state update work on them (lower_sequence_ops.h)
 //   Conv         ─▶ a loop nest per output element, padding through a zeroed scratch copy
@@ -28,8 +29,8 @@ struct LoweredModel {
   loop::Module module;                      // kernels in call order
   std::vector<std::string> input_buffers;   // buffer name per graph input
   std::vector<std::string> output_buffers;  // buffer name per graph output
-  std::vector<int64_t> output_sizes;        // batch × num_elements per graph output (its buffer may be larger)
-  std::vector<std::string> state_buffers;   // buffer name per graph state
+  std::vector<int64_t> output_sizes;  // batch × num_elements per graph output (its buffer may be larger)
+  std::vector<std::string> state_buffers;  // buffer name per graph state
   int64_t batch = 1;
 };
 

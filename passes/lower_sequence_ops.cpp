@@ -7,8 +7,12 @@ namespace njc::passes::lowering {
 
 namespace {
 
-ValueId input_or_none(const Node& n, size_t i) { return i < n.inputs.size() ? n.inputs[i] : kNoValue; }
-ValueId output_or_none(const Node& n, size_t i) { return i < n.outputs.size() ? n.outputs[i] : kNoValue; }
+ValueId input_or_none(const Node& n, size_t i) {
+  return i < n.inputs.size() ? n.inputs[i] : kNoValue;
+}
+ValueId output_or_none(const Node& n, size_t i) {
+  return i < n.outputs.size() ? n.outputs[i] : kNoValue;
+}
 
 // Index arithmetic of X, Y and the [dirs, batch, H] states in either ONNX layout.
 struct RnnShape {
@@ -21,7 +25,9 @@ struct RnnShape {
   Idx state(int64_t d, Affine b, Affine h) const {
     return batch_first ? Idx{b, Affine::cst(d), h} : Idx{Affine::cst(d), b, h};
   }
-  Shape y_shape() const { return batch_first ? Shape{batch, seq, dirs, hidden} : Shape{seq, dirs, batch, hidden}; }
+  Shape y_shape() const {
+    return batch_first ? Shape{batch, seq, dirs, hidden} : Shape{seq, dirs, batch, hidden};
+  }
   Shape state_shape() const { return batch_first ? Shape{batch, dirs, hidden} : Shape{dirs, batch, hidden}; }
 };
 
@@ -57,9 +63,9 @@ struct RecurrentStep {
   const Node& n;
   RnnShape r;
   int64_t gates;
-  int64_t d;          // direction
-  Affine t;           // time index of this step
-  LoopValue batch;    // batch-entry loop variable
+  int64_t d;                                       // direction
+  Affine t;                                        // time index of this step
+  LoopValue batch;                                 // batch-entry loop variable
   std::function<LoopValue(const Affine&)> h_prev;  // previous hidden state, unit k
 
   // Bias of gate row `row` (which = 0: input bias Wb, 1: recurrent bias Rb), 0 without B.
@@ -98,22 +104,27 @@ using StepBody = std::function<void(const Affine& t, const HiddenAt& h_prev, boo
 
 // Drives the steps of one direction: step 0 reads the initial hidden state (or zeros), the others, in a
 // loop, the hidden state the previous step wrote into `hs` (Y, or a scratch of Y's shape).
-void for_each_step(KernelScope& s, const RnnShape& r, int64_t d, bool backward, LoopValue batch, const View& hs,
-                   ValueId initial_h, const StepBody& step) {
+void for_each_step(KernelScope& s, const RnnShape& r, int64_t d, bool backward, LoopValue batch,
+                   const View& hs, ValueId initial_h, const StepBody& step) {
   Affine bi = Affine::var(batch);
-  auto time = [&](const Affine& step_index) { return backward ? Affine::cst(r.seq - 1) + step_index * -1 : step_index; };
-  HiddenAt initial = [&](const Affine& k) { return initial_h == kNoValue ? s.c(0) : s.load(initial_h, r.state(d, bi, k)); };
+  auto time = [&](const Affine& step_index) {
+    return backward ? Affine::cst(r.seq - 1) + step_index * -1 : step_index;
+  };
+  HiddenAt initial = [&](const Affine& k) {
+    return initial_h == kNoValue ? s.c(0) : s.load(initial_h, r.state(d, bi, k));
+  };
   step(time(Affine::cst(0)), initial, true);
   if (r.seq == 1) return;
   s.b().loop("t", 1, r.seq, 1, [&](LoopValue st) {
     Affine prev = time(Affine::var(st) + -1);
-    step(time(Affine::var(st)), [&](const Affine& k) { return s.load(hs, r.y(prev, d, bi, k)); }, false);
+    step(
+        time(Affine::var(st)), [&](const Affine& k) { return s.load(hs, r.y(prev, d, bi, k)); }, false);
   });
 }
 
 // Copies the last step's hidden state of direction d into Y_h.
-void store_last_hidden(KernelScope& s, const RnnShape& r, int64_t d, bool backward, LoopValue batch, const View& hs,
-                       ValueId y_h) {
+void store_last_hidden(KernelScope& s, const RnnShape& r, int64_t d, bool backward, LoopValue batch,
+                       const View& hs, ValueId y_h) {
   if (y_h == kNoValue || hs.buffer == s.write(y_h).buffer) return;
   Affine last = Affine::cst(backward ? 0 : r.seq - 1), bi = Affine::var(batch);
   s.b().loop("u", 0, r.hidden, 1, [&](LoopValue j) {
@@ -184,29 +195,33 @@ void lower_lstm(KernelScope& s, const LoweringContext& ctx, const Node& n) {
                         &h_act = act[static_cast<size_t>(3 * d + 2)];
       b.loop("bi", 0, r.batch, 1, [&](LoopValue batch) {
         Affine bi = Affine::var(batch);
-        for_each_step(s, r, d, backward, batch, hs, input_or_none(n, 5), [&](const Affine& t, const HiddenAt& h_prev, bool first) {
-          RecurrentStep st{s, n, r, 4, d, t, batch, h_prev};
-          b.loop("u", 0, H, 1, [&](LoopValue unit) {
-            Affine j = Affine::var(unit);
-            std::vector<Affine> rows = {j, j + H, j + 2 * H, j + 3 * H};  // gates i, o, f, c
-            std::vector<LoopValue> init;
-            for (const Affine& row : rows) init.push_back(b.add(st.bias(0, row), st.bias(1, row)));
-            std::vector<LoopValue> pre = st.hidden_dots(rows, st.input_dots(rows, init), h_prev);
-            LoopValue c_prev = first ? (initial_c == kNoValue ? s.c(0) : s.load(initial_c, r.state(d, bi, j)))
-                                     : s.load(cs, r.state(d, bi, j));
-            auto peephole = [&](int which, LoopValue pre_gate, LoopValue c) {
-              if (peep == kNoValue) return pre_gate;
-              return b.fma(s.load(peep, {Affine::cst(d), j + which * H}), c, pre_gate);
-            };
-            LoopValue i_gate = rnn_activation(s, f, clipped(s, n, peephole(0, pre[0], c_prev)));
-            LoopValue f_gate = rnn_activation(s, f, clipped(s, n, peephole(2, pre[2], c_prev)));
-            LoopValue cand = rnn_activation(s, g, clipped(s, n, pre[3]));
-            LoopValue c_new = b.fma(f_gate, c_prev, b.mul(i_gate, cand));
-            LoopValue o_gate = rnn_activation(s, f, clipped(s, n, peephole(1, pre[1], c_new)));
-            s.store(c_new, cs, r.state(d, bi, j));
-            s.store(b.mul(o_gate, rnn_activation(s, h_act, c_new)), hs, r.y(t, d, bi, j));
-          });
-        });
+        for_each_step(s, r, d, backward, batch, hs, input_or_none(n, 5),
+                      [&](const Affine& t, const HiddenAt& h_prev, bool first) {
+                        RecurrentStep st{s, n, r, 4, d, t, batch, h_prev};
+                        b.loop("u", 0, H, 1, [&](LoopValue unit) {
+                          Affine j = Affine::var(unit);
+                          std::vector<Affine> rows = {j, j + H, j + 2 * H, j + 3 * H};  // gates i, o, f, c
+                          std::vector<LoopValue> init;
+                          for (const Affine& row : rows)
+                            init.push_back(b.add(st.bias(0, row), st.bias(1, row)));
+                          std::vector<LoopValue> pre =
+                              st.hidden_dots(rows, st.input_dots(rows, init), h_prev);
+                          LoopValue c_prev =
+                              first ? (initial_c == kNoValue ? s.c(0) : s.load(initial_c, r.state(d, bi, j)))
+                                    : s.load(cs, r.state(d, bi, j));
+                          auto peephole = [&](int which, LoopValue pre_gate, LoopValue c) {
+                            if (peep == kNoValue) return pre_gate;
+                            return b.fma(s.load(peep, {Affine::cst(d), j + which * H}), c, pre_gate);
+                          };
+                          LoopValue i_gate = rnn_activation(s, f, clipped(s, n, peephole(0, pre[0], c_prev)));
+                          LoopValue f_gate = rnn_activation(s, f, clipped(s, n, peephole(2, pre[2], c_prev)));
+                          LoopValue cand = rnn_activation(s, g, clipped(s, n, pre[3]));
+                          LoopValue c_new = b.fma(f_gate, c_prev, b.mul(i_gate, cand));
+                          LoopValue o_gate = rnn_activation(s, f, clipped(s, n, peephole(1, pre[1], c_new)));
+                          s.store(c_new, cs, r.state(d, bi, j));
+                          s.store(b.mul(o_gate, rnn_activation(s, h_act, c_new)), hs, r.y(t, d, bi, j));
+                        });
+                      });
         store_last_hidden(s, r, d, backward, batch, hs, output_or_none(n, 1));
       });
     }
@@ -228,36 +243,40 @@ void lower_gru(KernelScope& s, const LoweringContext& ctx, const Node& n) {
       const std::string &f = act[static_cast<size_t>(2 * d)], &g = act[static_cast<size_t>(2 * d + 1)];
       b.loop("bi", 0, r.batch, 1, [&](LoopValue batch) {
         Affine bi = Affine::var(batch);
-        for_each_step(s, r, d, backward, batch, hs, input_or_none(n, 5), [&](const Affine& t, const HiddenAt& h_prev, bool) {
-          RecurrentStep st{s, n, r, 3, d, t, batch, h_prev};
-          auto gate_pre = [&](const Affine& row) { return b.add(st.bias(0, row), st.bias(1, row)); };
-          if (!linear_before_reset) {
-            b.loop("u", 0, H, 1, [&](LoopValue unit) {
-              Affine j = Affine::var(unit) + H;  // the reset gate's rows
-              LoopValue pre = st.hidden_dots({j}, st.input_dots({j}, {gate_pre(j)}), h_prev)[0];
-              s.store(rnn_activation(s, f, clipped(s, n, pre)), reset, {Affine::var(unit)});
+        for_each_step(
+            s, r, d, backward, batch, hs, input_or_none(n, 5),
+            [&](const Affine& t, const HiddenAt& h_prev, bool) {
+              RecurrentStep st{s, n, r, 3, d, t, batch, h_prev};
+              auto gate_pre = [&](const Affine& row) { return b.add(st.bias(0, row), st.bias(1, row)); };
+              if (!linear_before_reset) {
+                b.loop("u", 0, H, 1, [&](LoopValue unit) {
+                  Affine j = Affine::var(unit) + H;  // the reset gate's rows
+                  LoopValue pre = st.hidden_dots({j}, st.input_dots({j}, {gate_pre(j)}), h_prev)[0];
+                  s.store(rnn_activation(s, f, clipped(s, n, pre)), reset, {Affine::var(unit)});
+                });
+              }
+              b.loop("u", 0, H, 1, [&](LoopValue unit) {
+                Affine j = Affine::var(unit), hrow = j + 2 * H;
+                LoopValue z = rnn_activation(
+                    s, f, clipped(s, n, st.hidden_dots({j}, st.input_dots({j}, {gate_pre(j)}), h_prev)[0]));
+                LoopValue x_part = st.input_dots({hrow}, {st.bias(0, hrow)})[0];
+                LoopValue rec;
+                if (linear_before_reset) {
+                  LoopValue rg = rnn_activation(
+                      s, f,
+                      clipped(s, n,
+                              st.hidden_dots({j + H}, st.input_dots({j + H}, {gate_pre(j + H)}), h_prev)[0]));
+                  rec = b.mul(rg, st.hidden_dots({hrow}, {st.bias(1, hrow)}, h_prev)[0]);
+                } else {
+                  HiddenAt reset_h = [&](const Affine& k) { return b.mul(s.load(reset, {k}), h_prev(k)); };
+                  rec = st.hidden_dots({hrow}, {st.bias(1, hrow)}, reset_h)[0];
+                }
+                LoopValue cand = rnn_activation(s, g, clipped(s, n, b.add(x_part, rec)));
+                // h = (1 - z) * cand + z * h_prev = cand + z * (h_prev - cand)
+                LoopValue h_new = b.fma(z, b.sub(h_prev(j), cand), cand);
+                s.store(h_new, hs, r.y(t, d, bi, j));
+              });
             });
-          }
-          b.loop("u", 0, H, 1, [&](LoopValue unit) {
-            Affine j = Affine::var(unit), hrow = j + 2 * H;
-            LoopValue z = rnn_activation(
-                s, f, clipped(s, n, st.hidden_dots({j}, st.input_dots({j}, {gate_pre(j)}), h_prev)[0]));
-            LoopValue x_part = st.input_dots({hrow}, {st.bias(0, hrow)})[0];
-            LoopValue rec;
-            if (linear_before_reset) {
-              LoopValue rg = rnn_activation(
-                  s, f, clipped(s, n, st.hidden_dots({j + H}, st.input_dots({j + H}, {gate_pre(j + H)}), h_prev)[0]));
-              rec = b.mul(rg, st.hidden_dots({hrow}, {st.bias(1, hrow)}, h_prev)[0]);
-            } else {
-              HiddenAt reset_h = [&](const Affine& k) { return b.mul(s.load(reset, {k}), h_prev(k)); };
-              rec = st.hidden_dots({hrow}, {st.bias(1, hrow)}, reset_h)[0];
-            }
-            LoopValue cand = rnn_activation(s, g, clipped(s, n, b.add(x_part, rec)));
-            // h = (1 - z) * cand + z * h_prev = cand + z * (h_prev - cand)
-            LoopValue h_new = b.fma(z, b.sub(h_prev(j), cand), cand);
-            s.store(h_new, hs, r.y(t, d, bi, j));
-          });
-        });
         store_last_hidden(s, r, d, backward, batch, hs, output_or_none(n, 1));
       });
     }

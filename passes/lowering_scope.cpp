@@ -14,7 +14,8 @@ std::string sanitized(const std::string& name) {
   return s.empty() ? "v" : s;
 }
 
-void nest_from(loop::Builder& b, const Shape& shape, const std::function<void(const Idx&)>& body, size_t d, Idx idx) {
+void nest_from(loop::Builder& b, const Shape& shape, const std::function<void(const Idx&)>& body, size_t d,
+               Idx idx) {
   if (d == shape.size()) return body(idx);
   static const char* kNames[] = {"i", "j", "l", "m", "n", "o", "p", "q"};
   std::string name = d < 8 ? kNames[d] : "d" + std::to_string(d);
@@ -45,7 +46,8 @@ bool LoweringContext::is_constant(ValueId v) const {
 }
 
 ValueId LoweringContext::constant_source(ValueId v) const {
-  while (g_.value(v).kind != ValueKind::Param) v = g_.nodes[static_cast<size_t>(g_.value(v).producer)].inputs[0];
+  while (g_.value(v).kind != ValueKind::Param)
+    v = g_.nodes[static_cast<size_t>(g_.value(v).producer)].inputs[0];
   return v;
 }
 
@@ -56,11 +58,15 @@ View KernelScope::view(ValueId v, bool writes) {
   auto existing = k_.find_buffer(name);
   if (!existing) {
     int64_t n = num_elements(shape);
-    if (constant) existing = b_.param(name, {n}, ctx_.g().data_of(ctx_.constant_source(v)));
-    else if (writes) existing = b_.output(name, {storage_elements(shape) * ctx_.batch()});
-    else existing = b_.input(name, {storage_elements(shape) * ctx_.batch()});
+    if (constant)
+      existing = b_.param(name, {n}, ctx_.g().data_of(ctx_.constant_source(v)));
+    else if (writes)
+      existing = b_.output(name, {storage_elements(shape) * ctx_.batch()});
+    else
+      existing = b_.input(name, {storage_elements(shape) * ctx_.batch()});
   }
-  NJC_ASSERT(!writes || k_.buffer(*existing).kind == loop::BufferKind::kOutput, "a kernel writes a buffer it reads");
+  NJC_ASSERT(!writes || k_.buffer(*existing).kind == loop::BufferKind::kOutput,
+             "a kernel writes a buffer it reads");
   return View{*existing, shape, !constant};
 }
 
@@ -73,7 +79,9 @@ View KernelScope::scratch(const std::string& hint, const Shape& shape) {
   return View{b_.scratch(ctx_.unique(hint), {storage_elements(shape) * ctx_.batch()}), shape, true};
 }
 
-Affine KernelScope::index(const View& v, const Idx& idx) { return index_at(v, linear_index(v.shape, idx)); }
+Affine KernelScope::index(const View& v, const Idx& idx) {
+  return index_at(v, linear_index(v.shape, idx));
+}
 
 Affine KernelScope::index_at(const View& v, const Affine& position) {
   if (!v.per_instance || batch_iv_ == loop::kNoValue) return position;
@@ -100,7 +108,9 @@ Idx broadcast_index(const Shape& from, const Shape& to, const Idx& idx) {
   return out;
 }
 
-int64_t storage_elements(const Shape& shape) { return std::max<int64_t>(1, num_elements(shape)); }
+int64_t storage_elements(const Shape& shape) {
+  return std::max<int64_t>(1, num_elements(shape));
+}
 
 Affine linear_index(const Shape& shape, const Idx& idx) {
   NJC_ASSERT(idx.size() == shape.size(), "index rank differs from the tensor's");

@@ -1,16 +1,17 @@
 // Temporary file + rename(2), which is atomic within one file system.
 #include "tools/atomic_file.h"
 
+#include <unistd.h>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <unistd.h>
 
 namespace njc::tools {
 
 Status write_file_atomically(const std::string& path, const std::string& content) {
   auto fail = [&](const char* what) {
-    return Status(Diag{path, 0, 0, "", std::string("cannot ") + what + " output file: " + std::strerror(errno)});
+    return Status(
+        Diag{path, 0, 0, "", std::string("cannot ") + what + " output file: " + std::strerror(errno)});
   };
   std::string tmp = path + ".njc-tmp-XXXXXX";
   int fd = mkstemp(tmp.data());

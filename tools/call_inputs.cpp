@@ -19,15 +19,16 @@ bool ends_with(const std::string& s, const char* suffix) {
 
 constexpr int kMaxNesting = 32;  // deeper than any tensor's rank; refused before it exhausts the stack
 
-Status flatten(const JsonDocument& doc, const nlohmann::json& v, const std::string& pointer, std::vector<float>& out,
-               int depth = 0) {
+Status flatten(const JsonDocument& doc, const nlohmann::json& v, const std::string& pointer,
+               std::vector<float>& out, int depth = 0) {
   if (v.is_array()) {
     if (depth >= kMaxNesting) return doc.error_at(pointer, "input values are nested too deeply");
     for (size_t i = 0; i < v.size(); ++i)
       if (Status s = flatten(doc, v[i], JsonDocument::child(pointer, i), out, depth + 1); !s) return s;
     return Status::ok();
   }
-  if (!v.is_number()) return doc.error_at(pointer, "an input value must be a number, not " + json_type_text(v));
+  if (!v.is_number())
+    return doc.error_at(pointer, "an input value must be a number, not " + json_type_text(v));
   out.push_back(static_cast<float>(v.get<double>()));
   return Status::ok();
 }
@@ -85,14 +86,16 @@ Expected<InputStream> read_call_inputs(const std::string& path, const Graph& g) 
   if (!text) return text.error();
   if (ends_with(path, ".npy")) {
     if (g.inputs.size() != 1)
-      return Diag{path, 0, 0, "", "a .npy input needs a model with exactly one input (this one has " +
-                                      std::to_string(g.inputs.size()) + ")"};
+      return Diag{path, 0, 0, "",
+                  "a .npy input needs a model with exactly one input (this one has " +
+                      std::to_string(g.inputs.size()) + ")"};
     auto arr = parse_npy(*text, path);
     if (!arr) return arr.error();
     int64_t want = g.batch * num_elements(g.value(g.inputs[0]).shape);
     if (static_cast<int64_t>(arr->size()) != want)
-      return Diag{path, 0, 0, "", "the array has " + std::to_string(arr->size()) + " values; input '" +
-                                      g.value(g.inputs[0]).name + "' needs " + std::to_string(want)};
+      return Diag{path, 0, 0, "",
+                  "the array has " + std::to_string(arr->size()) + " values; input '" +
+                      g.value(g.inputs[0]).name + "' needs " + std::to_string(want)};
     return InputStream{{CallInputs{std::move(*arr)}}, false};
   }
   if (ends_with(path, ".jsonl")) return read_json_lines(path, *text, g);

@@ -20,9 +20,10 @@ int report(const Diag& d, const std::string* source) {
 }  // namespace
 
 int run_import_command(int argc, char** argv) {
-  CLI::App app{"Convert an RTNeural model (Keras-layout JSON) into an njc model. For ONNX models use "
-               "/usr/bin/python3 tools/onnx_import.py.",
-               "njc import"};
+  CLI::App app{
+      "Convert an RTNeural model (Keras-layout JSON) into an njc model. For ONNX models use "
+      "/usr/bin/python3 tools/onnx_import.py.",
+      "njc import"};
   std::string input, output, name;
   app.add_option("file", input, "RTNeural model file")->required();
   app.add_option("-o,--output", output, "njc model file to write")->required();
@@ -37,7 +38,8 @@ int run_import_command(int argc, char** argv) {
   auto doc = JsonDocument::parse(*text, input);
   if (!doc) return report(doc.error(), &*text);
   if (!is_rtneural_model(doc->root()))
-    return report(Diag{input, 0, 0, "", "not a recognized model format (expected RTNeural's {\"in_shape\", \"layers\"})"},
+    return report(Diag{input, 0, 0, "",
+                       "not a recognized model format (expected RTNeural's {\"in_shape\", \"layers\"})"},
                   nullptr);
   auto model = import_rtneural(*doc, name.empty() ? model_name_from_path(input) : name);
   if (!model) return report(model.error(), &*text);

@@ -17,7 +17,8 @@ Expected<std::vector<float>> parse_npy(const std::string& b, const std::string& 
   size_t len_bytes = major == 1 ? 2 : 4;
   if (major < 1 || major > 3) return fail("unsupported version " + std::to_string(major));
   size_t header_len = 0;
-  for (size_t i = 0; i < len_bytes; ++i) header_len |= size_t{static_cast<unsigned char>(b[8 + i])} << (8 * i);
+  for (size_t i = 0; i < len_bytes; ++i)
+    header_len |= size_t{static_cast<unsigned char>(b[8 + i])} << (8 * i);
   size_t data_at = 8 + len_bytes + header_len;
   if (data_at > b.size()) return fail("truncated header");
   std::string header = b.substr(8 + len_bytes, header_len);
@@ -26,8 +27,10 @@ Expected<std::vector<float>> parse_npy(const std::string& b, const std::string& 
     return fail("dtype must be float32 or float64");
   if (m[1] == ">") return fail("big-endian data is not supported");
   size_t elem = m[2] == "f4" ? 4 : 8;
-  if (std::regex_search(header, std::regex("'fortran_order':\\s*True"))) return fail("Fortran order is not supported");
-  if (!std::regex_search(header, m, std::regex("'shape':\\s*\\(([^)]*)\\)"))) return fail("no shape in the header");
+  if (std::regex_search(header, std::regex("'fortran_order':\\s*True")))
+    return fail("Fortran order is not supported");
+  if (!std::regex_search(header, m, std::regex("'shape':\\s*\\(([^)]*)\\)")))
+    return fail("no shape in the header");
   size_t count = 1;
   std::string dims = m[1];
   static const std::regex kDim("\\d+");

@@ -1,8 +1,8 @@
 // JSON output of model results.
 #include "tools/output_json.h"
 
-#include <cmath>
 #include <fmt/format.h>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 namespace njc::tools {

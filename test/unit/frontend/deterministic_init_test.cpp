@@ -1,8 +1,8 @@
 // Seeded initializers are the same everywhere: SplitMix64 matches its published reference output.
 #include "frontend/deterministic_init.h"
 
-#include <cmath>
 #include <gtest/gtest.h>
+#include <cmath>
 
 namespace njc {
 namespace {

@@ -1,10 +1,10 @@
 // Layer ops against independent formulations: a streamed conv1d_stream equals one Conv over the whole
 // sequence; lstm_cell/gru_cell over N calls equal ONNX LSTM/GRU over an N-step sequence; dense and the
 // DNC ops equal their equations computed here.
-#include <cmath>
 #include <gtest/gtest.h>
+#include <cmath>
 
-#include "frontend/deterministic_init.h"
+#include "test/support/random_values.h"
 #include "test/unit/ir/test_graphs.h"
 
 namespace njc {
@@ -13,13 +13,6 @@ namespace {
 using test::expect_near_all;
 using test::graph_from_json;
 using test::model_json;
-
-std::vector<float> seq_values(int n, uint64_t seed) {
-  SplitMix64 rng(seed);
-  std::vector<float> v(static_cast<size_t>(n));
-  for (float& x : v) x = static_cast<float>(2 * rng.next_unit() - 1);
-  return v;
-}
 
 std::string param(const char* name, const char* shape, int seed) {
   return std::string(R"({"name": ")") + name + R"(", "shape": )" + shape +
@@ -34,10 +27,11 @@ TEST(LayerOps, ConvStreamEqualsConvOverTheWholeSequence) {
     "nodes": [{"op": "conv1d_stream", "inputs": ["x", "w", "b", "hist"], "outputs": ["y", "hist2"],
                "attributes": {"dilation": 2}}])"));
   // The same convolution applied once to the whole (left-zero-padded) sequence.
-  Graph whole = graph_from_json(model_json(R"("inputs": [{"name": "x", "shape": [1, 2, 12]}], "outputs": ["y"],
+  Graph whole =
+      graph_from_json(model_json(R"("inputs": [{"name": "x", "shape": [1, 2, 12]}], "outputs": ["y"],
     "params": )" + params + R"(, "nodes": [{"op": "Conv", "inputs": ["x", "w", "b"], "outputs": ["y"],
                "attributes": {"dilations": [2], "pads": [4, 0]}}])"));
-  std::vector<float> xs = seq_values(steps * cin, 5);  // [t][c]
+  std::vector<float> xs = test::random_values(steps * cin, 5);  // [t][c]
   std::vector<float> channel_major(xs.size());
   for (int t = 0; t < steps; ++t)
     for (int c = 0; c < cin; ++c) channel_major[c * steps + t] = xs[t * cin + c];
@@ -54,25 +48,33 @@ TEST(LayerOps, ConvStreamEqualsConvOverTheWholeSequence) {
 void expect_cell_matches_sequence_op(bool lstm) {
   const int steps = 5, in = 3, hidden = 4, gates = lstm ? 4 : 3;
   std::string g = std::to_string(gates * hidden);
-  std::string params = "[" + param("W", ("[" + g + ", 3]").c_str(), 1) + ", " + param("R", ("[" + g + ", 4]").c_str(), 2) +
-                       ", " + param("B", ("[" + std::to_string(2 * gates * hidden) + "]").c_str(), 3) + "]";
-  std::string states = lstm ? R"([{"name": "h", "shape": [1, 4], "next": "h2"}, {"name": "c", "shape": [1, 4], "next": "c2"}])"
-                            : R"([{"name": "h", "shape": [1, 4], "next": "h2"}])";
-  std::string cell = lstm ? R"({"op": "lstm_cell", "inputs": ["x", "W", "R", "B", "h", "c"], "outputs": ["h2", "c2"]})"
-                          : R"({"op": "gru_cell", "inputs": ["x", "W", "R", "B", "h"], "outputs": ["h2"],
+  std::string params = "[" + param("W", ("[" + g + ", 3]").c_str(), 1) + ", " +
+                       param("R", ("[" + g + ", 4]").c_str(), 2) + ", " +
+                       param("B", ("[" + std::to_string(2 * gates * hidden) + "]").c_str(), 3) + "]";
+  std::string states =
+      lstm ? R"([{"name": "h", "shape": [1, 4], "next": "h2"}, {"name": "c", "shape": [1, 4], "next": "c2"}])"
+           : R"([{"name": "h", "shape": [1, 4], "next": "h2"}])";
+  std::string cell =
+      lstm ? R"({"op": "lstm_cell", "inputs": ["x", "W", "R", "B", "h", "c"], "outputs": ["h2", "c2"]})"
+           : R"({"op": "gru_cell", "inputs": ["x", "W", "R", "B", "h"], "outputs": ["h2"],
                                 "attributes": {"linear_before_reset": 1}})";
   Graph cell_g = graph_from_json(model_json(R"("inputs": [{"name": "x", "shape": [1, 3]}], "outputs": ["h2"],
-    "params": )" + params + R"(, "states": )" + states + R"(, "nodes": [)" + cell + "]"));
+    "params": )" + params + R"(, "states": )" +
+                                            states + R"(, "nodes": [)" + cell + "]"));
   std::string op = lstm ? "LSTM" : "GRU";
   std::string g3 = "[1, " + g;
-  Graph seq_g = graph_from_json(model_json(R"("inputs": [{"name": "xs", "shape": [5, 1, 3]}], "outputs": ["y"],
+  Graph seq_g =
+      graph_from_json(model_json(R"("inputs": [{"name": "xs", "shape": [5, 1, 3]}], "outputs": ["y"],
     "params": )" + params + R"(, "nodes": [
-      {"op": "Reshape", "inputs": ["W"], "outputs": ["W3"], "attributes": {"shape": )" + g3 + R"(, 3]}},
-      {"op": "Reshape", "inputs": ["R"], "outputs": ["R3"], "attributes": {"shape": )" + g3 + R"(, 4]}},
+      {"op": "Reshape", "inputs": ["W"], "outputs": ["W3"], "attributes": {"shape": )" +
+                                 g3 + R"(, 3]}},
+      {"op": "Reshape", "inputs": ["R"], "outputs": ["R3"], "attributes": {"shape": )" +
+                                 g3 + R"(, 4]}},
       {"op": "Reshape", "inputs": ["B"], "outputs": ["B2"], "attributes": {"shape": [1, -1]}},
       {"op": ")" + op + R"(", "inputs": ["xs", "W3", "R3", "B2"], "outputs": ["y"],
-       "attributes": {)" + (lstm ? "" : R"("linear_before_reset": 1)") + "}}]"));
-  std::vector<float> xs = seq_values(steps * in, 9);
+       "attributes": {)" + (lstm ? "" : R"("linear_before_reset": 1)") +
+                                 "}}]"));
+  std::vector<float> xs = test::random_values(steps * in, 9);
   std::vector<float> y = GraphInterpreter(seq_g).run({xs})[0];  // [t][1][1][h]
   GraphInterpreter c(cell_g);
   for (int t = 0; t < steps; ++t) {
@@ -81,8 +83,12 @@ void expect_cell_matches_sequence_op(bool lstm) {
   }
 }
 
-TEST(LayerOps, LstmCellEqualsOnnxLstmOverASequence) { expect_cell_matches_sequence_op(true); }
-TEST(LayerOps, GruCellEqualsOnnxGruOverASequence) { expect_cell_matches_sequence_op(false); }
+TEST(LayerOps, LstmCellEqualsOnnxLstmOverASequence) {
+  expect_cell_matches_sequence_op(true);
+}
+TEST(LayerOps, GruCellEqualsOnnxGruOverASequence) {
+  expect_cell_matches_sequence_op(false);
+}
 
 TEST(LayerOps, DenseWithActivations) {
   for (const char* act : {"none", "relu", "tanh", "sigmoid", "softmax"}) {
@@ -90,7 +96,8 @@ TEST(LayerOps, DenseWithActivations) {
       "params": [{"name": "w", "shape": [3, 2], "data": [1, 2, -3, 4, 0.5, -1]}, {"name": "b", "shape": [3], "data": [0.1, -0.2, 0.3]}],
       "nodes": [{"op": "dense", "inputs": ["x", "w", "b"], "outputs": ["y"], "attributes": {"activation": ")" +
                                          std::string(act) + R"("}}])"));
-    std::vector<double> lin = {1 * 0.5 + 2 * -1.5 + 0.1, -3 * 0.5 + 4 * -1.5 - 0.2, 0.5 * 0.5 + -1 * -1.5 + 0.3};
+    std::vector<double> lin = {1 * 0.5 + 2 * -1.5 + 0.1, -3 * 0.5 + 4 * -1.5 - 0.2,
+                               0.5 * 0.5 + -1 * -1.5 + 0.3};
     std::vector<double> want = lin;
     std::string a = act;
     double sum = 0;
@@ -107,13 +114,15 @@ TEST(LayerOps, DenseWithActivations) {
 }
 
 // Content addressing written out: cosine similarity, sharpened by beta, softmax over rows.
-std::vector<double> content_weights(const std::vector<float>& mem, int rows, int width, const float* key, double beta) {
+std::vector<double> content_weights(const std::vector<float>& mem, int rows, int width, const float* key,
+                                    double beta) {
   std::vector<double> w(static_cast<size_t>(rows));
   double kn = 0, sum = 0;
   for (int j = 0; j < width; ++j) kn += double(key[j]) * key[j];
   for (int r = 0; r < rows; ++r) {
     double dot = 0, mn = 0;
-    for (int j = 0; j < width; ++j) dot += double(key[j]) * mem[r * width + j], mn += double(mem[r * width + j]) * mem[r * width + j];
+    for (int j = 0; j < width; ++j)
+      dot += double(key[j]) * mem[r * width + j], mn += double(mem[r * width + j]) * mem[r * width + j];
     w[r] = std::exp(beta * dot / (std::sqrt(kn) * std::sqrt(mn) + 1e-6));
     sum += w[r];
   }
@@ -123,14 +132,16 @@ std::vector<double> content_weights(const std::vector<float>& mem, int rows, int
 
 TEST(LayerOps, DncWriteThenReadFollowTheEquations) {
   const int rows = 6, width = 4;
-  Graph g = graph_from_json(model_json(R"("inputs": [{"name": "wk", "shape": [1, 4]}, {"name": "add", "shape": [1, 4]},
+  Graph g = graph_from_json(
+      model_json(R"("inputs": [{"name": "wk", "shape": [1, 4]}, {"name": "add", "shape": [1, 4]},
       {"name": "erase", "shape": [1, 4]}, {"name": "rk", "shape": [2, 4]}],
     "outputs": ["read", "weights"],
     "params": [{"name": "m0", "shape": [6, 4], "init": {"kind": "uniform", "seed": 4}},
                {"name": "wb", "shape": [1, 1], "data": [3.0]}, {"name": "rb", "shape": [2, 1], "data": [5.0, 0.5]}],
     "nodes": [{"op": "dnc_write", "inputs": ["m0", "wk", "wb", "erase", "add"], "outputs": ["m1"]},
               {"op": "dnc_read", "inputs": ["m1", "rk", "rb"], "outputs": ["read", "weights"]}])"));
-  std::vector<float> wk = seq_values(4, 1), add = seq_values(4, 2), erase = {0.2f, 0.9f, 0.5f, 0.0f}, rk = seq_values(8, 3);
+  std::vector<float> wk = test::random_values(4, 1), add = test::random_values(4, 2),
+                     erase = {0.2f, 0.9f, 0.5f, 0.0f}, rk = test::random_values(8, 3);
   InitSpec spec{"uniform", 0, -1, 1, 0, 1, 4};
   std::vector<float> m0 = deterministic_values(spec, rows * width);
   std::vector<double> ww = content_weights(m0, rows, width, wk.data(), 3.0);

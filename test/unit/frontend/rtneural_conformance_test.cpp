@@ -1,10 +1,10 @@
 // RTNeural conformance (../shared/conformance/rtneural): each Keras-layout model runs one sample per call
 // with state carried, through the import and the reference interpreter, and must match the Keras output
 // within RTNeural's own tolerance. Prints each model's max error. Skips when the data is absent.
+#include <gtest/gtest.h>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <gtest/gtest.h>
 
 #include "frontend/model_reader.h"
 #include "ir/graph_interpreter.h"
@@ -38,7 +38,8 @@ TEST_P(RtNeural, MatchesKerasOneSamplePerCall) {
     GTEST_SKIP() << "RTNeural conformance data not found at " << kData << " (it lives in ../shared)";
   auto g = read_model_file((kData / "models" / c.model).string());
   ASSERT_TRUE(g) << format_diag(g.error());
-  std::vector<float> xs = read_csv_column(kData / "test_data" / c.x), ys = read_csv_column(kData / "test_data" / c.y);
+  std::vector<float> xs = read_csv_column(kData / "test_data" / c.x),
+                     ys = read_csv_column(kData / "test_data" / c.y);
   ASSERT_EQ(xs.size(), ys.size());
   ASSERT_FALSE(xs.empty());
   GraphInterpreter interp(*g);
@@ -49,8 +50,8 @@ TEST_P(RtNeural, MatchesKerasOneSamplePerCall) {
     max_error = std::max(max_error, e);
     EXPECT_LE(e, c.tolerance) << c.model << " sample " << t << ": got " << y << ", want " << ys[t];
   }
-  std::printf("rtneural %-14s %zu samples, max |error| %.3g (tolerance %.0e)\n", c.model, xs.size(), max_error,
-              c.tolerance);
+  std::printf("rtneural %-14s %zu samples, max |error| %.3g (tolerance %.0e)\n", c.model, xs.size(),
+              max_error, c.tolerance);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -72,7 +73,8 @@ TEST(RtNeuralImport, BadLstmIsRejectedWithAClearError) {
   ASSERT_FALSE(g);
   EXPECT_EQ(g.error().pointer, "/layers/0/weights/0");
   EXPECT_EQ(g.error().message,
-            "lstm: weights have shape [1, 80] but the layer needs [1, 64] (from its input width 1 and declared shape)");
+            "lstm: weights have shape [1, 80] but the layer needs [1, 64] (from its input width 1 and "
+            "declared shape)");
 }
 
 }  // namespace

@@ -2,8 +2,8 @@
 // semantics the ONNX node tests do not pin down, state carried across calls, and batch instances.
 #include "ir/graph_interpreter.h"
 
-#include <cmath>
 #include <gtest/gtest.h>
+#include <cmath>
 
 #include "test/unit/ir/test_graphs.h"
 
@@ -20,10 +20,11 @@ Tensor eval1(OpKind op, std::vector<Tensor> ins, Attributes attrs = {}) {
 }
 
 TEST(Reference, GemmWithEveryAttribute) {
-  Tensor a({2, 3}, {1, 2, 3, 4, 5, 6});     // used transposed: A^T is 3x2
-  Tensor b({2, 2}, {1, -1, 2, 0.5f});       // used transposed
+  Tensor a({2, 3}, {1, 2, 3, 4, 5, 6});  // used transposed: A^T is 3x2
+  Tensor b({2, 2}, {1, -1, 2, 0.5f});    // used transposed
   Tensor c({2}, {10, 20});
-  Tensor y2 = eval1(OpKind::Gemm, {a, b, c}, {{"transA", int64_t{1}}, {"transB", int64_t{1}}, {"alpha", 2.0}, {"beta", 0.5}});
+  Tensor y2 = eval1(OpKind::Gemm, {a, b, c},
+                    {{"transA", int64_t{1}}, {"transB", int64_t{1}}, {"alpha", 2.0}, {"beta", 0.5}});
   // A^T = [[1,4],[2,5],[3,6]], B^T = [[1,2],[-1,0.5]] -> A^T B^T = [[-3,4],[-3,6.5],[-3,9]]
   expect_near_all(y2.data, {2 * -3 + 5, 2 * 4 + 10, 2 * -3 + 5, 2 * 6.5 + 10, 2 * -3 + 5, 2 * 9 + 10});
 }
@@ -50,8 +51,10 @@ TEST(Reference, SoftmaxIsStableAndSumsToOne) {
 
 TEST(Reference, SliceWithNegativeStepsAndClamping) {
   Tensor x({6}, {0, 1, 2, 3, 4, 5});
-  Tensor y = eval1(OpKind::Slice, {x}, {{"starts", std::vector<int64_t>{100}}, {"ends", std::vector<int64_t>{-100}},
-                                        {"steps", std::vector<int64_t>{-2}}});
+  Tensor y = eval1(OpKind::Slice, {x},
+                   {{"starts", std::vector<int64_t>{100}},
+                    {"ends", std::vector<int64_t>{-100}},
+                    {"steps", std::vector<int64_t>{-2}}});
   expect_near_all(y.data, {5, 3, 1});
 }
 
@@ -59,7 +62,8 @@ TEST(Reference, ActivationsMatchTheirDefinitions) {
   Tensor x({5}, {-3, -0.5f, 0, 0.5f, 40});
   auto check = [&](OpKind op, Attributes attrs, auto f) {
     Tensor y = eval1(op, {x}, attrs);
-    for (size_t i = 0; i < x.data.size(); ++i) EXPECT_NEAR(y.data[i], f(double(x.data[i])), 1e-6) << op_info(op).name;
+    for (size_t i = 0; i < x.data.size(); ++i)
+      EXPECT_NEAR(y.data[i], f(double(x.data[i])), 1e-6) << op_info(op).name;
   };
   check(OpKind::LeakyRelu, {{"alpha", 0.1}}, [](double v) { return v < 0 ? 0.1 * v : v; });
   check(OpKind::Elu, {}, [](double v) { return v < 0 ? std::exp(v) - 1 : v; });
@@ -76,7 +80,9 @@ TEST(Reference, ConvWithPadsStridesDilationsAndGroups) {
   for (size_t i = 0; i < w.data.size(); ++i) w.data[i] = std::cos(0.3f * i);
   Tensor b({6}, {1, 2, 3, 4, 5, 6});
   Tensor y = eval1(OpKind::Conv, {x, w, b},
-                   {{"group", int64_t{2}}, {"pads", std::vector<int64_t>{2, 1}}, {"strides", std::vector<int64_t>{2}},
+                   {{"group", int64_t{2}},
+                    {"pads", std::vector<int64_t>{2, 1}},
+                    {"strides", std::vector<int64_t>{2}},
                     {"dilations", std::vector<int64_t>{2}}});
   ASSERT_EQ(y.shape, (Shape{1, 6, 4}));  // (9 + 3 - 5) / 2 + 1
   for (int m = 0; m < 6; ++m)
@@ -86,17 +92,21 @@ TEST(Reference, ConvWithPadsStridesDilationsAndGroups) {
       for (int c = 0; c < 2; ++c)
         for (int k = 0; k < 3; ++k) {
           int pos = t * 2 + k * 2 - 2;
-          if (pos >= 0 && pos < 9) want += double(x.data[(g * 2 + c) * 9 + pos]) * w.data[(m * 2 + c) * 3 + k];
+          if (pos >= 0 && pos < 9)
+            want += double(x.data[(g * 2 + c) * 9 + pos]) * w.data[(m * 2 + c) * 3 + k];
         }
       EXPECT_NEAR(y.data[m * 4 + t], want, 1e-5);
     }
 }
 
-double sigmoid(double v) { return 1 / (1 + std::exp(-v)); }
+double sigmoid(double v) {
+  return 1 / (1 + std::exp(-v));
+}
 
 // One LSTM step written from the ONNX equations (gates i, o, f, c) for hidden size 1.
 TEST(Reference, LstmStepFollowsTheOnnxEquations) {
-  Tensor x({1, 1, 1}, {0.5f}), w({1, 4, 1}, {0.1f, 0.2f, 0.3f, 0.4f}), r({1, 4, 1}, {-0.1f, 0.5f, 0.25f, -0.3f});
+  Tensor x({1, 1, 1}, {0.5f}), w({1, 4, 1}, {0.1f, 0.2f, 0.3f, 0.4f}),
+      r({1, 4, 1}, {-0.1f, 0.5f, 0.25f, -0.3f});
   Tensor bias({1, 8}, {0.01f, 0.02f, 0.03f, 0.04f, 0.1f, 0.2f, 0.3f, 0.4f});
   Tensor h0({1, 1, 1}, {0.6f}), c0({1, 1, 1}, {-0.2f}), p({1, 3}, {0.05f, 0.07f, 0.09f});
   Node n{OpKind::LSTM, std::vector<ValueId>(8, 0), {0, 1, 2}, {}};

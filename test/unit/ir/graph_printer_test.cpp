@@ -60,7 +60,8 @@ struct BadText {
 
 TEST(GraphText, ErrorsPointAtTheOffendingToken) {
   const BadText cases[] = {
-      {"graph @g batch 1 {\n  input %x : [2]\n  %y = Frob(%x) : [2]\n  output %y\n}\n", 3, 8, "unknown op 'Frob'"},
+      {"graph @g batch 1 {\n  input %x : [2]\n  %y = Frob(%x) : [2]\n  output %y\n}\n", 3, 8,
+       "unknown op 'Frob'"},
       {"graph @g batch 1 {\n  input %x : [2]\n  %y = Relu(%z) : [2]\n  output %y\n}\n", 3, 13,
        "value '%z' is not defined"},
       {"graph @g batch 1 {\n  input %x : [2]\n  input %x : [3]\n}\n", 3, 9, "value '%x' is defined twice"},

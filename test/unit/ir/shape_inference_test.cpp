@@ -31,7 +31,8 @@ TEST(ShapeInference, LinearAlgebra) {
   EXPECT_EQ(first(OpKind::MatMul, {{2, 1, 4, 3}, {5, 3, 6}}), (Shape{2, 5, 4, 6}));
   EXPECT_EQ(first(OpKind::MatMul, {{3}, {3, 6}}), (Shape{6}));
   EXPECT_EQ(first(OpKind::MatMul, {{4, 3}, {3}}), (Shape{4}));
-  EXPECT_EQ(error_of(OpKind::Gemm, {{4, 3}, {4, 5}}), "/inputs/1: Gemm inner dimensions differ: A[4, 3] times B[4, 5]");
+  EXPECT_EQ(error_of(OpKind::Gemm, {{4, 3}, {4, 5}}),
+            "/inputs/1: Gemm inner dimensions differ: A[4, 3] times B[4, 5]");
   EXPECT_EQ(error_of(OpKind::Gemm, {{4, 3}, {3, 5}, {4, 4}}),
             "/inputs/2: Gemm input C [4, 4] does not broadcast to [4, 5]");
 }
@@ -39,13 +40,17 @@ TEST(ShapeInference, LinearAlgebra) {
 TEST(ShapeInference, DataMovement) {
   EXPECT_EQ(first(OpKind::Concat, {{2, 3}, {2, 5}}, {{"axis", int64_t{-1}}}), (Shape{2, 8}));
   EXPECT_EQ(first(OpKind::Transpose, {{2, 3, 4}}), (Shape{4, 3, 2}));
-  EXPECT_EQ(first(OpKind::Transpose, {{2, 3, 4}}, {{"perm", std::vector<int64_t>{1, 0, 2}}}), (Shape{3, 2, 4}));
+  EXPECT_EQ(first(OpKind::Transpose, {{2, 3, 4}}, {{"perm", std::vector<int64_t>{1, 0, 2}}}),
+            (Shape{3, 2, 4}));
   EXPECT_EQ(first(OpKind::Reshape, {{2, 3, 4}}, {{"shape", std::vector<int64_t>{0, -1}}}), (Shape{2, 12}));
   EXPECT_EQ(first(OpKind::Slice, {{10, 5}},
-                  {{"starts", std::vector<int64_t>{-1}}, {"ends", std::vector<int64_t>{-100}},
-                   {"axes", std::vector<int64_t>{0}}, {"steps", std::vector<int64_t>{-3}}}),
+                  {{"starts", std::vector<int64_t>{-1}},
+                   {"ends", std::vector<int64_t>{-100}},
+                   {"axes", std::vector<int64_t>{0}},
+                   {"steps", std::vector<int64_t>{-3}}}),
             (Shape{4, 5}));
-  EXPECT_EQ(first(OpKind::Slice, {{10}}, {{"starts", std::vector<int64_t>{20}}, {"ends", std::vector<int64_t>{30}}}),
+  EXPECT_EQ(first(OpKind::Slice, {{10}},
+                  {{"starts", std::vector<int64_t>{20}}, {"ends", std::vector<int64_t>{30}}}),
             (Shape{0}));
   EXPECT_EQ(error_of(OpKind::Reshape, {{2, 3}}, {{"shape", std::vector<int64_t>{-1, -1}}}),
             "/attributes/shape: at most one dimension may be -1");
@@ -55,7 +60,8 @@ TEST(ShapeInference, DataMovement) {
 TEST(ShapeInference, Reductions) {
   EXPECT_EQ(first(OpKind::ReduceSum, {{2, 3, 4}}, {{"axes", std::vector<int64_t>{1}}}), (Shape{2, 1, 4}));
   EXPECT_EQ(first(OpKind::ReduceMean, {{2, 3, 4}}, {{"keepdims", int64_t{0}}}), (Shape{}));
-  EXPECT_EQ(first(OpKind::ReduceMax, {{2, 3, 4}}, {{"axes", std::vector<int64_t>{-1, 0}}, {"keepdims", int64_t{0}}}),
+  EXPECT_EQ(first(OpKind::ReduceMax, {{2, 3, 4}},
+                  {{"axes", std::vector<int64_t>{-1, 0}}, {"keepdims", int64_t{0}}}),
             (Shape{3}));
   EXPECT_EQ(error_of(OpKind::ReduceSum, {{2, 3}}, {{"axes", std::vector<int64_t>{1, -1}}}),
             "/attributes/axes: axis -1 is out of range or repeated for rank 2");
@@ -63,11 +69,16 @@ TEST(ShapeInference, Reductions) {
 
 TEST(ShapeInference, Conv1d) {
   EXPECT_EQ(first(OpKind::Conv, {{1, 4, 10}, {6, 2, 3}, {6}},
-                  {{"group", int64_t{2}}, {"pads", std::vector<int64_t>{1, 1}}, {"strides", std::vector<int64_t>{2}}}),
+                  {{"group", int64_t{2}},
+                   {"pads", std::vector<int64_t>{1, 1}},
+                   {"strides", std::vector<int64_t>{2}}}),
             (Shape{1, 6, 5}));
-  EXPECT_EQ(first(OpKind::Conv, {{1, 1, 7}, {1, 1, 3}}, {{"auto_pad", std::string("SAME_UPPER")}}), (Shape{1, 1, 7}));
-  EXPECT_EQ(first(OpKind::Conv, {{1, 1, 7}, {1, 1, 3}}, {{"dilations", std::vector<int64_t>{3}}}), (Shape{1, 1, 1}));
-  EXPECT_EQ(error_of(OpKind::Conv, {{1, 1, 2}, {1, 1, 3}}), "/attributes/kernel_shape: the kernel is longer than the padded input");
+  EXPECT_EQ(first(OpKind::Conv, {{1, 1, 7}, {1, 1, 3}}, {{"auto_pad", std::string("SAME_UPPER")}}),
+            (Shape{1, 1, 7}));
+  EXPECT_EQ(first(OpKind::Conv, {{1, 1, 7}, {1, 1, 3}}, {{"dilations", std::vector<int64_t>{3}}}),
+            (Shape{1, 1, 1}));
+  EXPECT_EQ(error_of(OpKind::Conv, {{1, 1, 2}, {1, 1, 3}}),
+            "/attributes/kernel_shape: the kernel is longer than the padded input");
 }
 
 TEST(ShapeInference, Recurrent) {
@@ -90,9 +101,12 @@ TEST(ShapeInference, Recurrent) {
 
 TEST(ShapeInference, ArityAndAttributeSchema) {
   EXPECT_EQ(error_of(OpKind::Add, {{2}}), "/inputs: Add takes 2 inputs, got 1");
-  EXPECT_EQ(error_of(OpKind::Relu, {{2}}, {{"alpha", 1.0}}), "/attributes/alpha: unknown attribute 'alpha' for Relu (it takes none)");
-  EXPECT_EQ(error_of(OpKind::Softmax, {{2}}, {{"axis", 1.5}}), "/attributes/axis: attribute 'axis' must be an int");
-  EXPECT_EQ(error_of(OpKind::Clip, {{2}}, {{"min", 1.0}, {"max", 0.0}}), "/attributes/min: Clip min is greater than max");
+  EXPECT_EQ(error_of(OpKind::Relu, {{2}}, {{"alpha", 1.0}}),
+            "/attributes/alpha: unknown attribute 'alpha' for Relu (it takes none)");
+  EXPECT_EQ(error_of(OpKind::Softmax, {{2}}, {{"axis", 1.5}}),
+            "/attributes/axis: attribute 'axis' must be an int");
+  EXPECT_EQ(error_of(OpKind::Clip, {{2}}, {{"min", 1.0}, {"max", 0.0}}),
+            "/attributes/min: Clip min is greater than max");
 }
 
 }  // namespace

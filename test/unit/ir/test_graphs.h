@@ -19,9 +19,11 @@ inline std::string model_json(const std::string& body) {
   return R"({"format": "njc-model", "version": 1, )" + body + "}";
 }
 
-inline void expect_near_all(const std::vector<float>& got, const std::vector<double>& want, double tol = 1e-5) {
+inline void expect_near_all(const std::vector<float>& got, const std::vector<double>& want,
+                            double tol = 1e-5) {
   ASSERT_EQ(got.size(), want.size());
-  for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], tol * (1 + std::abs(want[i]))) << "at " << i;
+  for (size_t i = 0; i < got.size(); ++i)
+    EXPECT_NEAR(got[i], want[i], tol * (1 + std::abs(want[i]))) << "at " << i;
 }
 
 }  // namespace njc::test

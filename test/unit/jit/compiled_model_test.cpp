@@ -3,36 +3,33 @@
 // random valid models (NJC_FUZZ_MODELS=N for more, NJC_FUZZ_SEED=S to replay one).
 #include "runtime/compiled_model.h"
 
+#include <gtest/gtest.h>
 #include <cmath>
 #include <cstdlib>
-#include <gtest/gtest.h>
 
-#include "frontend/deterministic_init.h"
 #include "frontend/model_reader.h"
 #include "ir/graph_interpreter.h"
+#include "test/support/random_values.h"
 
 namespace njc {
 namespace {
+
+using test::random_values;
 
 std::vector<x86::Target> host_targets() {
   std::vector<x86::Target> out;
   for (x86::Target t : {x86::Target::kAvx512, x86::Target::kAvx2, x86::Target::kSse4}) {
     if (!x86::target_supported(t, x86::detect_cpu())) continue;
     // A target the code generator does not offer yet fails to compile; it is then simply not listed.
-    Graph probe = *read_model_text(R"({"format": "njc-model", "version": 1, "inputs": [{"name": "x", "shape": [4]}],
-      "outputs": ["y"], "nodes": [{"op": "Relu", "inputs": ["x"], "outputs": ["y"]}]})", "probe", ".");
+    Graph probe =
+        *read_model_text(R"({"format": "njc-model", "version": 1, "inputs": [{"name": "x", "shape": [4]}],
+      "outputs": ["y"], "nodes": [{"op": "Relu", "inputs": ["x"], "outputs": ["y"]}]})",
+                         "probe", ".");
     runtime::ModelOptions o;
     o.target = t;
     if (runtime::CompiledModel::compile(probe, o)) out.push_back(t);
   }
   return out;
-}
-
-std::vector<float> random_values(int64_t n, uint64_t seed) {
-  SplitMix64 rng(seed);
-  std::vector<float> v(static_cast<size_t>(n));
-  for (float& x : v) x = static_cast<float>(2 * rng.next_unit() - 1);
-  return v;
 }
 
 // Runs `calls` calls through the JIT and the interpreter; the JIT must agree within 1e-5 relative + 1e-6
@@ -54,15 +51,16 @@ void expect_jit_matches(const Graph& g, int level, x86::Target target, int calls
     for (size_t out = 0; out < want.size(); ++out)
       for (size_t e = 0; e < want[out].size(); ++e)
         ASSERT_NEAR(got[out][e], want[out][e], 1e-5 * std::fabs(want[out][e]) + 1e-6)
-            << what << " O" << level << " " << x86::target_name(target) << " call " << call << " output " << out
-            << " element " << e;
+            << what << " O" << level << " " << x86::target_name(target) << " call " << call << " output "
+            << out << " element " << e;
   }
 }
 
 TEST(Jit, EveryExampleAtEveryLevelAndTarget) {
   auto targets = host_targets();
   ASSERT_FALSE(targets.empty());
-  for (const char* name : {"mlp.json", "mlp_batch.json", "npc_brain.json", "gru_audio.json", "dnc_memory.json"}) {
+  for (const char* name :
+       {"mlp.json", "mlp_batch.json", "npc_brain.json", "gru_audio.json", "dnc_memory.json"}) {
     auto g = read_model_file(std::string(NJC_SOURCE_DIR) + "/examples/" + name);
     ASSERT_TRUE(g) << format_diag(g.error());
     for (int level = 0; level <= 3; ++level)
@@ -99,7 +97,8 @@ std::string random_model(uint64_t seed) {
   auto name = [&](const char* p) { return std::string(p) + std::to_string(n); };
   auto param = [&](const std::string& pn, const std::string& shape) {
     params += (params.empty() ? "" : ", ") + std::string("{\"name\": \"") + pn + "\", \"shape\": " + shape +
-              ", \"init\": {\"kind\": \"uniform\", \"low\": -0.6, \"high\": 0.6, \"seed\": " + std::to_string(rng.next() % 1000) + "}}";
+              ", \"init\": {\"kind\": \"uniform\", \"low\": -0.6, \"high\": 0.6, \"seed\": " +
+              std::to_string(rng.next() % 1000) + "}}";
   };
   auto node = [&](const std::string& text) { nodes += (nodes.empty() ? "" : ",\n") + text; };
   auto sh = [](int64_t a, int64_t b) { return "[" + std::to_string(a) + ", " + std::to_string(b) + "]"; };
@@ -112,8 +111,9 @@ std::string random_model(uint64_t seed) {
       const char* acts[] = {"none", "relu", "tanh", "sigmoid", "softmax", "elu", "leaky_relu", "softplus"};
       param(name("w"), sh(next, width));
       param(name("b"), "[" + std::to_string(next) + "]");
-      node("{\"op\": \"dense\", \"inputs\": [\"" + cur + "\", \"" + name("w") + "\", \"" + name("b") + "\"], \"outputs\": [\"" +
-           out + "\"], \"attributes\": {\"activation\": \"" + acts[rng.next() % 8] + "\"}}");
+      node("{\"op\": \"dense\", \"inputs\": [\"" + cur + "\", \"" + name("w") + "\", \"" + name("b") +
+           "\"], \"outputs\": [\"" + out + "\"], \"attributes\": {\"activation\": \"" + acts[rng.next() % 8] +
+           "\"}}");
       width = next;
     } else if (kind == 2 || kind == 3) {  // lstm_cell or gru_cell with state
       bool lstm = kind == 2;
@@ -122,21 +122,27 @@ std::string random_model(uint64_t seed) {
       param(name("R"), sh(gates * h, h));
       param(name("B"), "[" + std::to_string(2 * gates * h) + "]");
       std::string hs = name("h"), cs = name("c");
-      states += std::string(states.empty() ? "" : ", ") + "{\"name\": \"" + hs + "\", \"shape\": " + sh(rows, h) +
-                ", \"next\": \"" + out + "\"}";
-      std::string ins = "\"" + cur + "\", \"" + name("W") + "\", \"" + name("R") + "\", \"" + name("B") + "\", \"" + hs + "\"";
+      states += std::string(states.empty() ? "" : ", ") + "{\"name\": \"" + hs +
+                "\", \"shape\": " + sh(rows, h) + ", \"next\": \"" + out + "\"}";
+      std::string ins = "\"" + cur + "\", \"" + name("W") + "\", \"" + name("R") + "\", \"" + name("B") +
+                        "\", \"" + hs + "\"";
       std::string outs = "\"" + out + "\"";
       if (lstm) {
-        states += ", {\"name\": \"" + cs + "\", \"shape\": " + sh(rows, h) + ", \"next\": \"" + name("cn") + "\"}";
+        states +=
+            ", {\"name\": \"" + cs + "\", \"shape\": " + sh(rows, h) + ", \"next\": \"" + name("cn") + "\"}";
         ins += ", \"" + cs + "\"";
         outs += ", \"" + name("cn") + "\"";
       }
-      node(std::string("{\"op\": \"") + (lstm ? "lstm_cell" : "gru_cell") + "\", \"inputs\": [" + ins + "], \"outputs\": [" +
-           outs + "]" + (lstm ? "" : ", \"attributes\": {\"linear_before_reset\": " + std::to_string(rng.next() % 2) + "}") + "}");
+      node(std::string("{\"op\": \"") + (lstm ? "lstm_cell" : "gru_cell") + "\", \"inputs\": [" + ins +
+           "], \"outputs\": [" + outs + "]" +
+           (lstm ? ""
+                 : ", \"attributes\": {\"linear_before_reset\": " + std::to_string(rng.next() % 2) + "}") +
+           "}");
       width = h;
     } else if (kind == 4) {  // causal convolution over calls
       int64_t k = pick({1, 2, 3}), dil = pick({1, 2}), next = pick({1, 2, 4, 5});
-      param(name("w"), "[" + std::to_string(next) + ", " + std::to_string(width) + ", " + std::to_string(k) + "]");
+      param(name("w"),
+            "[" + std::to_string(next) + ", " + std::to_string(width) + ", " + std::to_string(k) + "]");
       std::string ins = "\"" + cur + "\", \"" + name("w") + "\", \"\"", outs = "\"" + out + "\"";
       if (k > 1) {
         std::string hist = name("hist");
@@ -152,19 +158,21 @@ std::string random_model(uint64_t seed) {
     } else if (kind == 5) {  // elementwise with a broadcast param
       const char* ops[] = {"Add", "Sub", "Mul"};
       param(name("p"), "[" + std::to_string(width) + "]");
-      node(std::string("{\"op\": \"") + ops[rng.next() % 3] + "\", \"inputs\": [\"" + cur + "\", \"" + name("p") +
-           "\"], \"outputs\": [\"" + out + "\"]}");
+      node(std::string("{\"op\": \"") + ops[rng.next() % 3] + "\", \"inputs\": [\"" + cur + "\", \"" +
+           name("p") + "\"], \"outputs\": [\"" + out + "\"]}");
     } else {  // a reduction keeping the shape's rank, then broadcast back with Mul
       node("{\"op\": \"ReduceMean\", \"inputs\": [\"" + cur + "\"], \"outputs\": [\"" + name("r") +
            "\"], \"attributes\": {\"axes\": [1]}}");
-      node("{\"op\": \"Sub\", \"inputs\": [\"" + cur + "\", \"" + name("r") + "\"], \"outputs\": [\"" + out + "\"]}");
+      node("{\"op\": \"Sub\", \"inputs\": [\"" + cur + "\", \"" + name("r") + "\"], \"outputs\": [\"" + out +
+           "\"]}");
     }
     cur = out;
   }
-  return "{\"format\": \"njc-model\", \"version\": 1, \"name\": \"fuzz" + std::to_string(seed) + "\", \"batch\": " +
-         std::to_string(pick({1, 1, 2, 3})) + ", \"inputs\": [{\"name\": \"x\", \"shape\": " + sh(rows, input_width) +
-         "}], \"outputs\": [\"" + cur + "\"], \"params\": [" + params + "], \"states\": [" + states + "], \"nodes\": [\n" +
-         nodes + "]}";
+  return "{\"format\": \"njc-model\", \"version\": 1, \"name\": \"fuzz" + std::to_string(seed) +
+         "\", \"batch\": " + std::to_string(pick({1, 1, 2, 3})) +
+         ", \"inputs\": [{\"name\": \"x\", \"shape\": " + sh(rows, input_width) + "}], \"outputs\": [\"" +
+         cur + "\"], \"params\": [" + params + "], \"states\": [" + states + "], \"nodes\": [\n" + nodes +
+         "]}";
 }
 
 TEST(Jit, DifferentialFuzzingOnRandomModels) {
@@ -178,18 +186,21 @@ TEST(Jit, DifferentialFuzzingOnRandomModels) {
     uint64_t seed = first + static_cast<uint64_t>(i);
     std::string text = random_model(seed);
     auto g = read_model_text(text, "fuzz", ".");
-    ASSERT_TRUE(g) << "seed " << seed << " made an invalid model (a generator bug): " << format_diag(g.error()) << text;
+    ASSERT_TRUE(g) << "seed " << seed
+                   << " made an invalid model (a generator bug): " << format_diag(g.error()) << text;
     int level = static_cast<int>(seed % 4);
     for (x86::Target t : targets) {
-      expect_jit_matches(*g, level, t, 3, "fuzz seed " + std::to_string(seed) + " (replay: NJC_FUZZ_SEED=" +
-                                              std::to_string(seed) + ")");
+      expect_jit_matches(
+          *g, level, t, 3,
+          "fuzz seed " + std::to_string(seed) + " (replay: NJC_FUZZ_SEED=" + std::to_string(seed) + ")");
       if (HasFatalFailure()) {
         ADD_FAILURE() << "model of seed " << seed << ":\n" << text;
         return;
       }
     }
   }
-  std::printf("differential fuzzing: %d random models x %zu targets agree with the interpreter\n", count, targets.size());
+  std::printf("differential fuzzing: %d random models x %zu targets agree with the interpreter\n", count,
+              targets.size());
 }
 
 }  // namespace

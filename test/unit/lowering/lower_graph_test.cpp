@@ -4,27 +4,22 @@
 // interpreter's fp32 math against the reference's double math.
 #include "passes/lower_graph.h"
 
+#include <gtest/gtest.h>
 #include <cmath>
 #include <filesystem>
-#include <gtest/gtest.h>
 
-#include "frontend/deterministic_init.h"
 #include "frontend/model_reader.h"
 #include "ir/graph_interpreter.h"
 #include "ir/graph_printer.h"
 #include "ir/loop_verifier.h"
 #include "passes/pass_manager.h"
 #include "passes/pipelines.h"
+#include "test/support/random_values.h"
 
 namespace njc {
 namespace {
 
-std::vector<float> random_values(int64_t n, uint64_t seed) {
-  SplitMix64 rng(seed);
-  std::vector<float> v(static_cast<size_t>(n));
-  for (float& x : v) x = static_cast<float>(2 * rng.next_unit() - 1);
-  return v;
-}
+using test::random_values;
 
 // Lowers g, optionally runs a pipeline level on every kernel, and compares `calls` calls with the graph
 // interpreter on the same random inputs.
@@ -77,34 +72,41 @@ std::string param_text(const std::string& name, const Shape& shape, uint64_t see
 const int64_t kSizes[] = {1, 2, 3, 7, 16, 17};
 
 TEST(LowerGraph, DenseLayersWithFusedEpiloguesAtEveryLevel) {
-  for (int64_t m : {1, 3}) for (int64_t k : kSizes) for (int64_t n : {1, 5, 16, 33}) {
-    std::string text = "graph @d batch 1 {\n  input %x : [" + std::to_string(m) + ", " + std::to_string(k) + "]\n" +
-                       param_text("w", {n, k}, 1) + param_text("b", {n}, 2) +
-                       "  %y = Gemm(%x, %w, %b) {transB = 1} : [" + std::to_string(m) + ", " + std::to_string(n) + "]\n" +
-                       "  %z = Tanh(%y) : [" + std::to_string(m) + ", " + std::to_string(n) + "]\n  output %z\n}\n";
-    Graph g = parse(text);
-    for (int level = 0; level <= 3; ++level)
-      expect_lowering_matches(g, level, passes::TargetDesc::avx512(), 1, "dense m=" + std::to_string(m) + " k=" +
-                                                                            std::to_string(k) + " n=" + std::to_string(n));
-  }
+  for (int64_t m : {1, 3})
+    for (int64_t k : kSizes)
+      for (int64_t n : {1, 5, 16, 33}) {
+        std::string text = "graph @d batch 1 {\n  input %x : [" + std::to_string(m) + ", " +
+                           std::to_string(k) + "]\n" + param_text("w", {n, k}, 1) + param_text("b", {n}, 2) +
+                           "  %y = Gemm(%x, %w, %b) {transB = 1} : [" + std::to_string(m) + ", " +
+                           std::to_string(n) + "]\n" + "  %z = Tanh(%y) : [" + std::to_string(m) + ", " +
+                           std::to_string(n) + "]\n  output %z\n}\n";
+        Graph g = parse(text);
+        for (int level = 0; level <= 3; ++level)
+          expect_lowering_matches(
+              g, level, passes::TargetDesc::avx512(), 1,
+              "dense m=" + std::to_string(m) + " k=" + std::to_string(k) + " n=" + std::to_string(n));
+      }
 }
 
 TEST(LowerGraph, EveryElementwiseOpWithBroadcasting) {
   const char* unary[] = {"Relu", "Sigmoid", "Tanh", "Exp", "Neg", "Abs", "Elu", "Softplus", "HardSigmoid"};
   for (const char* op : unary) {
-    Graph g = parse(std::string("graph @u batch 2 {\n  input %x : [3, 5]\n  %y = ") + op + "(%x) : [3, 5]\n  output %y\n}\n");
+    Graph g = parse(std::string("graph @u batch 2 {\n  input %x : [3, 5]\n  %y = ") + op +
+                    "(%x) : [3, 5]\n  output %y\n}\n");
     expect_lowering_matches(g, 3, passes::TargetDesc::avx512(), 1, op);
   }
-  Graph attrs = parse("graph @a batch 1 {\n  input %x : [4, 6]\n  %y = LeakyRelu(%x) {alpha = 0.3} : [4, 6]\n"
-                      "  %z = Clip(%y) {max = 0.5, min = -0.25} : [4, 6]\n  output %z\n}\n");
+  Graph attrs = parse(
+      "graph @a batch 1 {\n  input %x : [4, 6]\n  %y = LeakyRelu(%x) {alpha = 0.3} : [4, 6]\n"
+      "  %z = Clip(%y) {max = 0.5, min = -0.25} : [4, 6]\n  output %z\n}\n");
   expect_lowering_matches(attrs, 2, passes::TargetDesc::avx2(), 1, "attrs");
   for (const char* op : {"Add", "Sub", "Mul", "Div"}) {
-    Graph g = parse(std::string("graph @b batch 3 {\n  input %x : [2, 1, 5]\n  input %y : [3, 1]\n  %z = ") + op +
-                    "(%x, %y) : [2, 3, 5]\n  output %z\n}\n");
+    Graph g = parse(std::string("graph @b batch 3 {\n  input %x : [2, 1, 5]\n  input %y : [3, 1]\n  %z = ") +
+                    op + "(%x, %y) : [2, 3, 5]\n  output %z\n}\n");
     expect_lowering_matches(g, 3, passes::TargetDesc::sse(), 1, op);
   }
-  Graph logs = parse("graph @l batch 1 {\n  input %x : [8]\n  %a = Abs(%x) : [8]\n  %l = Log(%a) : [8]\n"
-                     "  %s = Sqrt(%a) : [8]\n  %o = Add(%l, %s) : [8]\n  output %o\n}\n");
+  Graph logs = parse(
+      "graph @l batch 1 {\n  input %x : [8]\n  %a = Abs(%x) : [8]\n  %l = Log(%a) : [8]\n"
+      "  %s = Sqrt(%a) : [8]\n  %o = Add(%l, %s) : [8]\n  output %o\n}\n");
   expect_lowering_matches(logs, 3, passes::TargetDesc::avx512(), 1, "log/sqrt");
 }
 
@@ -115,34 +117,44 @@ TEST(LowerGraph, MatMulWithBatchBroadcastAndVectors) {
   expect_lowering_matches(parse("graph @v batch 2 {\n  input %a : [7]\n  input %b : [7, 3]\n"
                                 "  %c = MatMul(%a, %b) : [3]\n  output %c\n}\n"),
                           3, passes::TargetDesc::avx2(), 1, "vector x matrix");
-  expect_lowering_matches(parse("graph @g batch 1 {\n  input %a : [4, 3]\n  input %b : [5, 4]\n  input %c : [5]\n"
-                                "  %y = Gemm(%a, %b, %c) {alpha = 0.5, beta = 2.0, transA = 1, transB = 1} : [3, 5]\n"
-                                "  output %y\n}\n"),
-                          3, passes::TargetDesc::avx512(), 1, "gemm with every attribute");
+  expect_lowering_matches(
+      parse("graph @g batch 1 {\n  input %a : [4, 3]\n  input %b : [5, 4]\n  input %c : [5]\n"
+            "  %y = Gemm(%a, %b, %c) {alpha = 0.5, beta = 2.0, transA = 1, transB = 1} : [3, 5]\n"
+            "  output %y\n}\n"),
+      3, passes::TargetDesc::avx512(), 1, "gemm with every attribute");
 }
 
 TEST(LowerGraph, SoftmaxReductionsAndDataMovement) {
   const char* cases[] = {
       "graph @s batch 2 {\n  input %x : [3, 5]\n  %y = Softmax(%x) {axis = 0} : [3, 5]\n  output %y\n}\n",
       "graph @s batch 1 {\n  input %x : [2, 17]\n  %y = LogSoftmax(%x) : [2, 17]\n  output %y\n}\n",
-      "graph @r batch 1 {\n  input %x : [2, 3, 4]\n  %y = ReduceSum(%x) {axes = [0, 2]} : [1, 3, 1]\n  output %y\n}\n",
-      "graph @r batch 2 {\n  input %x : [2, 3, 4]\n  %y = ReduceMean(%x) {keepdims = 0} : []\n  output %y\n}\n",
-      "graph @r batch 1 {\n  input %x : [5, 3]\n  %y = ReduceMax(%x) {axes = [-1], keepdims = 0} : [5]\n  output %y\n}\n",
-      "graph @c batch 2 {\n  input %x : [2, 3]\n  input %y : [2, 4]\n  %z = Concat(%x, %y, %x) {axis = 1} : [2, 10]\n"
+      "graph @r batch 1 {\n  input %x : [2, 3, 4]\n  %y = ReduceSum(%x) {axes = [0, 2]} : [1, 3, 1]\n  "
+      "output %y\n}\n",
+      "graph @r batch 2 {\n  input %x : [2, 3, 4]\n  %y = ReduceMean(%x) {keepdims = 0} : []\n  output "
+      "%y\n}\n",
+      "graph @r batch 1 {\n  input %x : [5, 3]\n  %y = ReduceMax(%x) {axes = [-1], keepdims = 0} : [5]\n  "
+      "output %y\n}\n",
+      "graph @c batch 2 {\n  input %x : [2, 3]\n  input %y : [2, 4]\n  %z = Concat(%x, %y, %x) {axis = 1} : "
+      "[2, 10]\n"
       "  output %z\n}\n",
-      "graph @t batch 1 {\n  input %x : [2, 3, 4]\n  %y = Transpose(%x) {perm = [2, 0, 1]} : [4, 2, 3]\n  output %y\n}\n",
-      "graph @sl batch 2 {\n  input %x : [9, 4]\n  %y = Slice(%x) {axes = [0], ends = [-100], starts = [-2], steps = [-3]} : [3, 4]\n"
+      "graph @t batch 1 {\n  input %x : [2, 3, 4]\n  %y = Transpose(%x) {perm = [2, 0, 1]} : [4, 2, 3]\n  "
+      "output %y\n}\n",
+      "graph @sl batch 2 {\n  input %x : [9, 4]\n  %y = Slice(%x) {axes = [0], ends = [-100], starts = [-2], "
+      "steps = [-3]} : [3, 4]\n"
       "  output %y\n}\n",
-      "graph @rs batch 2 {\n  input %x : [2, 6]\n  %y = Reshape(%x) {shape = [3, 4]} : [3, 4]\n  %z = Relu(%y) : [3, 4]\n"
+      "graph @rs batch 2 {\n  input %x : [2, 6]\n  %y = Reshape(%x) {shape = [3, 4]} : [3, 4]\n  %z = "
+      "Relu(%y) : [3, 4]\n"
       "  %w = Reshape(%z) {shape = [12]} : [12]\n  output %w\n}\n",
   };
-  for (const char* text : cases) expect_lowering_matches(parse(text), 3, passes::TargetDesc::avx512(), 1, text);
+  for (const char* text : cases)
+    expect_lowering_matches(parse(text), 3, passes::TargetDesc::avx512(), 1, text);
 }
 
 TEST(LowerGraph, StateCarriesAcrossCalls) {
-  expect_lowering_matches(parse("graph @acc batch 3 {\n  input %x : [4]\n  state %s : [4]\n  %t = Add(%s, %x) : [4]\n"
-                                "  %u = Tanh(%t) : [4]\n  next %s = %u\n  output %t\n}\n"),
-                          3, passes::TargetDesc::avx512(), 4, "recurrent accumulator");
+  expect_lowering_matches(
+      parse("graph @acc batch 3 {\n  input %x : [4]\n  state %s : [4]\n  %t = Add(%s, %x) : [4]\n"
+            "  %u = Tanh(%t) : [4]\n  next %s = %u\n  output %t\n}\n"),
+      3, passes::TargetDesc::avx512(), 4, "recurrent accumulator");
 }
 
 TEST(LowerGraph, BundledExamplesWhoseOpsAllLower) {
@@ -150,7 +162,8 @@ TEST(LowerGraph, BundledExamplesWhoseOpsAllLower) {
     auto g = read_model_file(std::string(NJC_SOURCE_DIR) + "/examples/" + name);
     ASSERT_TRUE(g) << format_diag(g.error());
     for (int level = 0; level <= 3; ++level)
-      for (auto target : {passes::TargetDesc::avx512(), passes::TargetDesc::avx2(), passes::TargetDesc::sse()})
+      for (auto target :
+           {passes::TargetDesc::avx512(), passes::TargetDesc::avx2(), passes::TargetDesc::sse()})
         expect_lowering_matches(*g, level, target, 3, name);
   }
 }
@@ -164,12 +177,14 @@ TEST(LowerGraph, DenseReluChainIsOneKernel) {
 }
 
 TEST(LowerGraph, ElementwiseChainsAreOneNestWithoutIntermediateBuffers) {
-  Graph g = parse("graph @chain batch 2 {\n  input %x : [3, 4]\n  input %y : [4]\n  %a = Add(%x, %y) : [3, 4]\n"
-                  "  %t = Tanh(%a) : [3, 4]\n  %m = Mul(%t, %x) : [3, 4]\n  %r = Relu(%m) : [3, 4]\n  output %r\n}\n");
+  Graph g = parse(
+      "graph @chain batch 2 {\n  input %x : [3, 4]\n  input %y : [4]\n  %a = Add(%x, %y) : [3, 4]\n"
+      "  %t = Tanh(%a) : [3, 4]\n  %m = Mul(%t, %x) : [3, 4]\n  %r = Relu(%m) : [3, 4]\n  output %r\n}\n");
   auto lowered = passes::lower_graph(g);
   ASSERT_TRUE(lowered);
   ASSERT_EQ(lowered->module.kernels.size(), 1u);
-  for (const loop::Buffer& b : lowered->module.kernels[0].buffers) EXPECT_TRUE(b.name == "x" || b.name == "y" || b.name == "r") << b.name;
+  for (const loop::Buffer& b : lowered->module.kernels[0].buffers)
+    EXPECT_TRUE(b.name == "x" || b.name == "y" || b.name == "r") << b.name;
   expect_lowering_matches(g, 3, passes::TargetDesc::avx512(), 1, "chain");
 }
 
@@ -178,7 +193,8 @@ TEST(LowerGraph, EveryBundledExampleAtEveryLevelAndTarget) {
     auto g = read_model_file(std::string(NJC_SOURCE_DIR) + "/examples/" + name);
     ASSERT_TRUE(g) << format_diag(g.error());
     for (int level = 0; level <= 3; ++level)
-      for (auto target : {passes::TargetDesc::avx512(), passes::TargetDesc::avx2(), passes::TargetDesc::sse()})
+      for (auto target :
+           {passes::TargetDesc::avx512(), passes::TargetDesc::avx2(), passes::TargetDesc::sse()})
         expect_lowering_matches(*g, level, target, 4, name);
   }
 }
@@ -193,21 +209,28 @@ std::string rnn_graph(const char* op, int64_t gates, const std::string& attrs, b
   std::string text = "graph @rnn batch 2 {\n  input %x : " + x + "\n";
   if (with_initial) text += "  input %h0 : " + state + "\n";
   if (with_initial && gates == 4) text += "  input %c0 : " + state + "\n";
-  text += param_text("W", {dirs, gates * hidden, in}, 1) + param_text("R", {dirs, gates * hidden, hidden}, 2) +
-          param_text("B", {dirs, 2 * gates * hidden}, 3);
+  text += param_text("W", {dirs, gates * hidden, in}, 1) +
+          param_text("R", {dirs, gates * hidden, hidden}, 2) + param_text("B", {dirs, 2 * gates * hidden}, 3);
   if (peepholes) text += param_text("P", {dirs, 3 * hidden}, 4);
   std::string ins = "%x, %W, %R, %B, _, " + std::string(with_initial ? "%h0" : "_");
   if (gates == 4) ins += std::string(", ") + (with_initial ? "%c0" : "_") + (peepholes ? ", %P" : "");
   std::string outs = gates == 4 ? "%y, %yh, %yc" : "%y, %yh";
   std::string types = gates == 4 ? y + ", " + state + ", " + state : y + ", " + state;
-  text += "  " + outs + " = " + op + "(" + ins + ") {" + attrs + (layout1 ? ", layout = 1" : "") + "} : " + types + "\n";
+  text += "  " + outs + " = " + op + "(" + ins + ") {" + attrs + (layout1 ? ", layout = 1" : "") +
+          "} : " + types + "\n";
   text += "  output %y\n  output %yh\n" + std::string(gates == 4 ? "  output %yc\n" : "") + "}\n";
   return text;
 }
 
 TEST(LowerGraph, LstmInEveryDirectionLayoutAndOption) {
-  struct Case { const char* attrs; bool peep, layout1; int64_t dirs; bool initial; };
-  const Case cases[] = {{"hidden_size = 5", false, false, 1, false}, {"direction = \"reverse\"", true, false, 1, true},
+  struct Case {
+    const char* attrs;
+    bool peep, layout1;
+    int64_t dirs;
+    bool initial;
+  };
+  const Case cases[] = {{"hidden_size = 5", false, false, 1, false},
+                        {"direction = \"reverse\"", true, false, 1, true},
                         {"direction = \"bidirectional\"", true, true, 2, true},
                         {"clip = 0.4", false, false, 1, true},
                         {"activations = [\"Sigmoid\", \"Relu\", \"Tanh\"]", false, true, 1, false}};
@@ -230,7 +253,10 @@ TEST(LowerGraph, GruInBothResetModesDirectionsAndLayouts) {
 }
 
 TEST(LowerGraph, ConvWithPadsStridesDilationsAndGroups) {
-  struct Case { Shape x, w; std::string attrs; };
+  struct Case {
+    Shape x, w;
+    std::string attrs;
+  };
   const Case cases[] = {{{1, 4, 9}, {6, 2, 3}, "dilations = [2], group = 2, pads = [2, 1], strides = [2]"},
                         {{2, 3, 7}, {4, 3, 3}, "auto_pad = \"SAME_UPPER\""},
                         {{1, 1, 5}, {1, 1, 5}, "pads = [0, 0]"},
@@ -239,14 +265,15 @@ TEST(LowerGraph, ConvWithPadsStridesDilationsAndGroups) {
     Node n{OpKind::Conv, {0, 1, 2}, {0}, {}};
     auto parsed = parse_graph("graph @p batch 1 {\n  input %x : " + shape_to_string(c.x) + "\n" +
                                   param_text("w", c.w, 7) + param_text("b", {c.w[0]}, 8) +
-                                  "  %y = Conv(%x, %w, %b) {" + c.attrs + "} : [1]\n  output %y\n}\n", "p");
+                                  "  %y = Conv(%x, %w, %b) {" + c.attrs + "} : [1]\n  output %y\n}\n",
+                              "p");
     // The declared shape [1] is wrong on purpose: the verifier's message tells the real one.
     ASSERT_FALSE(parsed);
     std::string msg = parsed.error().message;
     std::string real = msg.substr(msg.find("produces ") + 9);
-    Graph g = parse("graph @conv batch 2 {\n  input %x : " + shape_to_string(c.x) + "\n" + param_text("w", c.w, 7) +
-                    param_text("b", {c.w[0]}, 8) + "  %y = Conv(%x, %w, %b) {" + c.attrs + "} : " + real +
-                    "\n  output %y\n}\n");
+    Graph g = parse("graph @conv batch 2 {\n  input %x : " + shape_to_string(c.x) + "\n" +
+                    param_text("w", c.w, 7) + param_text("b", {c.w[0]}, 8) + "  %y = Conv(%x, %w, %b) {" +
+                    c.attrs + "} : " + real + "\n  output %y\n}\n");
     for (int level : {0, 3}) expect_lowering_matches(g, level, passes::TargetDesc::avx512(), 1, c.attrs);
   }
 }
@@ -260,8 +287,13 @@ namespace {
 // Property test: random pipelines of the default-scoped passes on every kernel of lowered models and
 // random single-op graphs; the lowered model must still match the reference.
 std::string random_pipeline(SplitMix64& rng) {
-  const char* passes_text[] = {"interchange", "tile{sizes=%a,%b}", "unroll{factor=%f}", "vectorize{width=%w}",
-                               "register-tile", "split-reduction{ways=%s}", "vectorize{width=%w tail=scalar}"};
+  const char* passes_text[] = {"interchange",
+                               "tile{sizes=%a,%b}",
+                               "unroll{factor=%f}",
+                               "vectorize{width=%w}",
+                               "register-tile",
+                               "split-reduction{ways=%s}",
+                               "vectorize{width=%w tail=scalar}"};
   std::string out;
   int count = 1 + static_cast<int>(rng.next() % 5);
   for (int p = 0; p < count; ++p) {
@@ -284,9 +316,11 @@ TEST(LowerGraph, RandomPipelinesOnLoweredModels) {
   std::vector<Graph> graphs;
   for (const char* name : {"mlp_batch.json", "npc_brain.json", "gru_audio.json", "dnc_memory.json"})
     graphs.push_back(*read_model_file(std::string(NJC_SOURCE_DIR) + "/examples/" + name));
-  graphs.push_back(parse("graph @sm batch 1 {\n  input %x : [3, 13]\n  %y = Softmax(%x) : [3, 13]\n  output %y\n}\n"));
-  graphs.push_back(parse("graph @mm batch 1 {\n  input %a : [5, 7]\n  input %b : [7, 11]\n"
-                         "  %c = MatMul(%a, %b) : [5, 11]\n  output %c\n}\n"));
+  graphs.push_back(
+      parse("graph @sm batch 1 {\n  input %x : [3, 13]\n  %y = Softmax(%x) : [3, 13]\n  output %y\n}\n"));
+  graphs.push_back(
+      parse("graph @mm batch 1 {\n  input %a : [5, 7]\n  input %b : [7, 11]\n"
+            "  %c = MatMul(%a, %b) : [5, 11]\n  output %c\n}\n"));
   SplitMix64 rng(2026);
   int runs = 0;
   for (int trial = 0; trial < 40; ++trial) {
@@ -301,7 +335,8 @@ TEST(LowerGraph, RandomPipelinesOnLoweredModels) {
     for (loop::Kernel& k : lowered->module.kernels) {
       std::string dump;
       Status s = pm.run(*pipeline, k, dump);
-      ASSERT_TRUE(s) << "pipeline " << text << " on kernel " << k.name << " of " << g.name << ": " << s.error().message;
+      ASSERT_TRUE(s) << "pipeline " << text << " on kernel " << k.name << " of " << g.name << ": "
+                     << s.error().message;
     }
     GraphInterpreter reference(g);
     passes::LoweredModelInterpreter run(*lowered);

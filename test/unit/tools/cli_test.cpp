@@ -2,8 +2,8 @@
 // bundled examples run, inputs in every form agree, --iterations carries state, --output is atomic.
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 
 #include "test/unit/tools/run_tool.h"
@@ -26,8 +26,8 @@ TEST(Cli, UsageErrorsExitTwo) {
 TEST(Cli, HelpDocumentsEveryOption) {
   ToolResult r = run_tool(kNjc + " --help", kSrc);
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* opt : {"--jit", "--interp", "--emit-ir", "--emit-asm", "-O", "--target", "--input", "--output",
-                          "--iterations", "njc opt", "njc import"})
+  for (const char* opt : {"--jit", "--interp", "--emit-ir", "--emit-asm", "-O", "--target", "--input",
+                          "--output", "--iterations", "njc opt", "njc import"})
     EXPECT_NE(r.out.find(opt), std::string::npos) << opt;
 }
 
@@ -57,11 +57,14 @@ TEST(Cli, JsonNestedFlatAndNpyInputsAgree) {
     std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 32), }";
     header.resize(118 - 1, ' ');
     header += '\n';
-    npy << "\x93NUMPY" << char(1) << char(0) << char(header.size() & 0xff) << char(header.size() >> 8) << header;
+    npy << "\x93NUMPY" << char(1) << char(0) << char(header.size() & 0xff) << char(header.size() >> 8)
+        << header;
     npy.write(reinterpret_cast<const char*>(values.data()), 128);
   }
-  ToolResult a = run_tool(kNjc + " examples/mlp.json --interp run --input " + (dir / "flat.json").string(), kSrc);
-  ToolResult b = run_tool(kNjc + " examples/mlp.json --interp run --input " + (dir / "nested.json").string(), kSrc);
+  ToolResult a =
+      run_tool(kNjc + " examples/mlp.json --interp run --input " + (dir / "flat.json").string(), kSrc);
+  ToolResult b =
+      run_tool(kNjc + " examples/mlp.json --interp run --input " + (dir / "nested.json").string(), kSrc);
   ToolResult c = run_tool(kNjc + " examples/mlp.json --interp run --input " + (dir / "x.npy").string(), kSrc);
   ASSERT_EQ(a.exit_code, 0) << a.err;
   EXPECT_EQ(a.out, b.out);
@@ -71,7 +74,8 @@ TEST(Cli, JsonNestedFlatAndNpyInputsAgree) {
 
 // The JIT's printed outputs agree with the interpreter's number by number (1e-5 relative + 1e-6 absolute).
 TEST(Cli, JitRunPrintsTheInterpretersOutputs) {
-  for (const char* model : {"examples/npc_brain.json", "examples/gru_audio.json", "examples/mlp_batch.json"}) {
+  for (const char* model :
+       {"examples/npc_brain.json", "examples/gru_audio.json", "examples/mlp_batch.json"}) {
     ToolResult jit = run_tool(kNjc + " " + model + " --jit run --iterations 7", kSrc);
     ToolResult ref = run_tool(kNjc + " " + model + " --interp run --iterations 7", kSrc);
     ASSERT_EQ(jit.exit_code, 0) << jit.err;
@@ -80,7 +84,8 @@ TEST(Cli, JitRunPrintsTheInterpretersOutputs) {
       for (size_t i = 0; i < text.size();) {
         char* end = nullptr;
         double d = std::strtod(text.c_str() + i, &end);
-        if (end != text.c_str() + i && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '-')) {
+        if (end != text.c_str() + i &&
+            (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '-')) {
           v.push_back(d);
           i = static_cast<size_t>(end - text.c_str());
         } else {
@@ -92,7 +97,8 @@ TEST(Cli, JitRunPrintsTheInterpretersOutputs) {
     std::vector<double> a = numbers(jit.out), b = numbers(ref.out);
     ASSERT_EQ(a.size(), b.size()) << model;
     ASSERT_FALSE(a.empty());
-    for (size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-5 * std::fabs(b[i]) + 1e-6) << model << " at " << i;
+    for (size_t i = 0; i < a.size(); ++i)
+      EXPECT_NEAR(a[i], b[i], 1e-5 * std::fabs(b[i]) + 1e-6) << model << " at " << i;
   }
 }
 
@@ -141,7 +147,8 @@ namespace {
 TEST(Cli, ImportWritesAModelThatRunsLikeTheOriginal) {
   std::string rt = std::string(NJC_SHARED_DIR) + "/conformance/rtneural/models/gru.json";
   if (!std::filesystem::exists(rt)) GTEST_SKIP() << "RTNeural models not found in ../shared";
-  std::filesystem::path out = std::filesystem::temp_directory_path() / ("njc-imp-" + std::to_string(getpid()) + ".json");
+  std::filesystem::path out =
+      std::filesystem::temp_directory_path() / ("njc-imp-" + std::to_string(getpid()) + ".json");
   ToolResult imp = run_tool(kNjc + " import " + rt + " -o " + out.string(), kSrc);
   ASSERT_EQ(imp.exit_code, 0) << imp.err;
   ToolResult a = run_tool(kNjc + " " + out.string() + " --interp run --iterations 5", kSrc);

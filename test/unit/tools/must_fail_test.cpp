@@ -23,7 +23,9 @@ std::string trim(const std::string& s) {
 }
 
 // gtest prints a parameter in test names and listings; the file and arguments say which case it is.
-void PrintTo(const MustFailCase& c, std::ostream* os) { *os << c.file << ' ' << c.extra_args; }
+void PrintTo(const MustFailCase& c, std::ostream* os) {
+  *os << c.file << ' ' << c.extra_args;
+}
 
 std::vector<MustFailCase> load_cases() {
   std::ifstream in(fs::path(NJC_SOURCE_DIR) / "test/must-fail/cases.txt");
@@ -43,9 +45,9 @@ TEST_P(MustFail, ExactMessageExitOneNoOutput) {
   fs::path out_dir = fs::temp_directory_path() / ("njc-mustfail-" + std::to_string(getpid()));
   fs::create_directories(out_dir);
   fs::path out = out_dir / "out.json";
-  ToolResult r = run_tool(std::string(NJC_TOOL) + " " + c.file + " --interp run --output " + out.string() + " " +
-                              c.extra_args,
-                          std::string(NJC_SOURCE_DIR) + "/test/must-fail");
+  ToolResult r = run_tool(
+      std::string(NJC_TOOL) + " " + c.file + " --interp run --output " + out.string() + " " + c.extra_args,
+      std::string(NJC_SOURCE_DIR) + "/test/must-fail");
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(first_line(r.err), c.expected);
@@ -63,7 +65,9 @@ std::string case_name(const ::testing::TestParamInfo<MustFailCase>& info) {
 
 INSTANTIATE_TEST_SUITE_P(Cases, MustFail, ::testing::ValuesIn(load_cases()), case_name);
 
-TEST(MustFailFolder, HasAtLeastFortyCases) { EXPECT_GE(load_cases().size(), 40u); }
+TEST(MustFailFolder, HasAtLeastFortyCases) {
+  EXPECT_GE(load_cases().size(), 40u);
+}
 
 }  // namespace
 }  // namespace njc::test

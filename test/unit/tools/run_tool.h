@@ -1,13 +1,13 @@
 // Test helper: runs a command through the shell and captures its exit status, stdout and stderr.
 #pragma once
 
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace njc::test {
 
@@ -37,6 +37,8 @@ inline ToolResult run_tool(const std::string& command, const std::string& cwd) {
   return r;
 }
 
-inline std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+inline std::string first_line(const std::string& s) {
+  return s.substr(0, s.find('\n'));
+}
 
 }  // namespace njc::test
