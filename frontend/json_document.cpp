@@ -79,6 +79,7 @@ class PositionRecorder {
   bool string(std::string& v) { return value(), dom_.string(v); }
   bool binary(json::binary_t& v) { return value(), dom_.binary(v); }
   bool start_object(std::size_t n) {
+    if (too_deep()) return false;
     stack_.push_back({false, 0, value(), {}, {}});
     return dom_.start_object(n);
   }
@@ -87,6 +88,7 @@ class PositionRecorder {
     return dom_.end_object();
   }
   bool start_array(std::size_t n) {
+    if (too_deep()) return false;
     stack_.push_back({true, 0, value(), {}, {}});
     return dom_.start_array(n);
   }
@@ -112,8 +114,9 @@ class PositionRecorder {
     return false;
   }
 
-  std::optional<Diag> duplicate_;
-  size_t duplicate_offset_ = 0;
+  static constexpr size_t kMaxDepth = 64;
+  std::optional<Diag> duplicate_, nesting_;
+  size_t duplicate_offset_ = 0, nesting_offset_ = 0;
   std::string syntax_message_;
 
  private:
@@ -126,6 +129,15 @@ class PositionRecorder {
   };
 
   size_t here() const { return static_cast<size_t>(*furthest_ - text_.data()); }
+
+  // No njc file nests deeper than a few levels; refusing early keeps pointer bookkeeping (and anything
+  // that walks the document) linear in the input.
+  bool too_deep() {
+    if (stack_.size() < kMaxDepth) return false;
+    nesting_ = Diag{"", 0, 0, stack_.back().pointer, "JSON nested deeper than " + std::to_string(kMaxDepth) + " levels"};
+    nesting_offset_ = token_start(text_, here());
+    return true;
+  }
 
   // Records the position of the value that starts now and returns its pointer.
   std::string value() {
@@ -167,10 +179,11 @@ Expected<JsonDocument> JsonDocument::parse(std::string text, std::string file) {
   const char* b = doc.text_.data();
   bool ok = nlohmann::json::sax_parse(TrackingIterator(b, &furthest),
                                       TrackingIterator(b + doc.text_.size(), &furthest), &rec);
-  if (rec.duplicate_) {
-    Diag d = *rec.duplicate_;
+  for (auto [found, offset] : {std::pair{&rec.duplicate_, rec.duplicate_offset_}, {&rec.nesting_, rec.nesting_offset_}}) {
+    if (!*found) continue;
+    Diag d = **found;
     d.file = doc.file_;
-    doc.set_position(d, rec.duplicate_offset_);
+    doc.set_position(d, offset);
     return d;
   }
   if (!ok) {
