@@ -1,13 +1,16 @@
 // RTNeural conformance (../shared/conformance/rtneural): each Keras-layout model runs one sample per call
-// with state carried, through the import and the reference interpreter, and must match the Keras output
-// within RTNeural's own tolerance. Prints each model's max error. Skips when the data is absent.
+// with state carried, through the import and the reference interpreter and through the JIT at every -O
+// level and target, and must match the Keras output within RTNeural's own tolerance. Prints each path's
+// max error. Skips when the data is absent.
 #include <gtest/gtest.h>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 #include "frontend/model_reader.h"
 #include "ir/graph_interpreter.h"
+#include "runtime/compiled_model.h"
 
 namespace njc {
 namespace {
@@ -42,16 +45,35 @@ TEST_P(RtNeural, MatchesKerasOneSamplePerCall) {
                      ys = read_csv_column(kData / "test_data" / c.y);
   ASSERT_EQ(xs.size(), ys.size());
   ASSERT_FALSE(xs.empty());
+  auto check = [&](const std::string& path, const std::function<float(float)>& call) {
+    double max_error = 0;
+    for (size_t t = 0; t < xs.size(); ++t) {
+      float y = call(xs[t]);
+      double e = std::fabs(double(y) - ys[t]);
+      max_error = std::max(max_error, e);
+      ASSERT_LE(e, c.tolerance) << c.model << " " << path << " sample " << t << ": got " << y << ", want " << ys[t];
+    }
+    std::printf("rtneural %-14s %-14s %zu samples, max |error| %.3g (tolerance %.0e)\n", c.model, path.c_str(),
+                xs.size(), max_error, c.tolerance);
+  };
   GraphInterpreter interp(*g);
-  double max_error = 0;
-  for (size_t t = 0; t < xs.size(); ++t) {
-    float y = interp.run({{xs[t]}})[0][0];
-    double e = std::fabs(double(y) - ys[t]);
-    max_error = std::max(max_error, e);
-    EXPECT_LE(e, c.tolerance) << c.model << " sample " << t << ": got " << y << ", want " << ys[t];
+  check("interpreter", [&](float x) { return interp.run({{x}})[0][0]; });
+  for (x86::Target target : {x86::Target::kAvx512, x86::Target::kAvx2, x86::Target::kSse4}) {
+    if (!x86::target_supported(target, x86::detect_cpu())) continue;
+    for (int level = 0; level <= 3; ++level) {
+      runtime::ModelOptions o;
+      o.target = target;
+      o.opt_level = level;
+      auto model = runtime::CompiledModel::compile(*g, o);
+      ASSERT_TRUE(model) << model.error().message;
+      runtime::ModelInstance jit(*model);
+      check("jit " + std::string(x86::target_name(target)) + " O" + std::to_string(level), [&](float x) {
+        jit.input(0)[0] = x;
+        jit.run();
+        return jit.output(0)[0];
+      });
+    }
   }
-  std::printf("rtneural %-14s %zu samples, max |error| %.3g (tolerance %.0e)\n", c.model, xs.size(),
-              max_error, c.tolerance);
 }
 
 INSTANTIATE_TEST_SUITE_P(
