@@ -339,12 +339,12 @@ Status ModelReader::build_node(const JsonObject& node) {
   return Status::ok();
 }
 
+}  // namespace
+
 std::string directory_of(const std::string& path) {
   size_t slash = path.rfind('/');
   return slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
 }
-
-}  // namespace
 
 Expected<std::string> read_text_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -17,6 +17,9 @@ Expected<Graph> read_model_file(const std::string& path);
 // names it in diagnostics and relative weight-file paths resolve against `base_dir`.
 Expected<Graph> read_model_text(std::string text, const std::string& file, const std::string& base_dir);
 
+// "dir/npc.json" -> "dir": where a model's relative weight-file paths resolve.
+std::string directory_of(const std::string& path);
+
 // "dir/npc.json" -> "npc": the default model name for a file.
 std::string model_name_from_path(const std::string& path);
 

@@ -53,9 +53,7 @@ Expected<Graph> load_model(const std::string& path) {
   size_t first = text->find_first_not_of(" \t\r\n");
   bool json = path.ends_with(".json") || (first != std::string::npos && (*text)[first] == '{');
   if (!json) return parse_graph(*text, path);
-  size_t slash = path.rfind('/');
-  std::string dir = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
-  return read_model_text(std::move(*text), path, dir);
+  return read_model_text(std::move(*text), path, directory_of(path));
 }
 
 using Engine = std::function<std::vector<std::vector<float>>(const CallInputs&)>;
