@@ -7,8 +7,8 @@ namespace njc {
 
 namespace {
 constexpr OpInfo kOps[] = {
-#define NJC_GRAPH_OP(Enum, Name, MinIn, MaxIn, MinOut, MaxOut) \
-  {OpKind::Enum, Name, MinIn, MaxIn, MinOut, MaxOut},
+#define NJC_GRAPH_OP(Enum, Name, MinIn, MaxIn, MinOut, MaxOut, Class) \
+  {OpKind::Enum, Name, MinIn, MaxIn, MinOut, MaxOut, OpClass::Class},
 #include "ir/graph_ops.def"
 };
 

@@ -22,19 +22,28 @@
 namespace njc {
 
 enum class OpKind {
-#define NJC_GRAPH_OP(Enum, Name, MinIn, MaxIn, MinOut, MaxOut) Enum,
+#define NJC_GRAPH_OP(Enum, Name, MinIn, MaxIn, MinOut, MaxOut, Class) Enum,
 #include "ir/graph_ops.def"
 };
+
+enum class OpClass { kUnary, kBinary, kOther };
 
 struct OpInfo {
   OpKind kind;
   std::string_view name;
   int min_inputs, max_inputs, min_outputs, max_outputs;
+  OpClass op_class;
 };
 
 const OpInfo& op_info(OpKind kind);
 std::optional<OpKind> op_from_name(std::string_view name);
 std::vector<OpKind> all_ops();
+inline bool is_unary_elementwise(OpKind op) {
+  return op_info(op).op_class == OpClass::kUnary;
+}
+inline bool is_binary_elementwise(OpKind op) {
+  return op_info(op).op_class == OpClass::kBinary;
+}
 
 enum class AttrKind { Int, Float, String, Ints, Floats, Strings };
 // "an int", "a list of floats", ...: the kind as a message names it.

@@ -13,26 +13,9 @@ std::vector<Tensor> evaluate_node(const Node& n, const std::vector<const Tensor*
   auto inferred = infer_shapes(n, shapes);
   NJC_ASSERT(inferred, "evaluate_node on an invalid node: " + (inferred ? "" : inferred.error().message));
   const std::vector<Shape>& out = *inferred;
+  if (is_binary_elementwise(n.op)) return {reference::binary(n, *in[0], *in[1], out[0])};
+  if (is_unary_elementwise(n.op)) return {reference::unary(n, *in[0])};
   switch (n.op) {
-    case OpKind::Add:
-    case OpKind::Sub:
-    case OpKind::Mul:
-    case OpKind::Div:
-      return {reference::binary(n, *in[0], *in[1], out[0])};
-    case OpKind::Relu:
-    case OpKind::LeakyRelu:
-    case OpKind::Sigmoid:
-    case OpKind::Tanh:
-    case OpKind::Exp:
-    case OpKind::Log:
-    case OpKind::Sqrt:
-    case OpKind::Neg:
-    case OpKind::Abs:
-    case OpKind::Clip:
-    case OpKind::Elu:
-    case OpKind::Softplus:
-    case OpKind::HardSigmoid:
-      return {reference::unary(n, *in[0])};
     case OpKind::Gemm:
       return {reference::gemm(n, in, out[0])};
     case OpKind::MatMul:
@@ -58,6 +41,8 @@ std::vector<Tensor> evaluate_node(const Node& n, const std::vector<const Tensor*
       return reference::lstm(n, in, out);
     case OpKind::GRU:
       return reference::gru(n, in, out);
+    default:
+      break;
   }
   NJC_UNREACHABLE("unhandled op in evaluate_node");
 }

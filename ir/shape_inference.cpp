@@ -254,27 +254,12 @@ Expected<std::vector<Shape>> infer_unchecked(const Node& n, const Ins& in) {
       return fail("/inputs/" + std::to_string(i),
                   std::string(info.name) + " input " + std::to_string(i) + " is required");
   if (Status s = check_attributes(n); !s) return s.error();
+  if (is_binary_elementwise(n.op)) return infer_binary(n, in);
+  if (is_unary_elementwise(n.op)) {
+    if (Status s = check_scalar_attrs(n); !s) return s.error();
+    return std::vector<Shape>{*in[0]};
+  }
   switch (n.op) {
-    case OpKind::Add:
-    case OpKind::Sub:
-    case OpKind::Mul:
-    case OpKind::Div:
-      return infer_binary(n, in);
-    case OpKind::Relu:
-    case OpKind::LeakyRelu:
-    case OpKind::Sigmoid:
-    case OpKind::Tanh:
-    case OpKind::Exp:
-    case OpKind::Log:
-    case OpKind::Sqrt:
-    case OpKind::Neg:
-    case OpKind::Abs:
-    case OpKind::Clip:
-    case OpKind::Elu:
-    case OpKind::Softplus:
-    case OpKind::HardSigmoid:
-      if (Status s = check_scalar_attrs(n); !s) return s.error();
-      return std::vector<Shape>{*in[0]};
     case OpKind::Gemm:
       return infer_gemm(n, in);
     case OpKind::MatMul:
@@ -299,6 +284,8 @@ Expected<std::vector<Shape>> infer_unchecked(const Node& n, const Ins& in) {
     case OpKind::LSTM:
     case OpKind::GRU:
       return infer_recurrent(n, in);
+    default:
+      break;
   }
   NJC_UNREACHABLE("unhandled op in infer_shapes");
 }

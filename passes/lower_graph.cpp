@@ -20,30 +20,6 @@ namespace {
 
 using namespace lowering;
 
-bool is_unary(OpKind op) {
-  switch (op) {
-    case OpKind::Relu:
-    case OpKind::LeakyRelu:
-    case OpKind::Sigmoid:
-    case OpKind::Tanh:
-    case OpKind::Exp:
-    case OpKind::Log:
-    case OpKind::Sqrt:
-    case OpKind::Neg:
-    case OpKind::Abs:
-    case OpKind::Clip:
-    case OpKind::Elu:
-    case OpKind::Softplus:
-    case OpKind::HardSigmoid:
-      return true;
-    default:
-      return false;
-  }
-}
-bool is_binary(OpKind op) {
-  return op == OpKind::Add || op == OpKind::Sub || op == OpKind::Mul || op == OpKind::Div;
-}
-
 class Lowering {
  public:
   explicit Lowering(const Graph& g) : g_(g), ctx_(g), uses_(g.values.size(), 0) {}
@@ -167,7 +143,7 @@ std::vector<size_t> Lowering::fusable_epilogue(size_t index) {
     size_t next = index + 1 + chain.size();
     if (next >= g_.nodes.size()) break;
     const Node& n = g_.nodes[next];
-    bool elementwise = is_unary(n.op) || is_binary(n.op);
+    bool elementwise = is_unary_elementwise(n.op) || is_binary_elementwise(n.op);
     if (!elementwise || shape(n.outputs[0]) != shape(cur)) break;
     bool uses_cur = false;
     for (ValueId in : n.inputs) uses_cur |= in == cur;
@@ -432,7 +408,7 @@ Status Lowering::lower_node(size_t index) {
                                   g_.value(named).name));
   if (n.op == OpKind::Gemm || n.op == OpKind::MatMul)
     lower_matmul_like(s, index);
-  else if (is_unary(n.op) || is_binary(n.op))
+  else if (is_unary_elementwise(n.op) || is_binary_elementwise(n.op))
     lower_elementwise(s, index);
   else if (n.op == OpKind::Softmax || n.op == OpKind::LogSoftmax)
     lower_softmax(s, n);
