@@ -3,63 +3,16 @@
 #include <gtest/gtest.h>
 
 #include "test/unit/codegen/jit_check.h"
+#include "test/unit/passes/test_kernels.h"
 
 namespace njc::codegen_test {
 namespace {
 
-Affine v(ValueId iv) {
-  return Affine::var(iv);
-}
-
-std::vector<float> data(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
-  std::vector<float> out(n);
-  for (float& x : out) x = d(rng);
-  return out;
-}
-
-// y = tanh(bias + x W), W packed [K][N].
-Kernel matvec(int64_t n, int64_t kk) {
-  Kernel k;
-  k.name = "matvec";
-  Builder b(k);
-  BufferId x = b.input("x", {kk});
-  BufferId w = b.param("w", {kk, n}, data(static_cast<size_t>(kk * n), 11));
-  BufferId bias = b.param("bias", {n}, data(static_cast<size_t>(n), 12));
-  BufferId y = b.output("y", {n});
-  b.loop("j0", 0, n, 1, [&](ValueId j) { b.store(b.load(bias, {v(j)}), y, {v(j)}); });
-  b.loop("j", 0, n, 1, [&](ValueId j) {
-    b.loop("k", 0, kk, 1, [&](ValueId r) {
-      ValueId acc = b.load(y, {v(j)});
-      b.store(b.fma(b.load(x, {v(r)}), b.load(w, {v(r), v(j)}), acc), y, {v(j)});
-    });
-  });
-  b.loop("j1", 0, n, 1, [&](ValueId j) { b.store(b.unary(Op::Tanh, b.load(y, {v(j)})), y, {v(j)}); });
-  return k;
-}
-
-// C = A B (memory accumulator, naive i j k).
-Kernel matmul(int64_t m, int64_t n, int64_t kk) {
-  Kernel k;
-  k.name = "matmul";
-  Builder b(k);
-  BufferId a = b.input("a", {m, kk});
-  BufferId w = b.param("b", {kk, n}, data(static_cast<size_t>(kk * n), 7));
-  BufferId c = b.output("c", {m, n});
-  b.loop("i0", 0, m, 1, [&](ValueId i) {
-    b.loop("j0", 0, n, 1, [&](ValueId j) { b.store(b.constant(0), c, {v(i), v(j)}); });
-  });
-  b.loop("i", 0, m, 1, [&](ValueId i) {
-    b.loop("j", 0, n, 1, [&](ValueId j) {
-      b.loop("k", 0, kk, 1, [&](ValueId r) {
-        ValueId acc = b.load(c, {v(i), v(j)});
-        b.store(b.fma(b.load(a, {v(i), v(r)}), b.load(w, {v(r), v(j)}), acc), c, {v(i), v(j)});
-      });
-    });
-  });
-  return k;
-}
+// matvec (y = tanh(bias + x W), W packed [K][N]) and matmul (C = A B, naive i j k) are the pass tests'
+// kernels.
+using testing_kernels::matmul;
+using testing_kernels::matvec;
+using testing_kernels::v;
 
 // Row softmax with a scratch row: max, exp(x - max) and sum, scale.
 Kernel softmax(int64_t rows, int64_t n) {

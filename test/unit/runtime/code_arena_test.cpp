@@ -1,6 +1,7 @@
 // W^X code memory (runtime/code_arena.cpp): no mapping of the process is ever writable and executable, during
 // or after compilation, checked by reading /proc/self/maps from inside the write window.
 #include "runtime/code_arena.h"
+#include "test/support/proc_maps.h"
 
 #include <gtest/gtest.h>
 
@@ -15,26 +16,10 @@
 namespace njc::runtime {
 namespace {
 
-struct Mapping {
-  uintptr_t lo = 0, hi = 0;
-  std::string perms;
-};
+using Mapping = test::Mapping;
 
 std::vector<Mapping> maps() {
-  std::ifstream in("/proc/self/maps");
-  std::vector<Mapping> out;
-  std::string line;
-  while (std::getline(in, line)) {
-    Mapping m;
-    std::istringstream s(line);
-    std::string range;
-    s >> range >> m.perms;
-    size_t dash = range.find('-');
-    m.lo = std::stoull(range.substr(0, dash), nullptr, 16);
-    m.hi = std::stoull(range.substr(dash + 1), nullptr, 16);
-    out.push_back(m);
-  }
-  return out;
+  return test::proc_maps();
 }
 
 std::string perms_of(const void* p) {

@@ -1,6 +1,7 @@
 // The perf map (runtime/perf_map.cpp): /tmp/perf-<pid>.map names every kernel of a model compiled with
 // ModelOptions::perf_map, cached kernels included, with an address range inside an r-x mapping.
 #include "runtime/perf_map.h"
+#include "test/support/proc_maps.h"
 
 #include <gtest/gtest.h>
 
@@ -14,26 +15,10 @@
 namespace njc::runtime {
 namespace {
 
-struct Range {
-  uintptr_t lo = 0, hi = 0;
-  std::string perms;
-};
+using Range = test::Mapping;
 
 std::vector<Range> maps() {
-  std::ifstream in("/proc/self/maps");
-  std::vector<Range> out;
-  std::string line;
-  while (std::getline(in, line)) {
-    Range m;
-    std::istringstream s(line);
-    std::string range;
-    s >> range >> m.perms;
-    size_t dash = range.find('-');
-    m.lo = std::stoull(range.substr(0, dash), nullptr, 16);
-    m.hi = std::stoull(range.substr(dash + 1), nullptr, 16);
-    out.push_back(m);
-  }
-  return out;
+  return test::proc_maps();
 }
 
 bool inside_rx(uintptr_t lo, uintptr_t hi) {
