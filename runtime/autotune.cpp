@@ -186,6 +186,27 @@ Expected<TuneResult> tune_kernel(const loop::Kernel& k, const TuneOptions& o) {
   return result;
 }
 
+Expected<std::shared_ptr<const JitKernel>> compile_checked(const loop::Kernel& k, const std::string& pipeline,
+                                                           x86::Target t, const loop::BufferData* data) {
+  loop::BufferData in = data ? *data : random_buffers(k);
+  JitOptions jo;
+  jo.target = t;
+  jo.opt_level = 0;
+  Expected<JitKernel> naive = compile(k, jo);
+  if (!naive) return naive.error();
+  loop::BufferData reference = in;
+  naive->run(reference);
+  jo.passes = pipeline;
+  Expected<JitKernel> j = compile(k, jo);
+  if (!j) return j.error();
+  if (!agrees(k, *j, in, reference)) {
+    Diag d;
+    d.message = "schedule '" + pipeline + "' disagrees with the unscheduled kernel " + k.name;
+    return d;
+  }
+  return std::make_shared<const JitKernel>(std::move(*j));
+}
+
 Expected<std::string> autotune_kernel(const loop::Kernel& k, const TuneOptions& o) {
   Expected<TuneResult> r = tune_kernel(k, o);
   if (!r) return r.error();

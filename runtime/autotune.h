@@ -53,6 +53,12 @@ std::vector<std::string> candidate_pipelines(const loop::Kernel& k, x86::Target 
 // compiles (a target the host cannot run, an unsupported kernel: the same Diags as runtime::compile).
 Expected<TuneResult> tune_kernel(const loop::Kernel& k, const TuneOptions& o);
 
+// Compiles k with pipeline (JitOptions::passes at opt_level 0) and checks it on data (null: deterministic
+// pseudo-random inputs) against the unscheduled kernel, as tune_kernel checks its candidates. For schedules
+// read from a file (runtime/tuning_cache.h): a pipeline that does not compile or disagrees is a Diag.
+Expected<std::shared_ptr<const JitKernel>> compile_checked(const loop::Kernel& k, const std::string& pipeline,
+                                                           x86::Target t, const loop::BufferData* data);
+
 // The fastest candidate's pipeline text: compile it with JitOptions{.opt_level = 0, .passes = result}.
 Expected<std::string> autotune_kernel(const loop::Kernel& k, const TuneOptions& o);
 
