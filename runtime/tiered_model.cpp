@@ -213,6 +213,7 @@ void TieredModel::tier_up(const Request& r) {
     events_.push_back({r.kernel, r.to - 1, r.to, at_call, end, static_cast<double>(end - begin) / 1000.0, tuned});
   }
   if (opts_.trace) {
+    if (compiler_) opts_.trace->name_thread("tier compiler");
     int64_t now = opts_.trace->now_ns();
     std::string what = tuned ? (from_cache ? "tuned (cache)" : "autotune") : level_name(r.to);
     opts_.trace->span("compile " + what, "compile", trace_begin, now, {{"kernel", s.kernel.name}, {"tier", std::to_string(r.to)}});

@@ -20,6 +20,7 @@
 #include "tools/import_command.h"
 #include "tools/opt_command.h"
 #include "tools/output_json.h"
+#include "tools/tiered_run.h"
 
 namespace njc::tools {
 namespace {
@@ -38,6 +39,7 @@ struct Options {
   int64_t iterations = 1;
   int opt_level = 3;
   std::string target = "host";
+  TierFlags tiers;  // --profile, --trace, --tier, --jit-threshold, --tuning-cache: the tiered JIT
 };
 
 int report(const Diag& d) {
@@ -130,6 +132,14 @@ int run(const Options& o) {
     if (!out) return report(out.error());
     return emit(*out, o);
   }
+  if (o.tiers.any() && !o.emit_asm) {
+    auto session = TieredSession::start(*g, o.tiers, target_of(o));
+    if (!session) return report(session.error());
+    auto out = run_calls(*g, o, [&](const CallInputs& in) { return (*session)->run(in); });
+    if (!out) return report(out.error());
+    if (Status s = (*session)->finish(); !s) return report(s.error());
+    return emit(*out, o);
+  }
   runtime::ModelOptions mo;
   mo.target = target_of(o);
   mo.opt_level = o.opt_level;
@@ -182,6 +192,7 @@ int main_impl(int argc, char** argv) {
   app.add_option("--output", o.output_path, "Write the result to this file (atomically) instead of stdout");
   app.add_option("--iterations", o.iterations, "Run N calls carrying state and print the last outputs")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
+  add_tier_flags(app, o.tiers);
   app.footer(
       "Subcommands: njc opt FILE [--passes=PIPELINE] runs loop IR passes (njc opt --help);\n"
       "njc import FILE -o MODEL.json converts an RTNeural model (njc import --help).\n"
