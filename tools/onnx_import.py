@@ -123,10 +123,12 @@ class Converter:
 
     def convert_node(self, node):
         op = node.op_type
+        where = f"node '{node.name}'" if node.name else f"the node computing '{node.output[0]}'"
         if node.domain not in ("", "ai.onnx"):
-            raise Unsupported(f"op '{node.domain}.{op}' is not supported")
+            raise Unsupported(f"op '{node.domain}.{op}' ({where}) is not supported")
         if op not in SUPPORTED:
-            raise Unsupported(f"op '{op}' is not supported")
+            raise Unsupported(f"op '{op}' ({where}) is not supported by njc "
+                              f"(supported: {', '.join(sorted(SUPPORTED))})")
         attrs = {a.name: attr_value(a) for a in node.attribute}
         ins, outs = list(node.input), list(node.output)
         handler = getattr(self, "op_" + op, None)
