@@ -191,6 +191,7 @@ void Assembler::rewrite_with_branches() {
 
 // Pads the code with int3 to the pool's alignment and appends the pool; data labels become code offsets.
 void Assembler::append_pool() {
+  code_end_ = pool_start_ = size_;
   if (pool_.empty()) return;
   if (listing_ != nullptr) {
     *listing_ += ".p2align " + std::to_string(log2_of(pool_align_)) + ", 0xcc\n";
@@ -201,6 +202,7 @@ void Assembler::append_pool() {
   std::memset(buf_.data() + size_, kPadByte, start - size_);
   std::memcpy(buf_.data() + start, pool_.data(), pool_.size());
   size_ = start + pool_.size();
+  pool_start_ = start;
   for (LabelInfo& l : labels_) {
     if (l.data) l.pos += static_cast<int64_t>(start);
   }
@@ -228,6 +230,10 @@ Error Assembler::finalize() {
   for (const Fixup& x : fixups_) {
     const int64_t value = labels_[x.label].pos + x.addend - static_cast<int64_t>(x.end);
     put_le32(buf_.data() + x.at, static_cast<uint32_t>(static_cast<int32_t>(value)));
+    if (labels_[x.label].data) {
+      const auto target = static_cast<uint32_t>(labels_[x.label].pos + x.addend);
+      pool_refs_.push_back(PoolRef{x.at, x.end, target});
+    }
   }
   buf_.resize(size_);
   return {};

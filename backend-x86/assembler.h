@@ -67,6 +67,19 @@ class Assembler {
 
   Error first_error() const { return first_error_; }
 
+  // Where the code refers to the constant pool, for object files that place the pool in its own section
+  // (runtime/aot_build.h). Valid after finalize(); in emission order.
+  struct PoolRef {
+    uint32_t at;      // code offset of the RIP-relative disp32 field
+    uint32_t end;     // code offset of the end of the instruction (the disp32 is relative to it)
+    uint32_t target;  // offset of the referenced pool byte in code()
+  };
+  const std::vector<PoolRef>& pool_refs() const { return pool_refs_; }
+  // Offset in code() where the pool starts, after the int3 padding; equal to code().size() when the pool
+  // is empty. The code proper (relaxed, without padding) is code_end() bytes long. Valid after finalize().
+  size_t pool_start() const { return pool_start_; }
+  size_t code_end() const { return code_end_; }
+
   // One method per mnemonic: a.vaddps(zmm0, zmm1, zmm2), a.and_(eax, 1), a.jne(label), a.ret().
 #define NJC_X86_MNEMONIC(name)                                                                             \
   Error name(const Operand& a = {}, const Operand& b = {}, const Operand& c = {}, const Operand& d = {}) { \
@@ -124,6 +137,9 @@ class Assembler {
     uint32_t size;
   };
   std::vector<PoolEntry> pool_entries_;  // in pool order, for the listing
+  std::vector<PoolRef> pool_refs_;
+  size_t pool_start_ = 0;
+  size_t code_end_ = 0;
   std::string* listing_ = nullptr;
 };
 

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "backend-x86/assembler.h"
 #include "backend-x86/target_features.h"
 #include "ir/diag.h"
 #include "ir/loop_ir.h"
@@ -39,6 +40,12 @@ struct CompiledCode {
   // address: pool entries are aligned relative to offset 0, and sse4 code uses them as memory operands of
   // legacy SSE instructions, which fault on a misaligned 16-byte access.
   std::vector<uint8_t> code;
+  // For object files (runtime/aot_build.h), which put the pool in .rodata: the function is
+  // code[0, code_end) (stats.code_bytes counts the bytes before branch relaxation), the pool is
+  // code[pool_start, end), and every RIP-relative reference into the pool is listed.
+  size_t code_end = 0;
+  size_t pool_start = 0;
+  std::vector<Assembler::PoolRef> pool_refs;
   std::string listing;        // when CodegenOptions::listing
   CodegenStats stats;
 };

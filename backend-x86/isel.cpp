@@ -79,6 +79,9 @@ class Isel {
     out.stats.code_bytes = static_cast<int>(c_.a.size());
     if (Error e = c_.a.finalize()) return error("internal error: code generation: " + e.message());
     out.code = c_.a.code();
+    out.code_end = c_.a.code_end();
+    out.pool_start = c_.a.pool_start();
+    out.pool_refs = c_.a.pool_refs();
     out.listing = std::move(listing_);
     out.stats.spilled_values = alloc_.spilled;
     out.stats.frame_bytes = frame_.bytes;

@@ -42,12 +42,6 @@ std::vector<const KernelProfile*> ProfileTable::records() const {
   return order_;
 }
 
-void ProfileTable::set_tuned(KernelProfile* p, const std::string& pipeline, bool from_cache) {
-  std::lock_guard lock(mu_);
-  p->tuned_pipeline = pipeline;
-  p->tuned_from_cache = from_cache;
-}
-
 double cycles_per_ns() {
   static const double rate = [] {
     auto t0 = std::chrono::steady_clock::now();

@@ -44,8 +44,6 @@ struct KernelProfile {
   std::string name;  // the first kernel's name under this key
   KernelKey key;
   std::array<TierCounters, kTierCount> tiers;
-  std::string tuned_pipeline;  // set once when the top tier was autotuned (under ProfileTable's mutex)
-  bool tuned_from_cache = false;
 
   uint64_t total_calls() const;
   // Calls until the compile time of tier `to` is paid back by its per-call saving over tier `from`: compile
@@ -61,7 +59,6 @@ class ProfileTable {
   KernelProfile* find(const KernelKey& key) const;
   // Every record in the order they were added.
   std::vector<const KernelProfile*> records() const;
-  void set_tuned(KernelProfile* p, const std::string& pipeline, bool from_cache);
 
  private:
   mutable std::mutex mu_;

@@ -17,6 +17,7 @@
 #include "runtime/compiled_model.h"
 #include "tools/atomic_file.h"
 #include "tools/call_inputs.h"
+#include "tools/emit_obj_command.h"
 #include "tools/import_command.h"
 #include "tools/opt_command.h"
 #include "tools/output_json.h"
@@ -160,6 +161,7 @@ int run(const Options& o) {
 int main_impl(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "opt") return run_opt_command(argc - 1, argv + 1);
   if (argc > 1 && std::string(argv[1]) == "import") return run_import_command(argc - 1, argv + 1);
+  if (wants_emit_obj(argc, argv)) return run_emit_obj_command(argc, argv);
   CLI::App app{"njc: a neural-network compiler for real-time programs", "njc"};
   Options o;
   app.add_option(

@@ -206,6 +206,12 @@ TEST(TieredModel, ProfilingOffNeverTiersUp) {
   }
 }
 
+bool all_at_top(const runtime::TieredModel& m) {
+  for (size_t k = 0; k < m.kernel_count(); ++k)
+    if (m.tier_of(k) != runtime::kTopTier) return false;
+  return true;
+}
+
 // Several threads, each with its own instance of one model, run while every kernel climbs to the top on
 // the background thread; each checks every call against the interpreter's outputs for the same inputs.
 // Run under ThreadSanitizer with -DNJC_TSAN=ON (docs/runtime.md).
@@ -226,10 +232,17 @@ TEST(TieredModel, ThreadsRunInstancesWhileTiersChange) {
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t)
     threads.emplace_back([&, t] {
+      // Rounds of the same call sequence from zero state, until every kernel is at the top (under load
+      // the compiler thread may lag) and one more round ran there.
       runtime::TieredInstance inst(*model);
-      for (int call = 0; call < kCalls; ++call)
-        if (!close(inst.run(inputs[static_cast<size_t>(call)]), want[static_cast<size_t>(call)]) && bad[static_cast<size_t>(t)] < 0)
-          bad[static_cast<size_t>(t)] = call;
+      bool top_before = false;
+      for (int round = 0; round < 200 && !top_before; ++round) {
+        top_before = all_at_top(**model);
+        inst.reset_state();
+        for (int call = 0; call < kCalls; ++call)
+          if (!close(inst.run(inputs[static_cast<size_t>(call)]), want[static_cast<size_t>(call)]) && bad[static_cast<size_t>(t)] < 0)
+            bad[static_cast<size_t>(t)] = round * kCalls + call;
+      }
     });
   for (auto& th : threads) th.join();
   for (int t = 0; t < kThreads; ++t) EXPECT_EQ(bad[static_cast<size_t>(t)], -1) << "thread " << t;
@@ -237,9 +250,9 @@ TEST(TieredModel, ThreadsRunInstancesWhileTiersChange) {
   for (size_t k = 0; k < (*model)->kernel_count(); ++k) EXPECT_EQ((*model)->tier_of(k), 3);
   (*model)->reclaim();  // no instance is left: every old version can go
   EXPECT_EQ((*model)->retired_count(), 0u);
-  uint64_t calls = 0;
-  for (size_t k = 0; k < (*model)->kernel_count(); ++k) calls = std::max(calls, (*model)->kernel_profile(k).total_calls());
-  EXPECT_EQ(calls, static_cast<uint64_t>(kCalls * kThreads));
+  uint64_t calls = (*model)->kernel_profile(0).total_calls();
+  EXPECT_GE(calls, static_cast<uint64_t>(2 * kCalls * kThreads));
+  EXPECT_EQ(calls % kCalls, 0u);  // whole rounds: every call counted once
 }
 
 // An instance that sits inside no call does not hold old code back; a running one does until it leaves.

@@ -1,0 +1,15 @@
+// The GNU as text of an ahead-of-time module (`njc MODEL --emit-asm -o FILE.s`): the same functions, pools
+// and layout as the object of runtime/aot_build.h, so that `as FILE.s` gives an object whose .text bytes
+// are those of AotModule::object (docs/aot.md says exactly what is compared).
+#pragma once
+
+#include <string>
+
+#include "runtime/aot_build.h"
+
+namespace njc::runtime {
+
+// m must have been built with AotOptions::assembly. Intel syntax; every label made unique per function.
+std::string aot_assembly(const AotModule& m);
+
+}  // namespace njc::runtime

@@ -1,0 +1,348 @@
+// Ahead-of-time builds (see aot_build.h): kernels compiled exactly as the JIT compiles them, the entry
+// functions generated with the project's assembler, and everything linked into one ELF relocatable object.
+#include "runtime/aot_build.h"
+
+#include <algorithm>
+#include <map>
+
+#include "backend-x86/eh_frame.h"
+#include "backend-x86/elf_writer.h"
+#include "backend-x86/frame.h"
+#include "backend-x86/printer.h"
+#include "ir/assert.h"
+#include "ir/loop_verifier.h"
+#include "passes/lower_graph.h"
+#include "passes/pass_manager.h"
+#include "passes/pipelines.h"
+#include "runtime/aot_assembly.h"
+
+namespace njc::runtime {
+
+namespace {
+
+using namespace x86;  // registers and operand builders
+
+constexpr uint8_t kInt3 = 0xCC;
+constexpr size_t kFunctionAlign = 16, kPoolAlign = 64, kSlotAlign = 64;
+
+Diag error(std::string msg) {
+  Diag d;
+  d.message = std::move(msg);
+  return d;
+}
+
+size_t align_up(size_t v, size_t a) {
+  return (v + a - 1) / a * a;
+}
+
+// The -O pipeline and code generation, step for step what runtime::compile (jit.cpp) does for a kernel
+// with JitOptions{target, opt_level}, minus mapping the bytes: the two must give the same code.
+Expected<AotKernel> compile_kernel(const loop::Kernel& k, const AotOptions& o) {
+  if (Status s = loop::verify(k); !s) return s.error();
+  AotKernel out;
+  out.kernel = k;
+  const passes::TargetDesc desc{target_lanes(o.target), target_vector_registers(o.target)};
+  passes::Pipeline p = passes::default_pipeline(o.opt_level, k, desc);
+  if (!p.empty()) {
+    passes::PassManager pm(passes::RunConfig{desc, true, {}, false});
+    std::string dump;
+    if (Status s = pm.run(p, out.kernel, dump); !s) return s.error();
+  }
+  CodegenOptions co;
+  co.target = o.target;
+  co.listing = o.assembly;
+  Expected<CompiledCode> code = generate(out.kernel, co);
+  if (!code) return code.error();
+  out.code = std::move(*code);
+  return out;
+}
+
+// The state block: one 64-byte-aligned slot per distinct non-param buffer name (as CompiledModel shares
+// buffers by name between kernels).
+class StateLayout {
+ public:
+  size_t slot(const std::string& name, size_t floats) {
+    auto [it, fresh] = slots_.emplace(name, Slot{bytes_, floats});
+    if (fresh) bytes_ = align_up(bytes_ + 4 * floats, kSlotAlign);
+    NJC_ASSERT(it->second.floats == floats, "buffer " + name + " has two sizes");
+    return it->second.offset;
+  }
+  size_t bytes() const { return std::max(bytes_, kSlotAlign); }
+
+ private:
+  struct Slot {
+    size_t offset, floats;
+  };
+  std::map<std::string, Slot> slots_;
+  size_t bytes_ = 0;
+};
+
+int32_t disp(size_t v) {
+  NJC_ASSERT(v <= 0x7fffffff, "state offset beyond 2 GiB");
+  return static_cast<int32_t>(v);
+}
+
+// Copies n ≥ 1 floats from [src] to [dst] (rsi, rdi), clobbering rax and r8d.
+void emit_copy(Assembler& a, int64_t n) {
+  NJC_ASSERT(n >= 1 && n <= 0x7fffffff, "copy size");
+  a.xor_(eax, eax);
+  Label loop = a.new_label();
+  a.bind(loop);
+  a.mov(r8d, dword_ptr(rsi + rax * 4));
+  a.mov(dword_ptr(rdi + rax * 4), r8d);
+  a.add(rax, 1);
+  a.cmp(rax, static_cast<int32_t>(n));
+  a.jne(loop);
+}
+
+struct RunPlan {
+  std::vector<std::pair<size_t, int64_t>> inputs, outputs;  // state offset, floats
+  std::vector<std::vector<int64_t>> tables;                  // per kernel, per buffer: offset, -1 for params
+};
+
+// A generated function before placement: bytes, listing, and where its calls to kernels must point.
+struct Generated {
+  std::vector<uint8_t> bytes;
+  std::string listing;
+  std::vector<std::pair<size_t, size_t>> calls;  // (offset of the call's end, kernel index)
+  std::vector<std::string> call_labels;          // per call: the placeholder label's name in the listing
+};
+
+// <name>_run(const float* const* inputs, float* const* outputs, void* state):
+//   push rbx, r12, r13; sub rsp, table          rbx = inputs, r12 = outputs, r13 = state
+//   copy each input into its slot
+//   per kernel: the buffer table at [rsp] (state + slot offset; 0 for params), call the kernel with rdi = rsp
+//   copy each output out of its slot
+//   add rsp; pop; ret
+// The calls are emitted against placeholder labels and pointed at the kernels when .text is laid out.
+Expected<Generated> emit_run(const RunPlan& plan, bool listing) {
+  Assembler a;
+  Generated g;
+  if (listing) a.set_listing(&g.listing);
+  size_t table = 1;
+  for (const auto& t : plan.tables) table = std::max(table, t.size());
+  std::vector<Label> targets;
+  for (size_t k = 0; k < plan.tables.size(); ++k) {
+    targets.push_back(a.new_label());
+    a.bind(targets.back());
+    g.call_labels.push_back(label_name(targets.back().id));
+  }
+  const FrameLayout frame = layout_frame({rbx, r12, r13}, static_cast<int>(8 * table));
+  emit_prologue(a, frame);
+  a.mov(rbx, rdi);
+  a.mov(r12, rsi);
+  a.mov(r13, rdx);
+  for (size_t i = 0; i < plan.inputs.size(); ++i) {
+    a.mov(rsi, qword_ptr(rbx + disp(8 * i)));
+    a.lea(rdi, ptr(r13 + disp(plan.inputs[i].first)));
+    emit_copy(a, plan.inputs[i].second);
+  }
+  std::vector<Label> after;
+  for (size_t k = 0; k < plan.tables.size(); ++k) {
+    for (size_t b = 0; b < plan.tables[k].size(); ++b) {
+      if (plan.tables[k][b] < 0) {
+        a.mov(qword_ptr(rsp + disp(8 * b)), 0);
+      } else {
+        a.lea(rax, ptr(r13 + disp(static_cast<size_t>(plan.tables[k][b]))));
+        a.mov(qword_ptr(rsp + disp(8 * b)), rax);
+      }
+    }
+    a.mov(rdi, rsp);
+    a.call(targets[k]);
+    after.push_back(a.new_label());
+    a.bind(after.back());
+  }
+  for (size_t o = 0; o < plan.outputs.size(); ++o) {
+    a.mov(rdi, qword_ptr(r12 + disp(8 * o)));
+    a.lea(rsi, ptr(r13 + disp(plan.outputs[o].first)));
+    emit_copy(a, plan.outputs[o].second);
+  }
+  emit_epilogue(a, frame, false);
+  if (Error e = a.finalize()) return error("internal error: entry function: " + e.message());
+  g.bytes = a.code();
+  for (size_t k = 0; k < after.size(); ++k)
+    g.calls.emplace_back(static_cast<size_t>(a.label_offset(after[k])), k);
+  return g;
+}
+
+// <name>_init_state(void* state): zeroes state_bytes (a multiple of 8) with 8-byte stores.
+Expected<Generated> emit_init_state(size_t state_bytes, bool listing) {
+  Assembler a;
+  Generated g;
+  if (listing) a.set_listing(&g.listing);
+  NJC_ASSERT(state_bytes % 8 == 0 && state_bytes / 8 <= 0x7fffffff, "state size");
+  a.xor_(eax, eax);
+  a.xor_(ecx, ecx);
+  Label loop = a.new_label();
+  a.bind(loop);
+  a.mov(qword_ptr(rdi + rcx * 8), rax);
+  a.add(rcx, 1);
+  a.cmp(rcx, static_cast<int32_t>(state_bytes / 8));
+  a.jne(loop);
+  a.ret();
+  if (Error e = a.finalize()) return error("internal error: init_state: " + e.message());
+  g.bytes = a.code();
+  return g;
+}
+
+// s with every character outside [A-Za-z0-9_] replaced by '_'.
+std::string symbol_part(const std::string& s) {
+  std::string out;
+  for (char c : s) out += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return out;
+}
+
+// A C identifier made from a model name.
+std::string sanitize(const std::string& s) {
+  std::string out = symbol_part(s);
+  if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0]))) out = "_" + out;
+  return out;
+}
+
+void put_le32(std::vector<uint8_t>& v, size_t at, uint32_t x) {
+  for (int i = 0; i < 4; ++i) v[at + static_cast<size_t>(i)] = static_cast<uint8_t>(x >> (8 * i));
+}
+
+// The entry function's listing with its placeholder call targets replaced by the kernels' symbols.
+std::string run_listing(const Generated& run, const std::vector<AotFunction>& functions) {
+  std::map<std::string, std::string> call_to;
+  for (size_t k = 0; k < run.call_labels.size(); ++k) call_to[run.call_labels[k]] = functions[k].symbol;
+  std::string out;
+  size_t begin = 0;
+  while (begin < run.listing.size()) {
+    size_t end = run.listing.find('\n', begin);
+    std::string line = run.listing.substr(begin, end - begin);
+    begin = end + 1;
+    if (!line.empty() && line.back() == ':' && call_to.count(line.substr(0, line.size() - 1))) continue;
+    if (line.starts_with("call ") && call_to.count(line.substr(5))) line = "call " + call_to[line.substr(5)];
+    out += line + "\n";
+  }
+  return out;
+}
+
+// Places the functions in .text and the pools in .rodata, and writes the object.
+void link(AotModule& m, const Generated& run, const Generated& init) {
+  std::vector<uint8_t> text, rodata;
+  ElfWriter w;
+  struct Ref {
+    size_t at;
+    int64_t addend;
+  };
+  std::vector<Ref> pool_refs;
+  auto place = [&](const std::string& symbol, const uint8_t* bytes, size_t n) {
+    text.resize(align_up(text.size(), kFunctionAlign), kInt3);
+    m.functions.push_back(AotFunction{symbol, text.size(), n, false, ""});
+    text.insert(text.end(), bytes, bytes + n);
+  };
+  for (size_t k = 0; k < m.kernels.size(); ++k) {
+    AotKernel& ak = m.kernels[k];
+    const CompiledCode& c = ak.code;
+    place(m.name + "__" + symbol_part(ak.kernel.name), c.code.data(), c.code_end);
+    rodata.resize(align_up(rodata.size(), kPoolAlign), 0);
+    ak.rodata_offset = rodata.size();
+    rodata.insert(rodata.end(), c.code.begin() + static_cast<long>(c.pool_start), c.code.end());
+    const size_t base = m.functions.back().text_offset;
+    for (const Assembler::PoolRef& r : c.pool_refs) {
+      // S + A - P = pool byte - end of instruction, with P = the disp32 field.
+      pool_refs.push_back({base + r.at, static_cast<int64_t>(ak.rodata_offset + (r.target - c.pool_start)) -
+                                            static_cast<int64_t>(r.end - r.at)});
+      put_le32(text, base + r.at, 0);  // RELA: the addend is in the relocation
+    }
+  }
+  place(m.name + "_run", run.bytes.data(), run.bytes.size());
+  m.functions.back().listing = run_listing(run, m.functions);
+  const size_t run_at = m.functions.back().text_offset;
+  for (const auto& [end, k] : run.calls)
+    put_le32(text, run_at + end - 4,
+             static_cast<uint32_t>(static_cast<int64_t>(m.functions[k].text_offset) -
+                                   static_cast<int64_t>(run_at + end)));
+  place(m.name + "_init_state", init.bytes.data(), init.bytes.size());
+  m.functions.back().listing = init.listing;
+  for (size_t k = 0; k < m.kernels.size(); ++k) m.functions[k].listing = m.kernels[k].code.listing;
+
+  std::vector<EhFunction> cfi;
+  for (AotFunction& f : m.functions) {
+    auto program = frame_program(text.data() + f.text_offset, f.size);
+    f.has_cfi = program.has_value();
+    if (program) cfi.push_back(EhFunction{f.text_offset, f.size, std::move(*program)});
+  }
+  EhFrame eh = build_eh_frame(cfi, EhPointer::kPcRelative32);
+
+  const int text_s = w.add_section(".text", ElfWriter::kProgbits, ElfWriter::kAlloc | ElfWriter::kExec,
+                                   kFunctionAlign, text);
+  const int rodata_s = w.add_section(".rodata", ElfWriter::kProgbits, ElfWriter::kAlloc, kPoolAlign, rodata);
+  const int eh_s = w.add_section(".eh_frame", ElfWriter::kX86_64Unwind, ElfWriter::kAlloc, 8, eh.bytes);
+  w.add_section(".note.GNU-stack", ElfWriter::kProgbits, 0, 1, {});
+  const uint32_t text_sym = w.section_symbol(text_s), rodata_sym = w.section_symbol(rodata_s);
+  for (size_t i = 0; i < m.functions.size(); ++i) {
+    const AotFunction& f = m.functions[i];
+    const bool entry = i >= m.kernels.size();
+    w.add_symbol(ElfSymbol{f.symbol, text_s, f.text_offset, f.size,
+                           entry ? ElfBinding::kGlobal : ElfBinding::kLocal, ElfSymbolType::kFunc});
+  }
+  for (const Ref& r : pool_refs) w.add_relocation(text_s, {r.at, rodata_sym, ElfRelocType::kPc32, r.addend});
+  for (size_t i = 0; i < cfi.size(); ++i)
+    w.add_relocation(eh_s, {eh.pc_begin_at[i], text_sym, ElfRelocType::kPc32,
+                            static_cast<int64_t>(cfi[i].begin)});
+  m.object = w.finish();
+}
+
+}  // namespace
+
+bool is_c_identifier(const std::string& s) {
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+}
+
+Expected<AotModule> build_aot(const Graph& g, const AotOptions& o) {
+  AotModule m;
+  m.name = o.name.empty() ? sanitize(g.name) : o.name;
+  if (!is_c_identifier(m.name)) return error("--name '" + m.name + "' is not a C identifier");
+  m.target = o.target;
+  m.opt_level = o.opt_level;
+  m.batch = g.batch;
+  auto lowered = passes::lower_graph(g);
+  if (!lowered) return lowered.error();
+  StateLayout state;
+  RunPlan plan;
+  for (const loop::Kernel& k : lowered->module.kernels) {
+    auto compiled = compile_kernel(k, o);
+    if (!compiled) {
+      Diag d = compiled.error();
+      d.message = "kernel " + k.name + ": " + d.message;
+      return d;
+    }
+    std::vector<int64_t> table;
+    for (const loop::Buffer& b : k.buffers)  // the original buffers: same order as the compiled kernel's
+      table.push_back(b.kind == loop::BufferKind::kParam
+                          ? -1
+                          : static_cast<int64_t>(state.slot(b.name, static_cast<size_t>(b.size()))));
+    plan.tables.push_back(std::move(table));
+    m.kernels.push_back(std::move(*compiled));
+  }
+  auto io = [&](const std::string& buffer, ValueId v, int64_t copied) {  // empty tensors hold one element
+    const int64_t floats = g.batch * std::max<int64_t>(1, num_elements(g.value(v).shape));
+    return std::make_pair(state.slot(buffer, static_cast<size_t>(floats)), copied);
+  };
+  for (size_t i = 0; i < g.inputs.size(); ++i) {
+    const int64_t n = g.batch * num_elements(g.value(g.inputs[i]).shape);
+    plan.inputs.push_back(io(lowered->input_buffers[i], g.inputs[i], std::max<int64_t>(n, 1)));
+    m.inputs.push_back({g.value(g.inputs[i]).name, g.value(g.inputs[i]).shape, n});
+  }
+  for (size_t i = 0; i < g.outputs.size(); ++i) {
+    const int64_t n = lowered->output_sizes[i];
+    plan.outputs.push_back(io(lowered->output_buffers[i], g.outputs[i], std::max<int64_t>(n, 1)));
+    m.outputs.push_back({g.value(g.outputs[i]).name, g.value(g.outputs[i]).shape, n});
+  }
+  m.state_bytes = state.bytes();
+  auto run = emit_run(plan, o.assembly);
+  if (!run) return run.error();
+  auto init = emit_init_state(m.state_bytes, o.assembly);
+  if (!init) return init.error();
+  link(m, *run, *init);
+  if (o.assembly) m.assembly = aot_assembly(m);
+  return m;
+}
+
+}  // namespace njc::runtime
