@@ -3,7 +3,7 @@
 //
 //   O0  (nothing: the naive loops)
 //   O1  interchange                                   unit-stride loop innermost
-//   O2  interchange ─ unroll{factor=4}                 + innermost loops unrolled
+//   O2  interchange ─ unroll{factor=4} ─ cse           + innermost loops unrolled, copies merged
 //   O3  interchange                                   then, per root nest with an accumulator C that the
 //        │                                            reduction loop %k leaves in place (matmul, matvec):
 //        ├─ tile{loop=root, sizes=..MR..0..NR*W}         micro-kernel order (i.tile, j.tile, k, i, j)
@@ -16,7 +16,8 @@
 //        │                                            and for every other innermost loop:
 //        ├─ vectorize{loop=l, width=W}                   (elementwise, dot products, softmax reductions)
 //        ├─ split-reduction{loop=l, ways=4}              vector accumulators of reductions
-//        └─ unroll{loop=l, factor=2}                     elementwise loops
+//        ├─ unroll{loop=l, factor=2}                     elementwise loops
+//        └─ cse                                          one load per B vector of the micro-kernel
 //
 //   with MR*NR*S <= R - NR - 2 accumulators (leaves registers for the B vectors and a broadcast).
 #include "passes/pipelines.h"
@@ -171,6 +172,7 @@ Pipeline o3(const Kernel& k, const TargetDesc& t) {
       r.add(fmt::format("unroll{{loop={} factor=2}}", n));
     }
   }
+  r.add("cse");
   return r.take();
 }
 
@@ -180,7 +182,7 @@ Pipeline default_pipeline(int level, const Kernel& k, const TargetDesc& t) {
   switch (std::clamp(level, 0, 3)) {
     case 0: return {};
     case 1: return {make("interchange")};
-    case 2: return {make("interchange"), make("unroll{factor=4}")};
+    case 2: return {make("interchange"), make("unroll{factor=4}"), make("cse")};
     default: return o3(k, t);
   }
 }

@@ -88,14 +88,30 @@ std::string innermost_loop(const std::string& text) {
   return best;
 }
 
-TEST(AsmListing, O3DenseUsesZmmFmaWithEmbeddedBroadcast) {
+// 64 outputs are four zmm accumulators per input: x[k] is broadcast once into a register and feeds four
+// register-register fmas.
+TEST(AsmListing, O3DenseBroadcastsEachInputOnceIntoARegister) {
   if (!x86::target_supported(x86::Target::kAvx512, x86::detect_cpu())) GTEST_SKIP() << "no avx512";
   std::string s = listing(dense(64, 64), 3);
-  EXPECT_TRUE(has(s, R"(vfmadd231ps zmm\d+, zmm\d+, dword ptr \[[^\]]+\]\{1to16\})")) << s;
   std::string body = innermost_loop(s);
   ASSERT_FALSE(body.empty()) << s;
+  EXPECT_TRUE(has(body, R"(vbroadcastss zmm\d+, dword ptr \[)")) << body;
+  EXPECT_TRUE(has(body, R"(vfmadd231ps zmm\d+, zmm\d+, zmm\d+)")) << body;
+  EXPECT_FALSE(has(body, R"(\{1to16\})")) << body;
   // Accumulators stay in registers: the k loop has no store and no stack access.
   EXPECT_FALSE(has(body, "vmovups (z|y|x)mmword ptr \\[")) << body;
+  EXPECT_FALSE(has(body, "rsp")) << body;
+}
+
+// 16 outputs are one accumulator per reduction chain: each broadcast has one use and becomes the fma's
+// embedded-broadcast memory operand.
+TEST(AsmListing, O3NarrowDenseUsesZmmFmaWithEmbeddedBroadcast) {
+  if (!x86::target_supported(x86::Target::kAvx512, x86::detect_cpu())) GTEST_SKIP() << "no avx512";
+  std::string s = listing(dense(16, 64), 3);
+  std::string body = innermost_loop(s);
+  ASSERT_FALSE(body.empty()) << s;
+  EXPECT_TRUE(has(body, R"(vfmadd231ps zmm\d+, zmm\d+, dword ptr \[[^\]]+\]\{1to16\})")) << body;
+  EXPECT_FALSE(has(body, "vbroadcastss")) << body;
   EXPECT_FALSE(has(body, "rsp")) << body;
 }
 

@@ -52,9 +52,9 @@ TEST(Pipelines, O3ShapesTheMatvecMicroKernel) {
   EXPECT_EQ(format_pipeline(p),
             "interchange,tile{sizes=0,64 loop=k},vectorize{width=16 loop=j},unroll{factor=full loop=j},"
             "register-tile{loop=k},split-reduction{ways=4 loop=k},vectorize{width=16 loop=j0},"
-            "unroll{factor=2 loop=j0},vectorize{width=16 loop=j1},unroll{factor=2 loop=j1}");
+            "unroll{factor=2 loop=j0},vectorize{width=16 loop=j1},unroll{factor=2 loop=j1},cse");
   EXPECT_TRUE(default_pipeline(0, k, TargetDesc::avx512()).empty());
-  EXPECT_EQ(format_pipeline(default_pipeline(2, k, TargetDesc::avx512())), "interchange,unroll{factor=4}");
+  EXPECT_EQ(format_pipeline(default_pipeline(2, k, TargetDesc::avx512())), "interchange,unroll{factor=4},cse");
 }
 
 // Random pipelines: each step draws a pass and options; passes that refuse are dropped (a refusal is a
@@ -80,6 +80,7 @@ TEST(Pipelines, RandomPipelinesPreserveResults) {
           "vectorize{width=" + pick({"4", "8", "16"}) + " tail=" + pick({"mask", "scalar"}) + lo + "}",
           "register-tile{" + lo + "}",
           "split-reduction{ways=" + pick({"2", "3", "4"}) + lo + "}",
+          "cse",
       });
       if (text.find("full") != std::string::npos && loop.empty()) continue;  // keep programs small
       Expected<Pipeline> p = parse_pipeline(text);
