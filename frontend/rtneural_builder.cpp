@@ -59,10 +59,10 @@ std::vector<double> reorder_gate_rows(const Array& a, int64_t hidden, const std:
   return out;
 }
 
-ModelBuilder::ModelBuilder(std::string name, int64_t input_width) {
+ModelBuilder::ModelBuilder(std::string name, int64_t input_width, int64_t rows) {
   model_ = {
       {"format", "njc-model"},   {"version", 1},
-      {"name", std::move(name)}, {"inputs", json::array({{{"name", "x"}, {"shape", {1, input_width}}}})},
+      {"name", std::move(name)}, {"inputs", json::array({{{"name", "x"}, {"shape", {rows, input_width}}}})},
       {"params", json::array()}, {"states", json::array()},
       {"nodes", json::array()}};
 }
@@ -140,9 +140,41 @@ std::string ModelBuilder::prelu(const std::string& x, const std::vector<double>&
   return node("Add", {pos, scaled});
 }
 
-json ModelBuilder::finish(const std::string& current, int64_t width) {
+std::string ModelBuilder::conv1d_upsample(const std::string& x, int64_t channels, const std::string& W,
+                                          const std::string& B, int64_t kernel, int64_t dilation,
+                                          int64_t groups, int64_t stride) {
+  int64_t history = (kernel - 1) * dilation;
+  std::string zero = param("zero", {1, channels}, std::vector<double>(static_cast<size_t>(channels), 0.0));
+  std::string last_history = history > 0 ? fresh("history_next") : "";
+  std::string hist = history > 0 ? state("history", {1, channels, history}, last_history) : "";
+  json attrs = {{"dilation", dilation}, {"group", groups}};
+  std::vector<std::string> rows;
+  for (int64_t r = 0; r < stride; ++r) {
+    std::vector<std::string> ins = {r == 0 ? x : zero, W, B}, outs = {fresh("conv")};
+    if (history > 0) {
+      ins.push_back(hist);
+      outs.push_back(r + 1 == stride ? last_history : fresh("history"));
+      hist = outs.back();
+    }
+    rows.push_back(node("conv1d_stream", ins, attrs, outs));
+  }
+  return stride == 1 ? rows[0] : node("Concat", rows, {{"axis", 0}});
+}
+
+std::string ModelBuilder::conv1d_frame(const std::string& x, int64_t time, int64_t channels,
+                                       const std::string& W, const std::string& B, int64_t out,
+                                       int64_t kernel, int64_t dilation, int64_t groups) {
+  std::string ct = node("Transpose", {x}, {{"perm", {1, 0}}});
+  std::string nct = node("Reshape", {ct}, {{"shape", {1, channels, time}}});
+  json attrs = {{"kernel_shape", {kernel}}, {"dilations", {dilation}}, {"group", groups}};
+  std::string y = node("Conv", {nct, W, B}, attrs);
+  std::string mt = node("Reshape", {y}, {{"shape", {out, time - (kernel - 1) * dilation}}});
+  return node("Transpose", {mt}, {{"perm", {1, 0}}});
+}
+
+json ModelBuilder::finish(const std::string& current, int64_t width, int64_t rows) {
   std::string last = current;
-  if (last == "x") last = node("Reshape", {last}, {{"shape", {1, width}}});
+  if (last == "x") last = node("Reshape", {last}, {{"shape", {rows, width}}});
   for (json& n : model_["nodes"])
     for (json& o : n["outputs"])
       if (o == last) o = "y";

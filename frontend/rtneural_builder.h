@@ -29,10 +29,11 @@ std::vector<double> reorder_gate_rows(const Array& a, int64_t hidden, const std:
 // The njc op for an RTNeural/Keras activation name: "" for none ("" or "linear"), nullptr if unknown.
 const char* activation_op(const std::string& name);
 
-// Builds one njc model with input "x" [1, width] and output "y".
+// Builds one njc model with input "x" [rows, width] and output "y": rows is 1 for a model run one sample per
+// call, the frame length for a whole-frame model.
 class ModelBuilder {
  public:
-  ModelBuilder(std::string name, int64_t input_width);
+  ModelBuilder(std::string name, int64_t input_width, int64_t rows = 1);
 
   // A name no other value has: "l<counter>.<hint>".
   std::string fresh(const std::string& hint);
@@ -62,8 +63,19 @@ class ModelBuilder {
   // relu(x) + alpha * (x - relu(x)); alpha has 1 or `width` entries.
   std::string prelu(const std::string& x, const std::vector<double>& alpha);
 
-  // The finished model: `current` [1, width] renamed to the output "y".
-  nlohmann::json finish(const std::string& current, int64_t width);
+  // conv1d_stream run `stride` times per call, on x and then on stride-1 zero rows, with the history carried
+  // through: an upsampling (transposed) convolution's output rows [stride, out] for one input sample.
+  std::string conv1d_upsample(const std::string& x, int64_t channels, const std::string& W,
+                              const std::string& B, int64_t kernel, int64_t dilation, int64_t groups,
+                              int64_t stride);
+  // A "valid" (unpadded) convolution over a whole frame x [T, channels] (time-major, as Keras) with
+  // W [out][channels/groups][K]: Transpose, Conv on [1, channels, T], back to [T - (K-1)*dilation, out].
+  std::string conv1d_frame(const std::string& x, int64_t time, int64_t channels, const std::string& W,
+                           const std::string& B, int64_t out, int64_t kernel, int64_t dilation,
+                           int64_t groups);
+
+  // The finished model: `current` [rows, width] renamed to the output "y".
+  nlohmann::json finish(const std::string& current, int64_t width, int64_t rows = 1);
 
  private:
   nlohmann::json model_;

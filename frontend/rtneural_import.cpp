@@ -43,7 +43,8 @@ class Importer {
         in_shape.back() < 1)
       return doc_.error_at("/in_shape", "in_shape must end with the number of input features");
     width_ = in_shape.back().get<int64_t>();
-    b_.emplace(name_, width_);
+    time_ = frame_length(root);
+    b_.emplace(name_, width_, time_ ? time_ : 1);
     current_ = "x";
     const json& layers = member(root, "layers");
     for (size_t i = 0; i < layers.size(); ++i) {
@@ -51,7 +52,7 @@ class Importer {
       if (!layers[i].is_object()) return doc_.error_at(where_, "a layer must be an object");
       if (Status s = layer(layers[i]); !s) return s.error();
     }
-    return b_->finish(current_, width_);
+    return b_->finish(current_, width_, time_ ? time_ : 1);
   }
 
  private:
@@ -61,6 +62,23 @@ class Importer {
   std::string where_;    // pointer of the layer being imported
   std::string current_;  // the value holding the previous layer's output [1, width_]
   int64_t width_ = 0;
+  int64_t time_ = 0;  // a whole-frame model's current frame length; 0 for one sample per call
+
+  // A model whose in_shape fixes the frame length and whose conv1d layers declare a shorter time axis than
+  // they receive is RTNeural's stateless ("valid") convolution stack, run over a whole frame per call
+  // (conv_stateless.json); a streaming conv1d keeps the time axis. Returns the frame length, or 0.
+  static int64_t frame_length(const json& root) {
+    const json& in_shape = member(root, "in_shape");
+    if (in_shape.size() != 3 || !in_shape[1].is_number_integer()) return 0;
+    int64_t t = in_shape[1].get<int64_t>();
+    for (const json& l : member(root, "layers")) {
+      const json& s = member(l, "shape");
+      if (!s.is_array() || s.size() != 3 || !s[1].is_number_integer()) continue;
+      if (member(l, "type") == "conv1d" && s[1].get<int64_t>() < t) return in_shape[1].get<int64_t>();
+      t = s[1].get<int64_t>();
+    }
+    return 0;
+  }
 
   Diag error(const std::string& sub, const std::string& msg) const {
     return doc_.error_at(where_ + sub, msg);
@@ -128,6 +146,11 @@ class Importer {
   }
 
   Status recurrent(const json& layer, bool lstm) {
+    if (time_)
+      return error("/type",
+                   std::string(lstm ? "lstm" : "gru") +
+                       " in a whole-frame model (stateless conv1d layers) is not supported: njc runs "
+                       "recurrent layers one sample per call");
     auto hidden = declared_width(layer);
     if (!hidden) return hidden.error();
     std::string act = layer.value("activation", "");
@@ -186,8 +209,18 @@ class Importer {
       if (!b) return b.error();
       bias = b_->param("b", {*out}, b->v);
     }
-    current_ =
-        b_->conv1d_stream(current_, width_, b_->param("W", {*out, cin, k}, w), bias, k, dilation, groups);
+    std::string W = b_->param("W", {*out, cin, k}, w);
+    if (time_) {
+      const json& s = member(layer, "shape");
+      int64_t valid = time_ - (k - 1) * dilation;
+      if (valid < 1 || s.size() != 3 || s[1] != valid)
+        return error("/shape", "conv1d in a whole-frame model must be unpadded: " + std::to_string(time_) +
+                                   " steps in must give " + std::to_string(valid) + " steps out");
+      current_ = b_->conv1d_frame(current_, time_, width_, W, bias, *out, k, dilation, groups);
+      time_ = valid;
+    } else {
+      current_ = b_->conv1d_stream(current_, width_, W, bias, k, dilation, groups);
+    }
     width_ = *out;
     return activation(layer);
   }

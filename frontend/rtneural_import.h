@@ -1,7 +1,9 @@
 // Imports RTNeural's model files as njc models: the Keras-layout JSON ({"in_shape", "layers": [...]}: dense
 // and time-distributed-dense, lstm, gru, conv1d, batchnorm, prelu, activation) and PyTorch state_dicts as
-// RTNeural's torch_helpers read them (LSTM, GRU, Linear, Conv1d, BatchNorm1d, PReLU; rtneural_torch.cpp).
-// The result is njc model JSON (docs/model-format.md) that runs one sample per call with state carried.
+// RTNeural's torch_helpers read them (LSTM, GRU, Linear, Conv1d, ConvTranspose1d, BatchNorm1d, PReLU;
+// rtneural_torch.cpp). The result is njc model JSON (docs/model-format.md) that runs one sample per call with
+// state carried (or, for a Keras stack of unpadded conv1d layers, one whole frame per call).
+// docs/importers.md.
 #pragma once
 
 #include <map>
@@ -14,8 +16,9 @@ namespace njc {
 
 // What a PyTorch state_dict does not say. Keys are "<module prefix><option>", e.g. "conv.dilation" for the
 // module whose weights are "conv.weight", or "groups" for a root-level module ("weight", "bias").
-// Options: dilation, groups, stride (Conv1d; default 1) and activation (any module; tanh, relu, sigmoid,
-// softmax, elu; default none). Unused keys are an error. Keras-layout files carry all of this themselves.
+// Options: dilation, groups, stride (Conv1d; default 1), transposed (Conv1d: 1 for a ConvTranspose1d; default
+// 0) and activation (any module; tanh, relu, sigmoid, softmax, elu; default none). Unused keys are an error.
+// Keras-layout files carry all of this themselves.
 struct RtNeuralOptions {
   std::map<std::string, std::string> layer_options;
 };

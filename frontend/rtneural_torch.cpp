@@ -7,6 +7,7 @@
 //   Conv1d  weight [out][in/groups][K], bias [out]               -> conv1d_stream (same layout, causal)
 //   BatchNorm1d weight, bias, running_mean, running_var, eps      -> scale and shift, folded at import
 //   PReLU   weight [C] or [1]                                     -> relu(x) + alpha * (x - relu(x))
+//   ConvTranspose1d (option transposed=1) weight [in][out/groups][K] -> conv1d_stream over zero-stuffed input
 // num_layers > 1 recurrent modules (weight_ih_l1, ...) become that many stacked cells.
 #include <algorithm>
 #include <optional>
@@ -51,6 +52,9 @@ class TorchImporter {
   Expected<json> run() {
     for (const Module& m : modules_in_file_order()) {
       prefix_ = m.prefix;
+      if (rows_ > 1)
+        return key_error(m.prefix + *m.params.begin(),
+                         "follows an upsampling ConvTranspose1d (stride > 1), which must be the last module");
       if (Status s = module(m); !s) return s.error();
       if (Status s = activation(); !s) return s.error();
     }
@@ -58,7 +62,7 @@ class TorchImporter {
       if (!used_.count(key))
         return file_error("option '" + key + "=" + value +
                           "' does not apply to any module of this state_dict");
-    return b_->finish(current_, width_);
+    return b_->finish(current_, width_, rows_);
   }
 
  private:
@@ -70,6 +74,7 @@ class TorchImporter {
   std::string prefix_;  // of the module being imported
   std::string current_ = "x";
   int64_t width_ = 0;
+  int64_t rows_ = 1;  // output rows per call: the stride of a final upsampling ConvTranspose1d
 
   Diag file_error(const std::string& msg) const { return doc_.error_at("", msg); }
   Diag key_error(const std::string& key, const std::string& msg) const {
@@ -109,7 +114,7 @@ class TorchImporter {
     return a;
   }
 
-  Expected<int64_t> int_option(const std::string& name, int64_t dflt) {
+  Expected<int64_t> int_option(const std::string& name, int64_t dflt, int64_t min = 1) {
     std::string key = prefix_ + name;
     auto it = options_.layer_options.find(key);
     if (it == options_.layer_options.end()) return dflt;
@@ -121,8 +126,9 @@ class TorchImporter {
     } catch (const std::exception&) {
       used = 0;
     }
-    if (used == 0 || used != it->second.size() || v < 1)
-      return file_error("option '" + key + "' must be an integer >= 1, not '" + it->second + "'");
+    if (used == 0 || used != it->second.size() || v < min)
+      return file_error("option '" + key + "' must be an integer >= " + std::to_string(min) + ", not '" +
+                        it->second + "'");
     return v;
   }
 
@@ -236,6 +242,9 @@ class TorchImporter {
     if (!dilation) return dilation.error();
     auto stride = int_option("stride", 1);
     if (!stride) return stride.error();
+    auto transposed = int_option("transposed", 0, 0);
+    if (!transposed) return transposed.error();
+    if (*transposed) return conv_transpose1d(*W, *groups, *dilation, *stride);
     int64_t out = W->shape[0], cin = W->shape[1], k = W->shape[2];
     if (out % *groups)
       return key_error(prefix_ + "weight", std::to_string(out) + " output channels do not divide into " +
@@ -251,6 +260,36 @@ class TorchImporter {
         b_->conv1d_stream(current_, width_, b_->param("W", {out, cin, k}, W->v), bias, k, *dilation, *groups);
     current_ = *stride > 1 ? strided(y, out, *stride, (k - 1) * *dilation) : y;
     width_ = out;
+    return Status::ok();
+  }
+
+  // ConvTranspose1d, weight [in][out/groups][K], as RTNeural streams it: a causal convolution with each
+  // group's kernel transposed and reversed in time, W[g*out/g + o][c][t] = weight[g*in/g + c][o][K-1-t], over
+  // the input with stride-1 zeros after each sample. Each call takes one input sample and gives `stride`
+  // output rows (the zero-stuffed steps run inside the call). PyTorch's padding p drops the first p rows.
+  Status conv_transpose1d(const Array& W, int64_t groups, int64_t dilation, int64_t stride) {
+    int64_t in = W.shape[0], out_g = W.shape[1], k = W.shape[2], out = out_g * groups;
+    if (in % groups)
+      return key_error(prefix_ + "weight", std::to_string(in) + " input channels do not divide into " +
+                                               std::to_string(groups) + " groups");
+    if (Status s = takes_input(in, "weight"); !s) return s;
+    int64_t in_g = in / groups;
+    std::vector<double> w;
+    for (int64_t g = 0; g < groups; ++g)
+      for (int64_t o = 0; o < out_g; ++o)
+        for (int64_t c = 0; c < in_g; ++c)
+          for (int64_t t = 0; t < k; ++t)
+            w.push_back(W.v[static_cast<size_t>((((g * in_g + c) * out_g) + o) * k + (k - 1 - t))]);
+    std::string bias;
+    if (doc_.root().contains(prefix_ + "bias")) {
+      auto b = tensor("bias", {out});
+      if (!b) return b.error();
+      bias = b_->param("b", {out}, b->v);
+    }
+    current_ = b_->conv1d_upsample(current_, width_, b_->param("W", {out, in_g, k}, w), bias, k, dilation,
+                                   groups, stride);
+    width_ = out;
+    rows_ = stride;
     return Status::ok();
   }
 

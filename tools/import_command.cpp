@@ -30,9 +30,11 @@ int run_import_command(int argc, char** argv) {
   app.add_option("-o,--output", output, "njc model file to write")->required();
   app.add_option("--name", name, "model name (default: the file's stem)");
   std::vector<std::string> layer_options;
-  app.add_option("--layer-option", layer_options,
-                 "PyTorch state_dicts: PREFIX.KEY=VALUE for what the file does not say (conv.dilation=2, "
-                 "conv.groups=3, conv.stride=3, dense.activation=tanh; a root-level module has no prefix)");
+  app.add_option(
+      "--layer-option", layer_options,
+      "PyTorch state_dicts: PREFIX.KEY=VALUE for what the file does not say (conv.dilation=2, "
+      "conv.groups=3, conv.stride=3, conv.transposed=1, dense.activation=tanh; a root-level module has no "
+      "prefix; docs/importers.md)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

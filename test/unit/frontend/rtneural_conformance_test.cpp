@@ -63,7 +63,76 @@ struct ConformanceCase {
   int64_t first = 0;  // the call whose output is y's first (a PyTorch "valid" conv's (K-1)*dilation)
   int64_t every = 1;  // calls per output (a strided conv, which holds its output in between)
   std::map<std::string, std::string> options = {};
+  bool x_channel_major = false;  // x has one row per input channel (PyTorch's [C][T])
 };
+
+using Call = std::function<const float*(const float*)>;
+
+// Runs body once per engine with a function that makes one call of g: the reference interpreter, then the JIT
+// at every -O level on every target the host runs.
+void for_each_engine(const Graph& g, const std::function<void(const std::string&, const Call&)>& body) {
+  ASSERT_EQ(g.inputs.size(), 1u);
+  ASSERT_EQ(g.outputs.size(), 1u);
+  int64_t in_size = 1;
+  for (int64_t d : g.value(g.inputs[0]).shape) in_size *= d;
+  GraphInterpreter interp(g);
+  std::vector<float> last;
+  body("interpreter", [&](const float* x) {
+    last = interp.run({std::vector<float>(x, x + in_size)})[0];
+    return last.data();
+  });
+  for (x86::Target target : {x86::Target::kAvx512, x86::Target::kAvx2, x86::Target::kSse4}) {
+    if (!x86::target_supported(target, x86::detect_cpu())) continue;
+    for (int level = 0; level <= 3; ++level) {
+      runtime::ModelOptions o;
+      o.target = target;
+      o.opt_level = level;
+      auto model = runtime::CompiledModel::compile(g, o);
+      ASSERT_TRUE(model) << model.error().message;
+      runtime::ModelInstance jit(*model);
+      body("jit " + std::string(x86::target_name(target)) + " O" + std::to_string(level),
+           [&](const float* x) {
+             std::copy(x, x + in_size, jit.input(0));
+             jit.run();
+             return jit.output(0);
+           });
+    }
+  }
+}
+
+// Feeds c's inputs one row per call and compares the outputs from call c.first on with c's expected rows.
+void expect_streaming_matches(const Graph& g, const ConformanceCase& c) {
+  Table xs = read_csv(kData / "test_data" / c.x), ys = read_csv(kData / "test_data" / c.y);
+  if (c.x_channel_major) xs = transpose(xs);
+  if (c.torch) ys = transpose(ys);
+  ASSERT_FALSE(ys.empty());
+  // An upsampling model gives several output rows (time steps) per call.
+  size_t in_width = xs[0].size(), out_width = ys[0].size(), rows = size_t(g.value(g.outputs[0]).shape[0]);
+  ASSERT_GE(xs.size() * rows, size_t(c.first) + (ys.size() - 1) * c.every + 1) << "fewer inputs than outputs";
+  ASSERT_EQ(g.value(g.inputs[0]).shape, (Shape{1, int64_t(in_width)}));
+  ASSERT_EQ(g.value(g.outputs[0]).shape, (Shape{int64_t(rows), int64_t(out_width)}));
+  for_each_engine(g, [&](const std::string& path, const Call& call) {
+    double max_error = 0;
+    for (size_t t = 0; t < xs.size(); ++t) {
+      ASSERT_EQ(xs[t].size(), in_width);
+      const float* y = call(xs[t].data());
+      for (size_t r = 0; r < rows; ++r) {
+        size_t step = t * rows + r;
+        if (int64_t(step) < c.first) continue;
+        size_t n = (step - size_t(c.first)) / size_t(c.every);  // a strided output holds between its calls
+        if (n >= ys.size()) break;
+        for (size_t j = 0; j < out_width; ++j) {
+          double e = std::fabs(double(y[r * out_width + j]) - ys[n][j]);
+          max_error = std::max(max_error, e);
+          ASSERT_LE(e, c.tolerance) << c.model << " " << path << " call " << t << " row " << r << " output "
+                                    << j << ": got " << y[r * out_width + j] << ", want " << ys[n][j];
+        }
+      }
+    }
+    std::printf("rtneural %-34s %-42s %-14s %zu outputs x %zu, max |error| %.3g (tolerance %.0e)\n", c.model,
+                c.y, path.c_str(), ys.size(), out_width, max_error, c.tolerance);
+  });
+}
 
 class RtNeural : public ::testing::TestWithParam<ConformanceCase> {};
 
@@ -73,59 +142,13 @@ TEST_P(RtNeural, MatchesReferenceOneSamplePerCall) {
     GTEST_SKIP() << "RTNeural conformance data not found at " << kData << " (it lives in ../shared)";
   auto g = import_file(kData / "models" / c.model, RtNeuralOptions{c.options});
   ASSERT_TRUE(g) << format_diag(g.error());
-  Table xs = read_csv(kData / "test_data" / c.x), ys = read_csv(kData / "test_data" / c.y);
-  if (c.torch) ys = transpose(ys);
-  ASSERT_FALSE(ys.empty());
-  ASSERT_GE(xs.size(), size_t(c.first) + (ys.size() - 1) * c.every + 1) << "fewer inputs than outputs";
-  size_t in_width = xs[0].size(), out_width = ys[0].size();
-  auto check = [&](const std::string& path, const std::function<const float*(const float*)>& call) {
-    double max_error = 0;
-    for (size_t t = 0; t < xs.size(); ++t) {
-      ASSERT_EQ(xs[t].size(), in_width);
-      const float* y = call(xs[t].data());
-      if (int64_t(t) < c.first) continue;
-      size_t n = (t - size_t(c.first)) / size_t(c.every);  // a strided output holds between its calls
-      if (n >= ys.size()) break;
-      for (size_t j = 0; j < out_width; ++j) {
-        double e = std::fabs(double(y[j]) - ys[n][j]);
-        max_error = std::max(max_error, e);
-        ASSERT_LE(e, c.tolerance) << c.model << " " << path << " call " << t << " output " << j << ": got "
-                                  << y[j] << ", want " << ys[n][j];
-      }
-    }
-    std::printf("rtneural %-34s %-14s %zu outputs x %zu, max |error| %.3g (tolerance %.0e)\n", c.model,
-                path.c_str(), ys.size(), out_width, max_error, c.tolerance);
-  };
-  ASSERT_EQ(g->inputs.size(), 1u);
-  GraphInterpreter interp(*g);
-  std::vector<float> last;
-  check("interpreter", [&](const float* x) {
-    last = interp.run({std::vector<float>(x, x + in_width)})[0];
-    EXPECT_EQ(last.size(), out_width);
-    return last.data();
-  });
-  for (x86::Target target : {x86::Target::kAvx512, x86::Target::kAvx2, x86::Target::kSse4}) {
-    if (!x86::target_supported(target, x86::detect_cpu())) continue;
-    for (int level = 0; level <= 3; ++level) {
-      runtime::ModelOptions o;
-      o.target = target;
-      o.opt_level = level;
-      auto model = runtime::CompiledModel::compile(*g, o);
-      ASSERT_TRUE(model) << model.error().message;
-      runtime::ModelInstance jit(*model);
-      check("jit " + std::string(x86::target_name(target)) + " O" + std::to_string(level),
-            [&](const float* x) {
-              std::copy(x, x + in_width, jit.input(0));
-              jit.run();
-              return jit.output(0);
-            });
-    }
-  }
+  expect_streaming_matches(*g, c);
 }
 
 std::string case_name(const ::testing::TestParamInfo<ConformanceCase>& info) {
-  std::string n = info.param.model;
+  std::string n = info.param.y;  // "gru_torch_y_python.csv" -> "gru_torch"; unique where the model is not
   n = n.substr(0, n.find('.'));
+  if (size_t at = n.find("_y_python"); at != std::string::npos) n.erase(at, 9);
   for (char& ch : n)
     if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
   return n;
@@ -144,46 +167,152 @@ INSTANTIATE_TEST_SUITE_P(
 // The PyTorch cases as RTNeural's own tests run them: lstm_torch and gru_torch are an LSTM/GRU(1 -> 8), a
 // 3-layer LSTM/GRU(8 -> 8) and a Linear(8 -> 1); the convolutions' reference outputs are PyTorch's
 // unpadded ("valid") convolution, so output n is the call whose window ends at input (K-1)*dilation + n.
-INSTANTIATE_TEST_SUITE_P(PyTorch, RtNeural,
-                         ::testing::Values(ConformanceCase{"lstm_torch.json", "lstm_torch_x_python.csv",
-                                                           "lstm_torch_y_python.csv", 1e-6},
-                                           ConformanceCase{"gru_torch.json", "gru_torch_x_python.csv",
-                                                           "gru_torch_y_python.csv", 1e-6},
-                                           ConformanceCase{"conv1d_torch.json", "conv1d_torch_x_python.csv",
-                                                           "conv1d_torch_y_python.csv", 1e-6, true, 4},
-                                           ConformanceCase{"conv1d_torch_stride_3.json",
-                                                           "conv1d_torch_x_python_stride_3.csv",
-                                                           "conv1d_torch_y_python_stride_3.csv",
-                                                           1e-6,
-                                                           true,
-                                                           4,
-                                                           3,
-                                                           {{"stride", "3"}}},
-                                           ConformanceCase{"conv1d_torch_group_6_3_3_1_3.json",
-                                                           "conv1d_torch_group_x_python.csv",
-                                                           "conv1d_torch_group_y_python_6_3_3_1_3.csv",
-                                                           1e-6,
-                                                           true,
-                                                           2,
-                                                           1,
-                                                           {{"groups", "3"}}},
-                                           ConformanceCase{"conv1d_torch_group_6_3_4_10_3.json",
-                                                           "conv1d_torch_group_x_python.csv",
-                                                           "conv1d_torch_group_y_python_6_3_4_10_3.csv",
-                                                           1e-6,
-                                                           true,
-                                                           30,
-                                                           1,
-                                                           {{"groups", "3"}, {"dilation", "10"}}},
-                                           ConformanceCase{"conv1d_torch_group_6_6_1_1_6.json",
-                                                           "conv1d_torch_group_x_python.csv",
-                                                           "conv1d_torch_group_y_python_6_6_1_1_6.csv",
-                                                           1e-6,
-                                                           true,
-                                                           0,
-                                                           1,
-                                                           {{"groups", "6"}}}),
-                         case_name);
+INSTANTIATE_TEST_SUITE_P(
+    PyTorch, RtNeural,
+    ::testing::Values(
+        ConformanceCase{"lstm_torch.json", "lstm_torch_x_python.csv", "lstm_torch_y_python.csv", 1e-6},
+        ConformanceCase{"gru_torch.json", "gru_torch_x_python.csv", "gru_torch_y_python.csv", 1e-6},
+        ConformanceCase{"conv1d_torch.json", "conv1d_torch_x_python.csv", "conv1d_torch_y_python.csv", 1e-6,
+                        true, 4},
+        ConformanceCase{"conv1d_torch_stride_3.json",
+                        "conv1d_torch_x_python_stride_3.csv",
+                        "conv1d_torch_y_python_stride_3.csv",
+                        1e-6,
+                        true,
+                        4,
+                        3,
+                        {{"stride", "3"}}},
+        ConformanceCase{"conv1d_torch_group_6_3_3_1_3.json",
+                        "conv1d_torch_group_x_python.csv",
+                        "conv1d_torch_group_y_python_6_3_3_1_3.csv",
+                        1e-6,
+                        true,
+                        2,
+                        1,
+                        {{"groups", "3"}}},
+        ConformanceCase{"conv1d_torch_group_6_3_4_10_3.json",
+                        "conv1d_torch_group_x_python.csv",
+                        "conv1d_torch_group_y_python_6_3_4_10_3.csv",
+                        1e-6,
+                        true,
+                        30,
+                        1,
+                        {{"groups", "3"}, {"dilation", "10"}}},
+        ConformanceCase{"conv1d_torch_group_6_6_1_1_6.json",
+                        "conv1d_torch_group_x_python.csv",
+                        "conv1d_torch_group_y_python_6_6_1_1_6.csv",
+                        1e-6,
+                        true,
+                        0,
+                        1,
+                        {{"groups", "6"}}},
+        // ConvTranspose1d(4 -> 15, K 5, stride 3, padding 3): each call takes one input sample and gives 3
+        // output steps; padding 3 drops the first 3. The _cc data is RTNeural's streaming form (no padding).
+        ConformanceCase{"convtranspose1d_torch.json",
+                        "convtranspose1d_torch_x_python.csv",
+                        "convtranspose1d_torch_y_python.csv",
+                        1e-6,
+                        true,
+                        3,
+                        1,
+                        {{"transposed", "1"}, {"stride", "3"}},
+                        true},
+        ConformanceCase{"convtranspose1d_torch.json",
+                        "convtranspose1d_torch_x_python_cc.csv",
+                        "convtranspose1d_torch_y_python_cc.csv",
+                        1e-6,
+                        true,
+                        0,
+                        1,
+                        {{"transposed", "1"}, {"stride", "3"}},
+                        true}),
+    case_name);
+
+// conv_stateless.json: four unpadded Conv1D layers (with PReLU, batchnorm and a final tanh) over a whole
+// 128-sample frame, 16 outputs; one call per frame.
+TEST(RtNeuralFrame, ConvStatelessMatchesKerasOverOneFrame) {
+  if (!fs::exists(kData / "models" / "conv_stateless.json"))
+    GTEST_SKIP() << "RTNeural conformance data not found";
+  auto g = import_file(kData / "models" / "conv_stateless.json", {});
+  ASSERT_TRUE(g) << format_diag(g.error());
+  Table xs = read_csv(kData / "test_data" / "conv_stateless_x_python.csv");
+  Table ys = read_csv(kData / "test_data" / "conv_stateless_y_python.csv");
+  ASSERT_EQ(g->value(g->inputs[0]).shape, (Shape{int64_t(xs.size()), 1}));
+  ASSERT_EQ(g->value(g->outputs[0]).shape, (Shape{int64_t(ys.size()), 1}));
+  std::vector<float> frame;
+  for (const auto& row : xs) frame.push_back(row.at(0));
+  const double tolerance = 1e-6;
+  for_each_engine(*g, [&](const std::string& path, const Call& call) {
+    const float* y = call(frame.data());
+    double max_error = 0;
+    for (size_t n = 0; n < ys.size(); ++n) {
+      double e = std::fabs(double(y[n]) - ys[n].at(0));
+      max_error = std::max(max_error, e);
+      ASSERT_LE(e, tolerance) << path << " output " << n << ": got " << y[n] << ", want " << ys[n][0];
+    }
+    std::printf("rtneural %-34s %-14s 1 frame of %zu -> %zu outputs, max |error| %.3g (tolerance %.0e)\n",
+                "conv_stateless.json", path.c_str(), frame.size(), ys.size(), max_error, tolerance);
+  });
+}
+
+// Appends the imported model `piece` to `into` with every name prefixed, its input "x" reading `input`;
+// returns the name of its output.
+std::string splice(nlohmann::json& into, const nlohmann::json& piece, const std::string& prefix,
+                   const std::string& input) {
+  auto rename = [&](const nlohmann::json& n) -> nlohmann::json {
+    std::string s = n.get<std::string>();
+    return s.empty() ? s : s == "x" ? input : prefix + s;
+  };
+  for (nlohmann::json p : piece["params"]) {
+    p["name"] = rename(p["name"]);
+    into["params"].push_back(p);
+  }
+  for (nlohmann::json st : piece["states"]) {
+    st["name"] = rename(st["name"]);
+    st["next"] = rename(st["next"]);
+    into["states"].push_back(st);
+  }
+  for (nlohmann::json node : piece["nodes"]) {
+    for (auto& v : node["inputs"]) v = rename(v);
+    for (auto& v : node["outputs"]) v = rename(v);
+    into["nodes"].push_back(node);
+  }
+  return prefix + piece["outputs"][0].get<std::string>();
+}
+
+// microtcn: RTNeural's TCN block test wires four PyTorch state_dicts in C++ (no file records the wiring):
+// y = PReLU(BatchNorm1d(Conv1d(1 -> 32, K 4, dilation 10)(x))) + Conv1d(1 -> 32, K 1)(x). Each state_dict
+// is imported here and joined the same way; PyTorch's reference is the unpadded block, from call 30 on.
+TEST(RtNeuralComposite, MicroTcnBlockMatchesPyTorch) {
+  fs::path dir = kData / "models" / "microtcn";
+  if (!fs::exists(dir / "conv1.json")) GTEST_SKIP() << "RTNeural conformance data not found";
+  auto piece = [&](const char* file, RtNeuralOptions options) -> nlohmann::json {
+    auto text = read_text_file((dir / file).string());
+    EXPECT_TRUE(text);
+    auto doc = JsonDocument::parse(*text, (dir / file).string());
+    EXPECT_TRUE(doc);
+    auto m = import_rtneural(*doc, "piece", options);
+    EXPECT_TRUE(m) << format_diag(m.error());
+    return *m;
+  };
+  nlohmann::json block = {{"format", "njc-model"},
+                          {"version", 1},
+                          {"name", "microtcn"},
+                          {"inputs", {{{"name", "x"}, {"shape", {1, 1}}}}},
+                          {"outputs", {"y"}},
+                          {"params", nlohmann::json::array()},
+                          {"states", nlohmann::json::array()},
+                          {"nodes", nlohmann::json::array()}};
+  std::string conv = splice(block, piece("conv1.json", RtNeuralOptions{{{"dilation", "10"}}}), "conv1/", "x");
+  std::string bn = splice(block, piece("bn.json", {}), "bn/", conv);
+  std::string act = splice(block, piece("relu.json", {}), "prelu/", bn);
+  std::string res = splice(block, piece("res.json", {}), "res/", "x");
+  block["nodes"].push_back({{"op", "Add"}, {"inputs", {act, res}}, {"outputs", {"y"}}});
+  auto g = read_model_text(block.dump(), "microtcn (joined)", dir.string());
+  ASSERT_TRUE(g) << format_diag(g.error());
+  expect_streaming_matches(
+      *g, ConformanceCase{"microtcn/*.json", "microtcn_x.csv", "microtcn_y.csv", 1e-6, true, 30});
+}
 
 TEST(RtNeuralImport, BadLstmIsRejectedWithAClearError) {
   if (!fs::exists(kData / "models" / "bad_lstm.json")) GTEST_SKIP() << "RTNeural conformance data not found";
@@ -222,6 +351,38 @@ TEST(RtNeuralImport, TorchLayerOptionsAreChecked) {
   auto bad = import_file(model, RtNeuralOptions{{{"groups", "zero"}}});
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().message, "option 'groups' must be an integer >= 1, not 'zero'");
+}
+
+Expected<nlohmann::json> import_text(const std::string& text, const RtNeuralOptions& options) {
+  auto doc = JsonDocument::parse(text, "state_dict.json");
+  if (!doc) return doc.error();
+  return import_rtneural(*doc, "m", options);
+}
+
+// nlohmann::json sorts keys ("a." before "b."); the modules must run in the file's order: b = Linear(1 -> 2),
+// then a = Linear(2 -> 1): 1.5 -> [1.5, 3] -> 3 * 1.5 + 4 * 3 = 16.5. (In key order the model would be
+// Linear(2 -> 1) then Linear(1 -> 2).)
+TEST(RtNeuralImport, StateDictModulesRunInFileOrder) {
+  auto m = import_text(R"({"b.weight": [[1], [2]], "a.weight": [[3, 4]]})", {});
+  ASSERT_TRUE(m) << format_diag(m.error());
+  auto g = read_model_text(m->dump(), "state_dict.json (imported)", ".");
+  ASSERT_TRUE(g) << format_diag(g.error());
+  ASSERT_EQ(g->value(g->inputs[0]).shape, (Shape{1, 1}));
+  ASSERT_EQ(g->value(g->outputs[0]).shape, (Shape{1, 1}));
+  GraphInterpreter interp(*g);
+  EXPECT_FLOAT_EQ(interp.run({{1.5f}})[0][0], 16.5f);
+}
+
+TEST(RtNeuralImport, UpsamplingConvTransposeMustBeLast) {
+  std::string text = R"({"up.weight": [[[1, 0]], [[0, 1]]], "out.weight": [[2]]})";
+  RtNeuralOptions up{{{"up.transposed", "1"}, {"up.stride", "2"}}};
+  auto m = import_text(text, up);
+  ASSERT_FALSE(m);
+  EXPECT_EQ(m.error().pointer, "/out.weight");
+  EXPECT_EQ(m.error().message,
+            "out.weight: follows an upsampling ConvTranspose1d (stride > 1), which must be the last module");
+  auto plain = import_text(text, RtNeuralOptions{{{"up.transposed", "1"}}});  // stride 1: no upsampling
+  ASSERT_TRUE(plain) << format_diag(plain.error());
 }
 
 }  // namespace
