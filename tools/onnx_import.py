@@ -127,8 +127,7 @@ class Converter:
         if node.domain not in ("", "ai.onnx"):
             raise Unsupported(f"op '{node.domain}.{op}' ({where}) is not supported")
         if op not in SUPPORTED:
-            raise Unsupported(f"op '{op}' ({where}) is not supported by njc "
-                              f"(supported: {', '.join(sorted(SUPPORTED))})")
+            raise Unsupported(f"op '{op}' ({where}) is not supported by njc")
         attrs = {a.name: attr_value(a) for a in node.attribute}
         ins, outs = list(node.input), list(node.output)
         handler = getattr(self, "op_" + op, None)
@@ -273,6 +272,8 @@ def main():
         njc_model, side = convert(model, weights_path=args.weights)
     except Unsupported as e:
         print(f"{args.model}: error: {e}", file=sys.stderr)
+        if "is not supported by njc" in str(e):
+            print(f"note: njc supports {', '.join(sorted(SUPPORTED))} (docs/importers.md)", file=sys.stderr)
         return 1
     except Exception as e:  # a file onnx cannot read
         print(f"{args.model}: error: cannot read the ONNX model: {e}", file=sys.stderr)

@@ -14,6 +14,7 @@
 #include "frontend/rtneural_import.h"
 #include "ir/graph_interpreter.h"
 #include "runtime/compiled_model.h"
+#include "test/unit/tools/run_tool.h"
 
 namespace njc {
 namespace {
@@ -383,6 +384,32 @@ TEST(RtNeuralImport, UpsamplingConvTransposeMustBeLast) {
             "out.weight: follows an upsampling ConvTranspose1d (stride > 1), which must be the last module");
   auto plain = import_text(text, RtNeuralOptions{{{"up.transposed", "1"}}});  // stride 1: no upsampling
   ASSERT_TRUE(plain) << format_diag(plain.error());
+}
+
+// `njc import` with --layer-option writes a model that matches PyTorch like the in-process import; bad or
+// stray options are errors that leave no file behind.
+TEST(RtNeuralImport, ImportCommandTakesLayerOptions) {
+  fs::path model = kData / "models" / "conv1d_torch_group_6_3_4_10_3.json";
+  if (!fs::exists(model)) GTEST_SKIP() << "RTNeural conformance data not found";
+  fs::path out = fs::temp_directory_path() / ("njc-import-test-" + std::to_string(getpid()) + ".json");
+  std::string cmd = std::string(NJC_TOOL) + " import '" + model.string() + "' -o '" + out.string() + "'";
+  test::ToolResult ok = test::run_tool(cmd + " --layer-option groups=3 --layer-option dilation=10", ".");
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  auto g = read_model_file(out.string());
+  fs::remove(out);
+  ASSERT_TRUE(g) << format_diag(g.error());
+  expect_streaming_matches(*g, ConformanceCase{"conv1d_torch_group_6_3_4_10_3.json (njc import)",
+                                               "conv1d_torch_group_x_python.csv",
+                                               "conv1d_torch_group_y_python_6_3_4_10_3.csv", 1e-6, true, 30});
+  test::ToolResult stray = test::run_tool(cmd + " --layer-option conv.groups=3", ".");
+  EXPECT_EQ(stray.exit_code, 1);
+  EXPECT_NE(stray.err.find("error: option 'conv.groups=3' does not apply to any module"), std::string::npos)
+      << stray.err;
+  test::ToolResult malformed = test::run_tool(cmd + " --layer-option groups", ".");
+  EXPECT_EQ(malformed.exit_code, 1);
+  EXPECT_NE(malformed.err.find("--layer-option 'groups' is not KEY=VALUE"), std::string::npos)
+      << malformed.err;
+  EXPECT_FALSE(fs::exists(out));
 }
 
 }  // namespace
