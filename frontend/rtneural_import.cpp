@@ -5,11 +5,14 @@
 //   conv1d  kernel [K][in/groups][out]       -> W [out][in/groups][K], history (K-1)*dilation in state
 //   batchnorm (gamma, beta,) mean, var       -> y = x * scale + shift, folded at import
 //   prelu   alpha [1][C] or [1][1]           -> relu(x) + alpha * (x - relu(x))
+//   conv2d  kernel [Kt][Kf][C][M]            -> conv1d_stream over flattened frames (rtneural_conv2d.h)
+//   batchnorm2d per filter                   -> scale and shift per (feature, filter), folded
 #include "frontend/rtneural_import.h"
 
 #include <optional>
 
 #include "frontend/rtneural_builder.h"
+#include "frontend/rtneural_conv2d.h"
 
 namespace njc {
 
@@ -17,14 +20,6 @@ namespace {
 
 using json = nlohmann::json;
 using rtneural::Array;
-
-// Layer types RTNeural reads that one-sample-per-call njc models cannot express, and why.
-const std::map<std::string, std::string> kInexpressible = {
-    {"conv2d",
-     "njc's convolutions are 1-D (conv1d_stream over time, Conv over [N, C, L]); a 2-D convolution over "
-     "time and features has no njc op"},
-    {"batchnorm2d", "it normalizes conv2d feature maps, which njc cannot compute"},
-};
 
 // obj[key], or null when obj is not an object or has no such member (const operator[] would be undefined).
 const json& member(const json& obj, const char* key) {
@@ -43,6 +38,13 @@ class Importer {
         in_shape.back() < 1)
       return doc_.error_at("/in_shape", "in_shape must end with the number of input features");
     width_ = in_shape.back().get<int64_t>();
+    if (in_shape.size() == 4) {  // [batch, time, features, filters]: frames for conv2d
+      if (!in_shape[2].is_number_integer() || in_shape[2] < 1)
+        return doc_.error_at("/in_shape/2", "a 2-D in_shape needs a fixed number of features");
+      features_ = in_shape[2].get<int64_t>();
+      filters_ = width_;
+      width_ = features_ * filters_;
+    }
     time_ = frame_length(root);
     b_.emplace(name_, width_, time_ ? time_ : 1);
     current_ = "x";
@@ -63,6 +65,8 @@ class Importer {
   std::string current_;  // the value holding the previous layer's output [1, width_]
   int64_t width_ = 0;
   int64_t time_ = 0;  // a whole-frame model's current frame length; 0 for one sample per call
+  // A 2-D model's frame: features_ x filters_ values, feature-major (width_ = features_ * filters_); else 0.
+  int64_t features_ = 0, filters_ = 0;
 
   // A model whose in_shape fixes the frame length and whose conv1d layers declare a shorter time axis than
   // they receive is RTNeural's stateless ("valid") convolution stack, run over a whole frame per call
@@ -252,8 +256,73 @@ class Importer {
     return activation(layer);
   }
 
+  // Streaming Conv2D: time is streamed (kernel_size_time, dilation), features are convolved within each
+  // frame (kernel_size_feature, strides, valid/same padding) -- see rtneural_conv2d.h.
+  Status conv2d(const json& layer) {
+    if (!filters_) return error("/type", "conv2d needs a 2-D in_shape [batch, time, features, filters]");
+    int64_t kt = first_int(layer, "kernel_size_time", 0), kf = first_int(layer, "kernel_size_feature", 0);
+    int64_t dilation = first_int(layer, "dilation", 1), stride = first_int(layer, "strides", 1);
+    int64_t out = first_int(layer, "num_filters_out", 0);
+    std::string padding = layer.value("padding", "valid");
+    if (kt < 1 || kf < 1 || dilation < 1 || stride < 1 || out < 1 ||
+        (padding != "valid" && padding != "same"))
+      return error("",
+                   "conv2d: kernel_size_time, kernel_size_feature, dilation, strides and num_filters_out "
+                   "must be >= 1 and padding 'valid' or 'same'");
+    if (first_int(layer, "num_filters_in", filters_) != filters_ ||
+        first_int(layer, "num_features_in", features_) != features_)
+      return error("", "conv2d: num_filters_in and num_features_in must be " + std::to_string(filters_) +
+                           " and " + std::to_string(features_) + " (the previous layer's output)");
+    auto g = rtneural::conv2d_geometry(features_, filters_, out, kt, kf, stride, padding == "same");
+    const json& shape = member(layer, "shape");
+    if (g.features_out < 1 || shape.size() != 4 || shape[2] != g.features_out || shape[3] != out)
+      return error("/shape", "conv2d: " + std::to_string(features_) + " features in give " +
+                                 std::to_string(g.features_out) + " x " + std::to_string(out) +
+                                 " out, which the declared shape must end with");
+    auto kernel = weight(layer, 0, {kt, kf, filters_, out});
+    if (!kernel) return kernel.error();
+    std::vector<double> bias(static_cast<size_t>(out), 0.0);
+    if (member(layer, "weights").size() > 1) {
+      auto b = weight(layer, 1, {out});
+      if (!b) return b.error();
+      bias = b->v;
+    }
+    int64_t width = g.features_out * out;
+    std::string W = b_->param("W", {width, width_, kt}, rtneural::conv2d_as_conv1d_weight(*kernel, g));
+    std::string B = b_->param("b", {width}, rtneural::per_feature(bias, g.features_out));
+    current_ = b_->conv1d_stream(current_, width_, W, B, kt, dilation, 1);
+    features_ = g.features_out;
+    filters_ = out;
+    width_ = width;
+    return activation(layer);
+  }
+
+  Status batchnorm2d(const json& layer) {
+    size_t count = member(layer, "weights").size();
+    if (!filters_ || (count != 2 && count != 4))
+      return error("/weights", "batchnorm2d needs a 2-D input and (gamma, beta,) mean and variance");
+    std::vector<std::vector<double>> w;
+    for (size_t i = 0; i < count; ++i) {
+      auto a = weight(layer, i, {filters_});
+      if (!a) return a.error();
+      w.push_back(rtneural::per_feature(a->v, features_));
+    }
+    size_t n = static_cast<size_t>(width_);
+    std::vector<double> gamma = count == 4 ? w[0] : std::vector<double>(n, 1.0);
+    std::vector<double> beta = count == 4 ? w[1] : std::vector<double>(n, 0.0);
+    current_ =
+        b_->batchnorm(current_, gamma, beta, w[count - 2], w[count - 1], layer.value("epsilon", 0.001));
+    return activation(layer);
+  }
+
   Status layer(const json& l) {
     std::string type = l.value("type", "");
+    if (type == "conv2d") return conv2d(l);
+    if (type == "batchnorm2d") return batchnorm2d(l);
+    if (filters_ && type != "activation")
+      return error("/type", "RTNeural layer type '" + type +
+                                "' on 2-D frames is not supported (after a 2-D in_shape njc imports conv2d, "
+                                "batchnorm2d and activation layers)");
     if (type == "dense" || type == "time-distributed-dense") return dense(l);
     if (type == "lstm") return recurrent(l, true);
     if (type == "gru") return recurrent(l, false);
@@ -261,8 +330,6 @@ class Importer {
     if (type == "batchnorm") return batchnorm(l);
     if (type == "prelu") return prelu(l);
     if (type == "activation") return activation(l);
-    if (auto it = kInexpressible.find(type); it != kInexpressible.end())
-      return error("/type", "RTNeural layer type '" + type + "' is not supported: " + it->second);
     return error("/type", "unsupported RTNeural layer type '" + type + "'");
   }
 };

@@ -1,8 +1,8 @@
 // Imports RTNeural's model files as njc models: the Keras-layout JSON ({"in_shape", "layers": [...]}: dense
-// and time-distributed-dense, lstm, gru, conv1d, batchnorm, prelu, activation) and PyTorch state_dicts as
-// RTNeural's torch_helpers read them (LSTM, GRU, Linear, Conv1d, ConvTranspose1d, BatchNorm1d, PReLU;
-// rtneural_torch.cpp). The result is njc model JSON (docs/model-format.md) that runs one sample per call with
-// state carried (or, for a Keras stack of unpadded conv1d layers, one whole frame per call).
+// and time-distributed-dense, lstm, gru, conv1d, conv2d, batchnorm(2d), prelu, activation) and PyTorch
+// state_dicts as RTNeural's torch_helpers read them (LSTM, GRU, Linear, Conv1d, ConvTranspose1d, BatchNorm1d,
+// PReLU; rtneural_torch.cpp). The result is njc model JSON (docs/model-format.md) that runs one sample per
+// call with state carried (or, for a Keras stack of unpadded conv1d layers, one whole frame per call).
 // docs/importers.md.
 #pragma once
 

@@ -102,10 +102,17 @@ void for_each_engine(const Graph& g, const std::function<void(const std::string&
 }
 
 // Feeds c's inputs one row per call and compares the outputs from call c.first on with c's expected rows.
+void expect_tables_match(const Graph& g, const ConformanceCase& c, const Table& xs, const Table& ys);
+
 void expect_streaming_matches(const Graph& g, const ConformanceCase& c) {
   Table xs = read_csv(kData / "test_data" / c.x), ys = read_csv(kData / "test_data" / c.y);
   if (c.x_channel_major) xs = transpose(xs);
   if (c.torch) ys = transpose(ys);
+  expect_tables_match(g, c, xs, ys);
+}
+
+// xs: one row per call; ys: the expected outputs from call c.first on.
+void expect_tables_match(const Graph& g, const ConformanceCase& c, const Table& xs, const Table& ys) {
   ASSERT_FALSE(ys.empty());
   // An upsampling model gives several output rows (time steps) per call.
   size_t in_width = xs[0].size(), out_width = ys[0].size(), rows = size_t(g.value(g.outputs[0]).shape[0]);
@@ -327,15 +334,34 @@ TEST(RtNeuralImport, BadLstmIsRejectedWithAClearError) {
             "declared shape)");
 }
 
-TEST(RtNeuralImport, Conv2dIsRejectedNamingTheLayer) {
+// Regroups a one-value-per-line table into rows of `width` (one frame per row).
+Table frames(const Table& column, size_t width) {
+  Table out;
+  for (size_t i = 0; i + width <= column.size(); i += width) {
+    out.emplace_back();
+    for (size_t j = 0; j < width; ++j) out.back().push_back(column[i + j].at(0));
+  }
+  return out;
+}
+
+// conv2d.json: three Conv2D layers (time kernels 5, 4, 2 with dilations 2, 1, 3; feature kernels 5, 3, 3,
+// strides 1, 2, 1; valid/same/valid), batchnorm2d and relu, streamed one 23-feature frame per call, 8
+// features out. As in RTNeural's test, the stream's call 14 (its receptive field less one) matches Keras's
+// frame 1 (the one frame of "same" left padding in time), for the 36 frames the input covers.
+TEST(RtNeuralFrame, Conv2dStreamsOneFramePerCall) {
   if (!fs::exists(kData / "models" / "conv2d.json")) GTEST_SKIP() << "RTNeural conformance data not found";
   auto g = read_model_file((kData / "models" / "conv2d.json").string());
-  ASSERT_FALSE(g);
-  EXPECT_EQ(g.error().pointer, "/layers/0/type");
-  EXPECT_NE(
-      g.error().message.find("RTNeural layer type 'conv2d' is not supported: njc's convolutions are 1-D"),
-      std::string::npos)
-      << g.error().message;
+  ASSERT_TRUE(g) << format_diag(g.error());
+  Table xs = frames(read_csv(kData / "test_data" / "conv2d_x_python.csv"), 23);
+  Table ys = frames(read_csv(kData / "test_data" / "conv2d_y_python.csv"), 8);
+  ASSERT_EQ(xs.size(), 50u);
+  ASSERT_EQ(ys.size(), 39u);
+  const int64_t receptive_field = 1 + (5 - 1) * 2 + (4 - 1) * 1 + (2 - 1) * 3;
+  Table valid(ys.begin() + 1, ys.begin() + 1 + (50 - (receptive_field - 1)));
+  expect_tables_match(*g,
+                      ConformanceCase{"conv2d.json", "conv2d_x_python.csv", "conv2d_y_python.csv", 1e-6,
+                                      false, receptive_field - 1},
+                      xs, valid);
 }
 
 // The state_dict alone does not say a Conv1d's groups: without the option the 6-channel model reads as a
