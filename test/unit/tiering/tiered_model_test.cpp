@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 #include <set>
 #include <thread>
@@ -253,6 +254,43 @@ TEST(TieredModel, ThreadsRunInstancesWhileTiersChange) {
   uint64_t calls = (*model)->kernel_profile(0).total_calls();
   EXPECT_GE(calls, static_cast<uint64_t>(2 * kCalls * kThreads));
   EXPECT_EQ(calls % kCalls, 0u);  // whole rounds: every call counted once
+}
+
+// A call still inside run() holds the old code of a kernel that was swapped meanwhile: kernel 0 (a Relu)
+// tiers up in the background right after its first call, while the same call runs kernel 1 (a 256³ GEMM at
+// O0, tens of ms). The old Relu code stays retired, not freed, until that call has left.
+TEST(TieredModel, OldCodeOutlivesTheCallStillInIt) {
+  auto g = read_model_text(R"({"format": "njc-model", "version": 1, "inputs": [{"name": "x", "shape": [256, 256]}],
+    "outputs": ["y"], "params": [{"name": "w", "shape": [256, 256],
+      "init": {"kind": "uniform", "low": -0.1, "high": 0.1, "seed": 1}}],
+    "nodes": [{"op": "Relu", "inputs": ["x"], "outputs": ["h"]}, {"op": "dense", "inputs": ["h", "w"], "outputs": ["y"]}]})",
+                           "big", ".");
+  ASSERT_TRUE(g) << g.error().message;
+  runtime::TierOptions o;
+  o.call_threshold = 1;
+  o.autotune = false;
+  auto model = runtime::TieredModel::compile(*g, o);
+  ASSERT_TRUE(model);
+  ASSERT_EQ((*model)->kernel_count(), 2u);
+  std::atomic<bool> done{false};
+  std::thread caller([&] {
+    runtime::TieredInstance a(*model);
+    a.run();
+    done = true;
+  });
+  while ((*model)->tier_of(0) == 0 && !done) std::this_thread::yield();
+  bool overlapped = !done;
+  size_t retired_during_call = (*model)->retired_count();
+  (*model)->reclaim();
+  size_t retired_after_reclaim = (*model)->retired_count();
+  bool still_running = !done;
+  caller.join();
+  if (!overlapped || !still_running) GTEST_SKIP() << "the call ended before the swap could be observed";
+  EXPECT_GE(retired_during_call, 1u);
+  EXPECT_GE(retired_after_reclaim, 1u);  // the call is still in its epoch: nothing may be freed
+  (*model)->wait_idle();
+  (*model)->reclaim();  // the instance is gone
+  EXPECT_EQ((*model)->retired_count(), 0u);
 }
 
 // An instance that sits inside no call does not hold old code back; a running one does until it leaves.
