@@ -30,13 +30,16 @@ std::string param(const std::string& name, const std::string& shape, int seed) {
          R"(, "init": {"kind": "uniform", "low": -0.1, "high": 0.1, "seed": )" + std::to_string(seed) + "}}";
 }
 
-std::string dim2(int64_t a, int64_t b) { return "[" + std::to_string(a) + ", " + std::to_string(b) + "]"; }
+std::string dim2(int64_t a, int64_t b) {
+  return "[" + std::to_string(a) + ", " + std::to_string(b) + "]";
+}
 
 std::string mlp_model() {
   return R"({"format": "njc-model", "version": 1, "name": "mlp", "inputs": [{"name": "x", "shape": [1, 32]}],
-    "outputs": ["y"], "params": [)" + param("w1", dim2(64, 32), 1) + ", " +
-         param("b1", "[64]", 2) + ", " + param("w2", dim2(64, 64), 3) + ", " + param("b2", "[64]", 4) + ", " +
-         param("w3", dim2(8, 64), 5) + ", " + param("b3", "[8]", 6) + R"(], "nodes": [
+    "outputs": ["y"], "params": [)" +
+         param("w1", dim2(64, 32), 1) + ", " + param("b1", "[64]", 2) + ", " + param("w2", dim2(64, 64), 3) +
+         ", " + param("b2", "[64]", 4) + ", " + param("w3", dim2(8, 64), 5) + ", " + param("b3", "[8]", 6) +
+         R"(], "nodes": [
            {"op": "dense", "inputs": ["x", "w1", "b1"], "outputs": ["h1"], "attributes": {"activation": "relu"}},
            {"op": "dense", "inputs": ["h1", "w2", "b2"], "outputs": ["h2"], "attributes": {"activation": "relu"}},
            {"op": "dense", "inputs": ["h2", "w3", "b3"], "outputs": ["y"]}]})";
@@ -116,11 +119,13 @@ void BM_FirstCalls(benchmark::State& state) {
     for (int c = 0; c < kFirstCalls; ++c) {
       auto t0 = std::chrono::steady_clock::now();
       inst.run();
-      ns[static_cast<size_t>(c)] = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
+      ns[static_cast<size_t>(c)] =
+          std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
     }
     model->wait_idle();
   }
-  const std::pair<int, int> buckets[] = {{0, 10}, {10, 100}, {100, 1000}, {1000, 2000}, {2000, 5000}, {5000, 10000}};
+  const std::pair<int, int> buckets[] = {{0, 10},      {10, 100},    {100, 1000},
+                                         {1000, 2000}, {2000, 5000}, {5000, 10000}};
   for (auto [b, e] : buckets) {
     double sum = 0;
     for (int c = b; c < e; ++c) sum += ns[static_cast<size_t>(c)];
@@ -140,7 +145,8 @@ void BM_FirstCalls(benchmark::State& state) {
   double compile_cycles = 0, saving = 0, cpn = cycles_per_ns();
   for (size_t k = 0; k < model->kernel_count(); ++k) {
     const KernelProfile& p = model->kernel_profile(k);
-    for (int t = 1; t <= kTopTier; ++t) compile_cycles += static_cast<double>(p.tiers[static_cast<size_t>(t)].compile_ns.load()) * cpn;
+    for (int t = 1; t <= kTopTier; ++t)
+      compile_cycles += static_cast<double>(p.tiers[static_cast<size_t>(t)].compile_ns.load()) * cpn;
     saving += p.tiers[0].cycles_per_call() - p.tiers[kTopTier].cycles_per_call();
   }
   state.counters["compile_us"] = compile_cycles / cpn / 1000.0;
@@ -172,7 +178,8 @@ void BM_TieredSteady(benchmark::State& state) {
     return top;
   };
   int calls = 0;
-  for (; calls < kFirstCalls || (at_top() < static_cast<int>(model->kernel_count()) && calls < 1000000); ++calls) {
+  for (; calls < kFirstCalls || (at_top() < static_cast<int>(model->kernel_count()) && calls < 1000000);
+       ++calls) {
     inst.run();
     if (calls % 1000 == 999) model->wait_idle();
   }

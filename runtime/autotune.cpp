@@ -167,7 +167,8 @@ Expected<TuneResult> tune_kernel(const loop::Kernel& k, const TuneOptions& o) {
       continue;
     }
     if (calls <= 0)  // calibrate on the first candidate: ~20k cycles per batch
-      calls = static_cast<int>(std::clamp(20000.0 / std::max(1.0, time_batches(*j, data, 3, 1)), 4.0, 1000.0));
+      calls =
+          static_cast<int>(std::clamp(20000.0 / std::max(1.0, time_batches(*j, data, 3, 1)), 4.0, 1000.0));
     c.ok = true;
     c.cycles_per_call = time_batches(*j, data, std::max(1, o.repetitions), calls) / calls;
     if (c.cycles_per_call < best_cycles) {
@@ -182,7 +183,8 @@ Expected<TuneResult> tune_kernel(const loop::Kernel& k, const TuneOptions& o) {
     d.message = "autotune: no candidate schedule of " + k.name + " agrees with the unscheduled kernel";
     return d;
   }
-  result.total_micros = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
+  result.total_micros =
+      std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
 

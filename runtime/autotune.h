@@ -21,19 +21,19 @@ namespace njc::runtime {
 
 struct TuneOptions {
   x86::Target target = x86::host_target();
-  int max_candidates = 8;  // including the default -O3 schedule, which is always candidate 0
-  int repetitions = 7;     // timed batches per candidate; the fastest batch counts (least disturbed)
-  int calls_per_batch = 0; // calls per timed batch; 0: enough for ~20k cycles per batch (at least 4)
+  int max_candidates = 8;   // including the default -O3 schedule, which is always candidate 0
+  int repetitions = 7;      // timed batches per candidate; the fastest batch counts (least disturbed)
+  int calls_per_batch = 0;  // calls per timed batch; 0: enough for ~20k cycles per batch (at least 4)
   // The buffers of a real call (one vector per buffer of the kernel, as loop::make_buffers sizes them; the
   // tiered JIT passes a snapshot of an instance's memory). Null: deterministic pseudo-random inputs.
   const loop::BufferData* data = nullptr;
 };
 
 struct TuneCandidate {
-  std::string pipeline;          // JitOptions::passes text, applied at opt_level 0
-  bool ok = false;               // compiled and agreed with the unscheduled kernel
-  std::string error;             // why not, when !ok
-  double cycles_per_call = 0;    // the fastest batch's cycles / calls_per_batch
+  std::string pipeline;        // JitOptions::passes text, applied at opt_level 0
+  bool ok = false;             // compiled and agreed with the unscheduled kernel
+  std::string error;           // why not, when !ok
+  double cycles_per_call = 0;  // the fastest batch's cycles / calls_per_batch
   double compile_micros = 0;
 };
 
@@ -41,7 +41,7 @@ struct TuneResult {
   std::vector<TuneCandidate> candidates;  // [0] is the default -O3 schedule
   size_t best = 0;                        // index into candidates
   std::shared_ptr<const JitKernel> best_kernel;
-  double total_micros = 0;                // compiling, checking and timing everything
+  double total_micros = 0;  // compiling, checking and timing everything
   const std::string& best_pipeline() const { return candidates[best].pipeline; }
 };
 

@@ -21,7 +21,9 @@
 namespace njc::runtime {
 
 // A CPU timestamp counter read (rdtsc): the unit of every cycle count here.
-inline uint64_t read_cycles() { return __rdtsc(); }
+inline uint64_t read_cycles() {
+  return __rdtsc();
+}
 
 constexpr int kTopTier = 3;
 constexpr int kTierCount = 4;  // 0 naive (O0), 1 interchanged (O1), 2 unrolled (O2), 3 blocked (O3)
@@ -30,13 +32,14 @@ struct TierCounters {
   std::atomic<uint64_t> calls{0};           // calls that ran this tier's code (estimated at the top tier)
   std::atomic<uint64_t> measured_calls{0};  // of those, calls timed with rdtsc
   std::atomic<uint64_t> measured_cycles{0};
-  std::atomic<uint64_t> compile_ns{0};      // compiling this tier (incl. autotuning at the top)
-  std::atomic<int64_t> arrived_ns{-1};      // when its code was swapped in, since the model's start; -1 never
-  std::atomic<uint64_t> arrived_call{0};    // the kernel's total call count then
+  std::atomic<uint64_t> compile_ns{0};    // compiling this tier (incl. autotuning at the top)
+  std::atomic<int64_t> arrived_ns{-1};    // when its code was swapped in, since the model's start; -1 never
+  std::atomic<uint64_t> arrived_call{0};  // the kernel's total call count then
 
   double cycles_per_call() const {
     uint64_t n = measured_calls.load(std::memory_order_relaxed);
-    return n ? static_cast<double>(measured_cycles.load(std::memory_order_relaxed)) / static_cast<double>(n) : 0;
+    return n ? static_cast<double>(measured_cycles.load(std::memory_order_relaxed)) / static_cast<double>(n)
+             : 0;
   }
 };
 

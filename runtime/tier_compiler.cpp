@@ -5,7 +5,8 @@
 
 namespace njc::runtime {
 
-TierCompiler::TierCompiler(std::function<void()> tick) : tick_(std::move(tick)), thread_([this] { loop(); }) {}
+TierCompiler::TierCompiler(std::function<void()> tick)
+    : tick_(std::move(tick)), thread_([this] { loop(); }) {}
 
 TierCompiler::~TierCompiler() {
   {

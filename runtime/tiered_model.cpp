@@ -14,12 +14,15 @@
 namespace njc::runtime {
 
 namespace {
-std::string level_name(int tier) { return "O" + std::to_string(tier); }
+std::string level_name(int tier) {
+  return "O" + std::to_string(tier);
+}
 }  // namespace
 
 // ---- compiling ------------------------------------------------------------------------------------------
 
-Expected<std::shared_ptr<const JitKernel>> TieredModel::compile_level(const loop::Kernel& k, int level) const {
+Expected<std::shared_ptr<const JitKernel>> TieredModel::compile_level(const loop::Kernel& k,
+                                                                      int level) const {
   JitOptions jo;
   jo.target = opts_.target;
   jo.opt_level = level;
@@ -78,7 +81,8 @@ Expected<std::shared_ptr<TieredModel>> TieredModel::compile(const Graph& g, cons
       m->buffers_.push_back({m->memory_floats_, size});
       m->memory_floats_ += size;
     }
-    NJC_ASSERT(m->buffers_[static_cast<size_t>(it->second)].size == size, "buffer " + name + " has two sizes");
+    NJC_ASSERT(m->buffers_[static_cast<size_t>(it->second)].size == size,
+               "buffer " + name + " has two sizes");
     return it->second;
   };
   for (const loop::Kernel& k : m->lowered_.module.kernels) {
@@ -88,12 +92,14 @@ Expected<std::shared_ptr<TieredModel>> TieredModel::compile(const Graph& g, cons
     key_options.target = o.target;
     s->profile = m->profile_.find_or_add(kernel_key(k, key_options), k.name);
     for (const loop::Buffer& b : k.buffers)
-      s->buffer_slots.push_back(b.kind == loop::BufferKind::kParam ? -1 : buffer(b.name, static_cast<size_t>(b.size())));
+      s->buffer_slots.push_back(
+          b.kind == loop::BufferKind::kParam ? -1 : buffer(b.name, static_cast<size_t>(b.size())));
     int tier = m->top_ == kTopTier && o.pinned_tier < 0 ? 0 : m->top_;
     auto t0 = std::chrono::steady_clock::now();
     Expected<std::shared_ptr<const JitKernel>> j = Diag{};
     bool tuned = false;
-    if (o.pinned_tier < 0 && o.autotune && o.tuning_cache && o.tuning_cache->find(kernel_signature(k, o.target))) {
+    if (o.pinned_tier < 0 && o.autotune && o.tuning_cache &&
+        o.tuning_cache->find(kernel_signature(k, o.target))) {
       j = m->compile_tuned(*s, nullptr, &tuned);  // known hot last time: start at its best schedule
       tier = kTopTier;
     } else {
@@ -104,7 +110,8 @@ Expected<std::shared_ptr<TieredModel>> TieredModel::compile(const Graph& g, cons
       d.message = "kernel " + k.name + ": " + d.message;
       return d;
     }
-    auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
+    auto ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
     TierCounters& tc = s->profile->tiers[static_cast<size_t>(tier)];
     tc.compile_ns.fetch_add(static_cast<uint64_t>(ns));
     int64_t unset = -1;
@@ -117,14 +124,19 @@ Expected<std::shared_ptr<TieredModel>> TieredModel::compile(const Graph& g, cons
   auto io_buffer = [&](const std::string& name, ValueId v) {
     return buffer(name, static_cast<size_t>(g.batch * std::max<int64_t>(1, num_elements(g.value(v).shape))));
   };
-  for (size_t i = 0; i < g.inputs.size(); ++i) m->input_buffers_.push_back(io_buffer(m->lowered_.input_buffers[i], g.inputs[i]));
-  for (size_t i = 0; i < g.outputs.size(); ++i) m->output_buffers_.push_back(io_buffer(m->lowered_.output_buffers[i], g.outputs[i]));
+  for (size_t i = 0; i < g.inputs.size(); ++i)
+    m->input_buffers_.push_back(io_buffer(m->lowered_.input_buffers[i], g.inputs[i]));
+  for (size_t i = 0; i < g.outputs.size(); ++i)
+    m->output_buffers_.push_back(io_buffer(m->lowered_.output_buffers[i], g.outputs[i]));
   if (o.background && o.profile && m->top_ == kTopTier && o.pinned_tier < 0) {
     TieredModel* raw = m.get();
     m->compiler_ = std::make_unique<TierCompiler>([raw] { raw->reclaim(); });
   }
-  m->compile_us_ = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
-  if (o.trace) o.trace->span("compile model (first tier)", "compile", o.trace->now_ns() - static_cast<int64_t>(m->compile_us_ * 1000), o.trace->now_ns());
+  m->compile_us_ =
+      std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
+  if (o.trace)
+    o.trace->span("compile model (first tier)", "compile",
+                  o.trace->now_ns() - static_cast<int64_t>(m->compile_us_ * 1000), o.trace->now_ns());
   return m;
 }
 
@@ -136,9 +148,15 @@ TieredModel::~TieredModel() {
 
 // ---- queries --------------------------------------------------------------------------------------------
 
-const std::string& TieredModel::kernel_name(size_t k) const { return slots_.at(k)->kernel.name; }
-int TieredModel::tier_of(size_t k) const { return slots_.at(k)->tier.load(); }
-const KernelProfile& TieredModel::kernel_profile(size_t k) const { return *slots_.at(k)->profile; }
+const std::string& TieredModel::kernel_name(size_t k) const {
+  return slots_.at(k)->kernel.name;
+}
+int TieredModel::tier_of(size_t k) const {
+  return slots_.at(k)->tier.load();
+}
+const KernelProfile& TieredModel::kernel_profile(size_t k) const {
+  return *slots_.at(k)->profile;
+}
 
 std::string TieredModel::tuned_pipeline(size_t k) const {
   std::lock_guard lock(events_mu_);
@@ -160,12 +178,14 @@ size_t TieredModel::retired_count() const {
 }
 
 int64_t TieredModel::since_start_ns() const {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start_).count();
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start_)
+      .count();
 }
 
 // ---- tier-ups -------------------------------------------------------------------------------------------
 
-void TieredModel::account(size_t k, const Code& code, uint64_t cycles, uint64_t calls, TieredInstance& caller) {
+void TieredModel::account(size_t k, const Code& code, uint64_t cycles, uint64_t calls,
+                          TieredInstance& caller) {
   TierCounters& t = slots_[k]->profile->tiers[static_cast<size_t>(code.tier)];
   uint64_t n = t.calls.fetch_add(calls, std::memory_order_relaxed) + calls;
   t.measured_calls.fetch_add(1, std::memory_order_relaxed);
@@ -210,13 +230,15 @@ void TieredModel::tier_up(const Request& r) {
   if (tc.arrived_ns.compare_exchange_strong(unset, end)) tc.arrived_call.store(at_call);
   {
     std::lock_guard lock(events_mu_);
-    events_.push_back({r.kernel, r.to - 1, r.to, at_call, end, static_cast<double>(end - begin) / 1000.0, tuned});
+    events_.push_back(
+        {r.kernel, r.to - 1, r.to, at_call, end, static_cast<double>(end - begin) / 1000.0, tuned});
   }
   if (opts_.trace) {
     if (compiler_) opts_.trace->name_thread("tier compiler");
     int64_t now = opts_.trace->now_ns();
     std::string what = tuned ? (from_cache ? "tuned (cache)" : "autotune") : level_name(r.to);
-    opts_.trace->span("compile " + what, "compile", trace_begin, now, {{"kernel", s.kernel.name}, {"tier", std::to_string(r.to)}});
+    opts_.trace->span("compile " + what, "compile", trace_begin, now,
+                      {{"kernel", s.kernel.name}, {"tier", std::to_string(r.to)}});
     opts_.trace->instant("tier-up " + s.kernel.name + " -> " + std::to_string(r.to), "tier-up", now,
                          {{"kernel", s.kernel.name}, {"at_call", std::to_string(at_call)}});
   }
@@ -249,7 +271,8 @@ void TieredModel::reclaim() {
   {
     std::lock_guard lock(retired_mu_);
     std::erase_if(retired_, [&](const std::pair<const Code*, uint64_t>& c) {
-      bool safe = std::all_of(active.begin(), active.end(), [&](uint64_t a) { return a == 0 || a >= c.second; });
+      bool safe =
+          std::all_of(active.begin(), active.end(), [&](uint64_t a) { return a == 0 || a >= c.second; });
       if (safe) delete c.first;
       return safe;
     });
@@ -274,10 +297,13 @@ void TieredModel::remove_reader(Reader* r) {
 // ---- instances ------------------------------------------------------------------------------------------
 
 TieredInstance::TieredInstance(std::shared_ptr<TieredModel> model)
-    : model_(std::move(model)), memory_(model_->memory_floats_, 0.0f), reader_(std::make_unique<TieredModel::Reader>()) {
+    : model_(std::move(model)),
+      memory_(model_->memory_floats_, 0.0f),
+      reader_(std::make_unique<TieredModel::Reader>()) {
   for (const auto& s : model_->slots_) {
     std::vector<float*> table;
-    for (int b : s->buffer_slots) table.push_back(b < 0 ? nullptr : memory_.data() + model_->buffers_[static_cast<size_t>(b)].offset);
+    for (int b : s->buffer_slots)
+      table.push_back(b < 0 ? nullptr : memory_.data() + model_->buffers_[static_cast<size_t>(b)].offset);
     pointers_.push_back(std::move(table));
   }
   untimed_.assign(model_->slots_.size(), 0);
@@ -293,7 +319,8 @@ TieredInstance::~TieredInstance() {
 void TieredInstance::flush_counts() {
   for (size_t k = 0; k < untimed_.size(); ++k) {
     if (!untimed_[k]) continue;
-    model_->slots_[k]->profile->tiers[static_cast<size_t>(model_->top_)].calls.fetch_add(untimed_[k], std::memory_order_relaxed);
+    model_->slots_[k]->profile->tiers[static_cast<size_t>(model_->top_)].calls.fetch_add(
+        untimed_[k], std::memory_order_relaxed);
     untimed_[k] = 0;
   }
 }
@@ -353,7 +380,9 @@ const float* TieredInstance::output(size_t i) const {
   return memory_.data() + model_->buffers_[static_cast<size_t>(model_->output_buffers_.at(i))].offset;
 }
 
-void TieredInstance::reset_state() { std::fill(memory_.begin(), memory_.end(), 0.0f); }
+void TieredInstance::reset_state() {
+  std::fill(memory_.begin(), memory_.end(), 0.0f);
+}
 
 std::vector<std::vector<float>> TieredInstance::run(const std::vector<std::vector<float>>& inputs) {
   const TieredModel& m = *model_;

@@ -49,17 +49,17 @@ struct TierOptions {
   TuneOptions tune;                     // max_candidates, repetitions (target and data are set per kernel)
   TuningCache* tuning_cache = nullptr;  // consulted before tuning, filled after; kernels it knows start tuned
   KernelCache* cache = &KernelCache::global();  // tiers 0..2 and untuned O3 go through it; null: fresh
-  TraceRecorder* trace = nullptr;       // compile and tier-up spans; run spans from the instances
+  TraceRecorder* trace = nullptr;               // compile and tier-up spans; run spans from the instances
 };
 
 // One tier change of one kernel.
 struct TierEvent {
   size_t kernel = 0;
   int from = 0, to = 0;
-  uint64_t at_call = 0;   // the kernel's total calls (all instances) when the new code was swapped in
-  int64_t at_ns = 0;      // since the model was compiled
+  uint64_t at_call = 0;  // the kernel's total calls (all instances) when the new code was swapped in
+  int64_t at_ns = 0;     // since the model was compiled
   double compile_micros = 0;
-  bool tuned = false;     // the top tier's schedule came from the autotuner or the tuning cache
+  bool tuned = false;  // the top tier's schedule came from the autotuner or the tuning cache
 };
 
 class TieredModel {
@@ -121,7 +121,8 @@ class TieredModel {
 
   TieredModel() = default;
   Expected<std::shared_ptr<const JitKernel>> compile_level(const loop::Kernel& k, int level) const;
-  Expected<std::shared_ptr<const JitKernel>> compile_tuned(Slot& s, const loop::BufferData* data, bool* from_cache);
+  Expected<std::shared_ptr<const JitKernel>> compile_tuned(Slot& s, const loop::BufferData* data,
+                                                           bool* from_cache);
   // Accounts one timed call (plus `calls - 1` untimed ones) of kernel k at code.tier; may request a tier-up.
   void account(size_t k, const Code& code, uint64_t cycles, uint64_t calls, TieredInstance& caller);
   void request(size_t k, int to, TieredInstance& caller);

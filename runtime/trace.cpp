@@ -8,10 +8,12 @@
 
 namespace njc::runtime {
 
-TraceRecorder::TraceRecorder(size_t max_events) : start_(std::chrono::steady_clock::now()), max_(max_events) {}
+TraceRecorder::TraceRecorder(size_t max_events)
+    : start_(std::chrono::steady_clock::now()), max_(max_events) {}
 
 int64_t TraceRecorder::now_ns() const {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start_).count();
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start_)
+      .count();
 }
 
 int TraceRecorder::tid_locked() {
@@ -29,7 +31,8 @@ void TraceRecorder::add(Event e) {
   events_.push_back(std::move(e));
 }
 
-void TraceRecorder::span(const std::string& name, const std::string& cat, int64_t start_ns, int64_t end_ns, Args args) {
+void TraceRecorder::span(const std::string& name, const std::string& cat, int64_t start_ns, int64_t end_ns,
+                         Args args) {
   add({name, cat, 'X', start_ns, std::max<int64_t>(0, end_ns - start_ns), 0, std::move(args)});
 }
 
@@ -56,10 +59,15 @@ std::string TraceRecorder::json() const {
   std::lock_guard lock(mu_);
   nlohmann::json events = nlohmann::json::array();
   for (const auto& [tid, name] : thread_names_)
-    events.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", 1}, {"tid", tid}, {"args", {{"name", name}}}});
+    events.push_back(
+        {{"name", "thread_name"}, {"ph", "M"}, {"pid", 1}, {"tid", tid}, {"args", {{"name", name}}}});
   for (const Event& e : events_) {
-    nlohmann::json j = {{"name", e.name}, {"cat", e.cat}, {"ph", std::string(1, e.phase)},
-                        {"ts", static_cast<double>(e.ts_ns) / 1000.0}, {"pid", 1}, {"tid", e.tid}};
+    nlohmann::json j = {{"name", e.name},
+                        {"cat", e.cat},
+                        {"ph", std::string(1, e.phase)},
+                        {"ts", static_cast<double>(e.ts_ns) / 1000.0},
+                        {"pid", 1},
+                        {"tid", e.tid}};
     if (e.phase == 'X') j["dur"] = static_cast<double>(e.dur_ns) / 1000.0;
     if (e.phase == 'i') j["s"] = "t";
     nlohmann::json args = nlohmann::json::object();

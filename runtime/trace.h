@@ -28,7 +28,8 @@ class TraceRecorder {
   explicit TraceRecorder(size_t max_events = 200000);
 
   int64_t now_ns() const;  // since construction
-  void span(const std::string& name, const std::string& cat, int64_t start_ns, int64_t end_ns, Args args = {});
+  void span(const std::string& name, const std::string& cat, int64_t start_ns, int64_t end_ns,
+            Args args = {});
   void instant(const std::string& name, const std::string& cat, int64_t at_ns, Args args = {});
   // Names the calling thread in the trace ("thread_name" metadata).
   void name_thread(const std::string& name);

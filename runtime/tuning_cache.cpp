@@ -27,7 +27,8 @@ std::string cpu_model_name() {
   unsigned regs[12] = {};
   if (__get_cpuid_max(0x80000000u, nullptr) < 0x80000004u) return "unknown-cpu";
   for (unsigned leaf = 0; leaf < 3; ++leaf)
-    __get_cpuid(0x80000002u + leaf, &regs[leaf * 4], &regs[leaf * 4 + 1], &regs[leaf * 4 + 2], &regs[leaf * 4 + 3]);
+    __get_cpuid(0x80000002u + leaf, &regs[leaf * 4], &regs[leaf * 4 + 1], &regs[leaf * 4 + 2],
+                &regs[leaf * 4 + 3]);
   std::string s(reinterpret_cast<const char*>(regs), sizeof regs);
   s = s.substr(0, s.find('\0'));
   size_t b = s.find_first_not_of(' '), e = s.find_last_not_of(' ');
@@ -68,8 +69,10 @@ bool TuningCache::load(std::string* warning) {
   for (const nlohmann::json& e : j["entries"]) {
     if (!e.is_object()) return fail("an entry is not an object");
     for (const char* field : {"cpu", "kernel", "name", "pipeline"})
-      if (!e.contains(field) || !e[field].is_string()) return fail(std::string("an entry lacks the string \"") + field + "\"");
-    if (!e.contains("cycles_per_call") || !e["cycles_per_call"].is_number()) return fail("an entry lacks cycles_per_call");
+      if (!e.contains(field) || !e[field].is_string())
+        return fail(std::string("an entry lacks the string \"") + field + "\"");
+    if (!e.contains("cycles_per_call") || !e["cycles_per_call"].is_number())
+      return fail("an entry lacks cycles_per_call");
     std::string sig = e["kernel"];
     if (!is_hex32(sig)) return fail("an entry's kernel signature is not 32 hex digits");
     TuningEntry te{e["name"], e["pipeline"], e["cycles_per_call"].get<double>()};
@@ -85,7 +88,10 @@ Status TuningCache::save() const {
   {
     std::lock_guard lock(mu_);
     for (const auto& [key, e] : entries_)
-      entries.push_back({{"cpu", key.first}, {"kernel", key.second}, {"name", e.name}, {"pipeline", e.pipeline},
+      entries.push_back({{"cpu", key.first},
+                         {"kernel", key.second},
+                         {"name", e.name},
+                         {"pipeline", e.pipeline},
                          {"cycles_per_call", e.cycles_per_call}});
   }
   nlohmann::json j = {{"format", kFormat}, {"version", kVersion}, {"entries", entries}};

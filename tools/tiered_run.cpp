@@ -8,12 +8,15 @@
 namespace njc::tools {
 
 void add_tier_flags(CLI::App& app, TierFlags& f) {
-  app.add_flag("--profile", f.profile,
-               "With --jit run: run through the tiered JIT and print per-kernel calls, cycles per call in each "
-               "tier, compile time, tier-ups and break-even calls to stderr");
-  app.add_option("--trace", f.trace_path,
-                 "With --jit run: write compile, tier-up and run spans as Chrome Trace Event JSON (Perfetto)");
-  app.add_option("--tier", f.tier, "With --jit run: pin every kernel at tier 0..3 (-O0..-O3), or 'auto' (tiered JIT)")
+  app.add_flag(
+      "--profile", f.profile,
+      "With --jit run: run through the tiered JIT and print per-kernel calls, cycles per call in each "
+      "tier, compile time, tier-ups and break-even calls to stderr");
+  app.add_option(
+      "--trace", f.trace_path,
+      "With --jit run: write compile, tier-up and run spans as Chrome Trace Event JSON (Perfetto)");
+  app.add_option("--tier", f.tier,
+                 "With --jit run: pin every kernel at tier 0..3 (-O0..-O3), or 'auto' (tiered JIT)")
       ->check(CLI::IsMember({"0", "1", "2", "3", "auto"}));
   app.add_option("--jit-threshold", f.threshold,
                  "With --jit run: calls at a tier before a kernel tiers up (tiered JIT; default 1000)")
@@ -22,7 +25,8 @@ void add_tier_flags(CLI::App& app, TierFlags& f) {
                  "With --jit run: JSON file of autotuned schedules, read at start and written at the end");
 }
 
-Expected<std::unique_ptr<TieredSession>> TieredSession::start(const Graph& g, const TierFlags& f, x86::Target target) {
+Expected<std::unique_ptr<TieredSession>> TieredSession::start(const Graph& g, const TierFlags& f,
+                                                              x86::Target target) {
   auto s = std::make_unique<TieredSession>();
   s->flags_ = f;
   runtime::TierOptions o;

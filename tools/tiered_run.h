@@ -19,7 +19,9 @@ struct TierFlags {
   std::string tier;          // "" (not given), "auto", "0".."3"
   int64_t threshold = -1;    // --jit-threshold; -1: the default
   std::string tuning_cache;  // "" : none
-  bool any() const { return profile || !trace_path.empty() || !tier.empty() || threshold >= 0 || !tuning_cache.empty(); }
+  bool any() const {
+    return profile || !trace_path.empty() || !tier.empty() || threshold >= 0 || !tuning_cache.empty();
+  }
 };
 
 void add_tier_flags(CLI::App& app, TierFlags& f);
@@ -27,7 +29,8 @@ void add_tier_flags(CLI::App& app, TierFlags& f);
 class TieredSession {
  public:
   // Loads the tuning cache (a corrupt or foreign file: a warning on stderr, then ignored) and compiles g.
-  static Expected<std::unique_ptr<TieredSession>> start(const Graph& g, const TierFlags& f, x86::Target target);
+  static Expected<std::unique_ptr<TieredSession>> start(const Graph& g, const TierFlags& f,
+                                                        x86::Target target);
   CallInputs run(const CallInputs& in) { return instance_->run(in); }
   // Waits for the background compiler, then prints the profile (with --profile) to stderr, writes the
   // trace and saves the tuning cache. Errors: a file that cannot be written.

@@ -15,7 +15,9 @@ namespace {
 
 using namespace testing_kernels;
 
-x86::Target host() { return x86::host_target(); }
+x86::Target host() {
+  return x86::host_target();
+}
 
 TEST(Autotune, CandidatesStartWithO3AndAreDistinct) {
   Kernel k = matvec(64, 32);
@@ -49,7 +51,8 @@ TEST(Autotune, BestIsFastestAgreeingCandidateAndCompiles) {
   ASSERT_TRUE(j) << j.error().message;
   BufferData data = make_buffers(k);
   for (size_t b = 0; b < data.size(); ++b)
-    if (k.buffers[b].kind == BufferKind::kInput) data[b] = random_data(data[b].size(), 7 + static_cast<uint32_t>(b));
+    if (k.buffers[b].kind == BufferKind::kInput)
+      data[b] = random_data(data[b].size(), 7 + static_cast<uint32_t>(b));
   BufferData want = data;
   interpret(k, want);
   j->run(data);

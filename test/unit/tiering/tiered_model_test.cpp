@@ -33,13 +33,15 @@ std::vector<std::vector<float>> inputs_for(const Graph& g, int call) {
   return in;
 }
 
-::testing::AssertionResult close(const std::vector<std::vector<float>>& got, const std::vector<std::vector<float>>& want) {
+::testing::AssertionResult close(const std::vector<std::vector<float>>& got,
+                                 const std::vector<std::vector<float>>& want) {
   if (got.size() != want.size()) return ::testing::AssertionFailure() << "output count";
   for (size_t o = 0; o < want.size(); ++o) {
     if (got[o].size() != want[o].size()) return ::testing::AssertionFailure() << "output " << o << " size";
     for (size_t e = 0; e < want[o].size(); ++e)
       if (!(std::fabs(got[o][e] - want[o][e]) <= 1e-5 * std::fabs(want[o][e]) + 1e-6))
-        return ::testing::AssertionFailure() << "output " << o << " element " << e << ": " << got[o][e] << " vs " << want[o][e];
+        return ::testing::AssertionFailure()
+               << "output " << o << " element " << e << ": " << got[o][e] << " vs " << want[o][e];
   }
   return ::testing::AssertionSuccess();
 }
@@ -91,8 +93,12 @@ void expect_sequence_with_threshold_one(bool background) {
   }
 }
 
-TEST(TieredModel, ThresholdOneClimbsOneTierPerCallSynchronously) { expect_sequence_with_threshold_one(false); }
-TEST(TieredModel, ThresholdOneClimbsOneTierPerCallInTheBackground) { expect_sequence_with_threshold_one(true); }
+TEST(TieredModel, ThresholdOneClimbsOneTierPerCallSynchronously) {
+  expect_sequence_with_threshold_one(false);
+}
+TEST(TieredModel, ThresholdOneClimbsOneTierPerCallInTheBackground) {
+  expect_sequence_with_threshold_one(true);
+}
 
 TEST(TieredModel, HighThresholdsKeepKernelsAtTierZero) {
   Graph g = example("mlp.json");
@@ -126,7 +132,8 @@ TEST(TieredModel, CycleThresholdAloneTiersUp) {
 }
 
 TEST(TieredModel, EveryPinnedTierMatchesTheInterpreter) {
-  for (const char* name : {"mlp.json", "mlp_batch.json", "npc_brain.json", "gru_audio.json", "dnc_memory.json"}) {
+  for (const char* name :
+       {"mlp.json", "mlp_batch.json", "npc_brain.json", "gru_audio.json", "dnc_memory.json"}) {
     Graph g = example(name);
     for (int tier = 0; tier <= 3; ++tier) {
       runtime::TierOptions o;
@@ -241,7 +248,8 @@ TEST(TieredModel, ThreadsRunInstancesWhileTiersChange) {
         top_before = all_at_top(**model);
         inst.reset_state();
         for (int call = 0; call < kCalls; ++call)
-          if (!close(inst.run(inputs[static_cast<size_t>(call)]), want[static_cast<size_t>(call)]) && bad[static_cast<size_t>(t)] < 0)
+          if (!close(inst.run(inputs[static_cast<size_t>(call)]), want[static_cast<size_t>(call)]) &&
+              bad[static_cast<size_t>(t)] < 0)
             bad[static_cast<size_t>(t)] = round * kCalls + call;
       }
     });
@@ -260,11 +268,12 @@ TEST(TieredModel, ThreadsRunInstancesWhileTiersChange) {
 // tiers up in the background right after its first call, while the same call runs kernel 1 (a 256³ GEMM at
 // O0, tens of ms). The old Relu code stays retired, not freed, until that call has left.
 TEST(TieredModel, OldCodeOutlivesTheCallStillInIt) {
-  auto g = read_model_text(R"({"format": "njc-model", "version": 1, "inputs": [{"name": "x", "shape": [256, 256]}],
+  auto g =
+      read_model_text(R"({"format": "njc-model", "version": 1, "inputs": [{"name": "x", "shape": [256, 256]}],
     "outputs": ["y"], "params": [{"name": "w", "shape": [256, 256],
       "init": {"kind": "uniform", "low": -0.1, "high": 0.1, "seed": 1}}],
     "nodes": [{"op": "Relu", "inputs": ["x"], "outputs": ["h"]}, {"op": "dense", "inputs": ["h", "w"], "outputs": ["y"]}]})",
-                           "big", ".");
+                      "big", ".");
   ASSERT_TRUE(g) << g.error().message;
   runtime::TierOptions o;
   o.call_threshold = 1;

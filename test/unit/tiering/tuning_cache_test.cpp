@@ -1,5 +1,6 @@
 // The tuning cache: a round trip through the file, the next run starting at the tuned schedule, and files
-// that must be ignored with a warning (corrupt, foreign, malformed entries) or kept but not used (other CPUs).
+// that must be ignored with a warning (corrupt, foreign, malformed entries) or kept but not used (other
+// CPUs).
 #include "runtime/tuning_cache.h"
 
 #include <gtest/gtest.h>
@@ -18,7 +19,9 @@ std::string temp_path(const std::string& name) {
   return "/tmp/njc-tuning-test-" + std::to_string(getpid()) + "-" + name + ".json";
 }
 
-void write(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::trunc) << text; }
+void write(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::trunc) << text;
+}
 
 constexpr const char* kSig = "0123456789abcdef0123456789abcdef";
 
@@ -91,7 +94,8 @@ TEST(TuningCache, CorruptOrForeignFilesAreIgnoredWithAWarning) {
       {"[1, 2, 3]", "not an njc tuning cache"},
       {"{\"format\": \"njc-tuning-cache\", \"version\": 2, \"entries\": []}", "unsupported version"},
       {"{\"format\": \"njc-tuning-cache\", \"version\": 1}", "no entries array"},
-      {"{\"format\": \"njc-tuning-cache\", \"version\": 1, \"entries\": [{\"cpu\": \"A\", \"kernel\": \"xyz\", "
+      {"{\"format\": \"njc-tuning-cache\", \"version\": 1, \"entries\": [{\"cpu\": \"A\", \"kernel\": "
+       "\"xyz\", "
        "\"name\": \"k\", \"pipeline\": \"interchange\", \"cycles_per_call\": 1}]}",
        "not 32 hex digits"},
       {"{\"format\": \"njc-tuning-cache\", \"version\": 1, \"entries\": [{\"cpu\": \"A\", \"kernel\": "
