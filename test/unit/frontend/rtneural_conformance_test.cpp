@@ -67,6 +67,11 @@ struct ConformanceCase {
   bool x_channel_major = false;  // x has one row per input channel (PyTorch's [C][T])
 };
 
+// gtest names a case by its data files rather than printing the struct's bytes.
+void PrintTo(const ConformanceCase& c, std::ostream* os) {
+  *os << c.model << " vs " << c.y;
+}
+
 using Call = std::function<const float*(const float*)>;
 
 // Runs body once per engine with a function that makes one call of g: the reference interpreter, then the JIT
