@@ -24,6 +24,7 @@ struct TuneOptions {
   int max_candidates = 8;   // including the default -O3 schedule, which is always candidate 0
   int repetitions = 7;      // timed batches per candidate; the fastest batch counts (least disturbed)
   int calls_per_batch = 0;  // calls per timed batch; 0: enough for ~20k cycles per batch (at least 4)
+  double min_gain = 0.03;   // a candidate replaces the default -O3 schedule only when this much faster
   // The buffers of a real call (one vector per buffer of the kernel, as loop::make_buffers sizes them; the
   // tiered JIT passes a snapshot of an instance's memory). Null: deterministic pseudo-random inputs.
   const loop::BufferData* data = nullptr;
@@ -49,8 +50,10 @@ struct TuneResult {
 // changed (deduplicated, as JitOptions::passes text). Variants may not apply; tune_kernel drops those.
 std::vector<std::string> candidate_pipelines(const loop::Kernel& k, x86::Target t, int max);
 
-// Compiles, checks and times every candidate of k. Errors: only when not even the default schedule
-// compiles (a target the host cannot run, an unsupported kernel: the same Diags as runtime::compile).
+// Compiles, checks and times every candidate of k. The best is the fastest candidate, except that the
+// default schedule (candidate 0) stays unless another is faster than it by min_gain. Errors: only when not
+// even the default schedule compiles (a target the host cannot run, an unsupported kernel: the same Diags as
+// runtime::compile).
 Expected<TuneResult> tune_kernel(const loop::Kernel& k, const TuneOptions& o);
 
 // Compiles k with pipeline (JitOptions::passes at opt_level 0) and checks it on data (null: deterministic

@@ -39,8 +39,17 @@ TEST(Autotune, BestIsFastestAgreeingCandidateAndCompiles) {
   ASSERT_TRUE(r) << r.error().message;
   ASSERT_TRUE(r->candidates[0].ok) << r->candidates[0].error;
   ASSERT_TRUE(r->best_kernel);
+  // The winner is the fastest candidate, or the default when no candidate beats it by min_gain (3 %).
+  double fastest = r->candidates[0].cycles_per_call;
   for (const runtime::TuneCandidate& c : r->candidates)
-    if (c.ok) {
+    if (c.ok) fastest = std::min(fastest, c.cycles_per_call);
+  if (r->best == 0) {
+    EXPECT_GE(fastest, r->candidates[0].cycles_per_call * (1 - o.min_gain));
+  } else {
+    EXPECT_LT(r->candidates[r->best].cycles_per_call, r->candidates[0].cycles_per_call * (1 - o.min_gain));
+  }
+  for (const runtime::TuneCandidate& c : r->candidates)
+    if (c.ok && r->best != 0) {
       EXPECT_LE(r->candidates[r->best].cycles_per_call, c.cycles_per_call) << c.pipeline;
     }
   // The text alone reproduces the winner: compile it and compare with the interpreter.
