@@ -117,7 +117,13 @@ ValueId Kernel::add_unique(const std::string& base, char sep, Type type) {
   if (used_names_.size() != values.size())
     for (const ValueInfo& v : values) used_names_.insert(v.name);
   std::string name = base;
-  for (int n = 1; used_names_.count(name); ++n) name = base + sep + std::to_string(n);
+  if (used_names_.count(name)) {
+    // Names are never freed, so every suffix below the one handed out last for this base is still taken:
+    // start there (unrolling copies %acc hundreds of times; probing from 1 each time was quadratic).
+    int& n = next_suffix_[base + sep];
+    do name = base + sep + std::to_string(++n);
+    while (used_names_.count(name));
+  }
   return add_value_named(name, type);
 }
 

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <variant>
 #include <vector>
@@ -220,6 +221,7 @@ struct Kernel {
  private:
   ValueId add_unique(const std::string& base, char sep, Type type);
   std::unordered_set<std::string> used_names_;
+  std::unordered_map<std::string, int> next_suffix_;  // base + separator -> last suffix handed out
 };
 
 struct Module {

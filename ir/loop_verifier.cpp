@@ -18,7 +18,7 @@ struct Range {
 
 class Verifier {
  public:
-  explicit Verifier(const Kernel& k) : k_(k), visible_(k.values.size(), false), defined_(k.values.size(), false),
+  Verifier(const Kernel& k, bool param_data) : k_(k), param_data_(param_data), visible_(k.values.size(), false), defined_(k.values.size(), false),
                                        ranges_(k.values.size()) {}
 
   Status run() {
@@ -35,7 +35,7 @@ class Verifier {
   Status buffer(const Buffer& b) {
     for (int64_t d : b.shape)
       if (d <= 0) return error(b.loc, fmt::format("buffer %{} has a non-positive dimension", b.name));
-    if (b.kind == BufferKind::kParam && static_cast<int64_t>(b.data.size()) != b.size())
+    if (b.kind == BufferKind::kParam && param_data_ && static_cast<int64_t>(b.data.size()) != b.size())
       return error(b.loc, fmt::format("param %{} has {} elements but {} values", b.name, b.size(), b.data.size()));
     if (b.kind != BufferKind::kParam && !b.data.empty())
       return error(b.loc, fmt::format("only params carry data, %{} is {}", b.name, buffer_kind_name(b.kind)));
@@ -222,6 +222,7 @@ class Verifier {
   }
 
   const Kernel& k_;
+  bool param_data_;
   std::vector<bool> visible_;
   std::vector<bool> defined_;
   std::vector<Range> ranges_;
@@ -229,6 +230,7 @@ class Verifier {
 
 }  // namespace
 
-Status verify(const Kernel& k) { return Verifier(k).run(); }
+Status verify(const Kernel& k) { return Verifier(k, true).run(); }
+Status verify_without_param_data(const Kernel& k) { return Verifier(k, false).run(); }
 
 }  // namespace njc::loop

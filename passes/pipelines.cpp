@@ -43,6 +43,29 @@ PassInstance make(std::string_view text) {
   return std::move((*p)[0]);
 }
 
+#ifdef NDEBUG
+constexpr bool kVerifyEachPass = false;  // the JIT verifies the final kernel (runtime/jit.cpp)
+#else
+constexpr bool kVerifyEachPass = true;
+#endif
+
+// Passes never read weights, and a trial copies the kernel per pass: the recipe runs on a kernel whose
+// params have their data moved aside.
+class WeightsAside {
+ public:
+  explicit WeightsAside(Kernel& k) {
+    for (Buffer& b : k.buffers) data_.push_back(std::move(b.data));
+  }
+  // Gives the data back to k's buffers (passes add buffers but never reorder or remove them).
+  void restore(Kernel& k) {
+    NJC_ASSERT(k.buffers.size() >= data_.size(), "a pass removed a buffer");
+    for (size_t b = 0; b < data_.size(); ++b) k.buffers[b].data = std::move(data_[b]);
+  }
+
+ private:
+  std::vector<std::vector<float>> data_;
+};
+
 // Builds a pipeline while applying it to a copy of the kernel, keeping only passes that succeed.
 class Recipe {
  public:
@@ -51,12 +74,17 @@ class Recipe {
   bool add(const std::string& text) {
     PassInstance p = make(text);
     Kernel trial = k_;
-    if (!p.info->run(trial, p.options, t_) || !verify(trial)) return false;
+    if (!p.info->run(trial, p.options, t_)) return false;  // refused: the copy goes, k_ stays
+    if (kVerifyEachPass) {
+      Status s = verify_without_param_data(trial);
+      NJC_ASSERT(s, "pass " + text + " produced invalid IR: " + (s ? "" : s.error().message));
+    }
     k_ = std::move(trial);
     pipeline_.push_back(std::move(p));
     return true;
   }
   const Kernel& kernel() const { return k_; }
+  Kernel take_kernel() { return std::move(k_); }
   Pipeline take() { return std::move(pipeline_); }
 
  private:
@@ -129,8 +157,8 @@ bool micro_kernel(Recipe& r, const Kernel& k, Loop& root, const TargetDesc& t) {
   return true;
 }
 
-Pipeline o3(const Kernel& k, const TargetDesc& t) {
-  Recipe r(k, t);
+// Fills r with O3's pipeline, applied to r's kernel.
+void o3(Recipe& r, const TargetDesc& t) {
   r.add("interchange");
   // Every nest, also those wrapped in an outer loop (band heads, loop_nest.h).
   std::vector<std::string> roots;
@@ -173,7 +201,6 @@ Pipeline o3(const Kernel& k, const TargetDesc& t) {
     }
   }
   r.add("cse");
-  return r.take();
 }
 
 }  // namespace
@@ -183,8 +210,29 @@ Pipeline default_pipeline(int level, const Kernel& k, const TargetDesc& t) {
     case 0: return {};
     case 1: return {make("interchange")};
     case 2: return {make("interchange"), make("unroll{factor=4}"), make("cse")};
-    default: return o3(k, t);
+    default: {
+      Kernel shape = k;  // weights are copied once more here; optimize() avoids even that
+      WeightsAside weights(shape);
+      Recipe r(shape, t);
+      o3(r, t);
+      return r.take();
+    }
   }
+}
+
+Expected<Pipeline> optimize(int level, Kernel& k, const TargetDesc& t) {
+  if (std::clamp(level, 0, 3) < 3) {
+    Pipeline p = default_pipeline(level, k, t);
+    for (const PassInstance& pass : p)
+      if (Status s = pass.info->run(k, pass.options, t); !s) return s.error();
+    return p;
+  }
+  WeightsAside weights(k);
+  Recipe r(k, t);
+  o3(r, t);
+  k = r.take_kernel();
+  weights.restore(k);
+  return r.take();
 }
 
 }  // namespace njc::passes

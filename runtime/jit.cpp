@@ -57,22 +57,25 @@ void JitKernel::run(loop::BufferData& data) const {
 
 Expected<JitKernel> compile(const loop::Kernel& k, const JitOptions& o) {
   auto t0 = std::chrono::steady_clock::now();
-  if (!x86::target_supported(o.target, x86::detect_cpu()))
+  static const x86::CpuFeatures host = x86::detect_cpu();  // cpuid costs more than a small kernel's codegen
+  if (!x86::target_supported(o.target, host))
     return error("target " + std::string(x86::target_name(o.target)) + " is not supported by this CPU");
   if (Status s = loop::verify(k); !s) return s.error();
   JitKernel j;
   j.kernel_ = k;
-  passes::Pipeline p;
-  if (o.opt_level >= 0) p = passes::default_pipeline(o.opt_level, k, desc(o.target));
+  if (o.opt_level >= 0) {
+    Expected<passes::Pipeline> applied = passes::optimize(o.opt_level, j.kernel_, desc(o.target));
+    if (!applied) return applied.error();
+    if (Status s = loop::verify(j.kernel_); !s)
+      return error("internal error: the -O" + std::to_string(o.opt_level) + " pipeline produced invalid IR: " +
+                   s.error().message);
+  }
   if (!o.passes.empty()) {
     Expected<passes::Pipeline> extra = passes::parse_pipeline(o.passes);
     if (!extra) return extra.error();
-    for (passes::PassInstance& pi : *extra) p.push_back(std::move(pi));
-  }
-  if (!p.empty()) {
     passes::PassManager pm(passes::RunConfig{desc(o.target), true, {}, false});
     std::string dump;
-    if (Status s = pm.run(p, j.kernel_, dump); !s) return s.error();
+    if (Status s = pm.run(*extra, j.kernel_, dump); !s) return s.error();
   }
   x86::CodegenOptions co;
   co.target = o.target;
