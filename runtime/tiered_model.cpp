@@ -307,6 +307,7 @@ TieredInstance::TieredInstance(std::shared_ptr<TieredModel> model)
     pointers_.push_back(std::move(table));
   }
   untimed_.assign(model_->slots_.size(), 0);
+  until_sample_ = model_->opts_.sample_period;
   last_tiers_.assign(model_->slots_.size(), -1);
   model_->add_reader(reader_.get());
 }
@@ -343,7 +344,8 @@ std::shared_ptr<loop::BufferData> TieredInstance::snapshot(size_t k) const {
 void TieredInstance::run() {
   TieredModel& m = *model_;
   const bool profile = m.opts_.profile;
-  const bool sampled = profile && ++calls_ % static_cast<uint64_t>(m.opts_.sample_period) == 0;
+  const bool sampled = profile && --until_sample_ <= 0;
+  if (sampled) until_sample_ = m.opts_.sample_period;
   int64_t trace_begin = m.opts_.trace ? m.opts_.trace->now_ns() : 0;
   reader_->epoch.store(m.epoch_.load(std::memory_order_seq_cst), std::memory_order_seq_cst);
   for (size_t k = 0; k < m.slots_.size(); ++k) {

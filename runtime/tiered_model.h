@@ -180,7 +180,7 @@ class TieredInstance {
   std::vector<float> memory_;
   std::vector<std::vector<float*>> pointers_;
   std::unique_ptr<TieredModel::Reader> reader_;
-  uint64_t calls_ = 0;
+  int64_t until_sample_ = 0;  // calls until the next timed top-tier call (a countdown: no division)
   std::vector<uint64_t> untimed_;  // per kernel: top-tier calls not yet added to the profile
   std::vector<int> last_tiers_;
   std::vector<TieredModel::Request> pending_;  // synchronous mode: tier-ups to compile after this run()
