@@ -319,11 +319,13 @@ TieredInstance::~TieredInstance() {
 
 void TieredInstance::flush_counts() {
   for (size_t k = 0; k < untimed_.size(); ++k) {
-    if (!untimed_[k]) continue;
+    uint64_t n = untimed_[k] + untimed_runs_;
+    if (!n) continue;
     model_->slots_[k]->profile->tiers[static_cast<size_t>(model_->top_)].calls.fetch_add(
-        untimed_[k], std::memory_order_relaxed);
+        n, std::memory_order_relaxed);
     untimed_[k] = 0;
   }
+  untimed_runs_ = 0;
 }
 
 std::shared_ptr<loop::BufferData> TieredInstance::snapshot(size_t k) const {
@@ -348,22 +350,13 @@ void TieredInstance::run() {
   if (sampled) until_sample_ = m.opts_.sample_period;
   int64_t trace_begin = m.opts_.trace ? m.opts_.trace->now_ns() : 0;
   reader_->epoch.store(m.epoch_.load(std::memory_order_seq_cst), std::memory_order_seq_cst);
-  for (size_t k = 0; k < m.slots_.size(); ++k) {
-    const TieredModel::Code* c = m.slots_[k]->code.load(std::memory_order_seq_cst);
-    last_tiers_[k] = c->tier;
-    if (!profile) {
-      c->fn(pointers_[k].data());
-    } else if (c->tier == m.top_ && !sampled) {
-      c->fn(pointers_[k].data());
-      ++untimed_[k];
-    } else {
-      uint64_t t0 = read_cycles();
-      c->fn(pointers_[k].data());
-      uint64_t cycles = read_cycles() - t0;
-      uint64_t calls = c->tier == m.top_ ? untimed_[k] + 1 : 1;
-      if (c->tier == m.top_) untimed_[k] = 0;
-      m.account(k, *c, cycles, calls, *this);
-    }
+  if (!profile || (all_top_ && !sampled)) {
+    // Steady state (or no profiling): nothing per kernel but the call; one count for the whole run.
+    for (size_t k = 0; k < m.slots_.size(); ++k)
+      m.slots_[k]->code.load(std::memory_order_seq_cst)->fn(pointers_[k].data());
+    untimed_runs_ += profile;
+  } else {
+    profiled_calls(sampled);
   }
   reader_->epoch.store(0, std::memory_order_release);
   if (m.opts_.trace) m.opts_.trace->span("run", "run", trace_begin, m.opts_.trace->now_ns());
@@ -372,6 +365,33 @@ void TieredInstance::run() {
     pending_.clear();
     for (const TieredModel::Request& r : requests) m.tier_up(r);
   }
+}
+
+// Below the top tier every call is timed and may request a tier-up; at the top only sampled calls are,
+// and they carry the untimed calls since the last sample (per kernel, plus the runs counted in the steady
+// state, when every kernel was at the top).
+void TieredInstance::profiled_calls(bool sampled) {
+  TieredModel& m = *model_;
+  bool all_top = true;
+  for (size_t k = 0; k < m.slots_.size(); ++k) {
+    const TieredModel::Code* c = m.slots_[k]->code.load(std::memory_order_seq_cst);
+    last_tiers_[k] = c->tier;
+    bool top = c->tier == m.top_;
+    all_top = all_top && top;
+    if (top && !sampled) {
+      c->fn(pointers_[k].data());
+      ++untimed_[k];
+      continue;
+    }
+    uint64_t t0 = read_cycles();
+    c->fn(pointers_[k].data());
+    uint64_t cycles = read_cycles() - t0;
+    uint64_t calls = top ? untimed_[k] + untimed_runs_ + 1 : 1;
+    if (top) untimed_[k] = 0;
+    m.account(k, *c, cycles, calls, *this);
+  }
+  if (sampled) untimed_runs_ = 0;  // all_top_ was set, so every kernel took them above
+  all_top_ = all_top;              // tiers only rise: once at the top, always
 }
 
 float* TieredInstance::input(size_t i) {

@@ -168,20 +168,24 @@ class TieredInstance {
   const float* output(size_t i) const;
   void run();
   void reset_state();
-  // The tier each kernel ran at in the last run() (tests).
+  // The tier each kernel ran at in the last profiled run() (tests; in the steady state, when every kernel
+  // is at the top, runs no longer record it).
   const std::vector<int>& last_tiers() const { return last_tiers_; }
 
  private:
   friend class TieredModel;
   std::shared_ptr<loop::BufferData> snapshot(size_t k) const;
+  void profiled_calls(bool sampled);
   void flush_counts();
 
   std::shared_ptr<TieredModel> model_;
   std::vector<float> memory_;
   std::vector<std::vector<float*>> pointers_;
   std::unique_ptr<TieredModel::Reader> reader_;
-  int64_t until_sample_ = 0;  // calls until the next timed top-tier call (a countdown: no division)
+  int64_t until_sample_ = 0;       // calls until the next timed top-tier call (a countdown: no division)
   std::vector<uint64_t> untimed_;  // per kernel: top-tier calls not yet added to the profile
+  uint64_t untimed_runs_ = 0;      // runs since the last sample while every kernel was at the top
+  bool all_top_ = false;           // every kernel was at the top in a profiled run
   std::vector<int> last_tiers_;
   std::vector<TieredModel::Request> pending_;  // synchronous mode: tier-ups to compile after this run()
 };
