@@ -41,7 +41,7 @@ struct CompiledCode {
   // legacy SSE instructions, which fault on a misaligned 16-byte access.
   std::vector<uint8_t> code;
   // For object files (runtime/aot_build.h), which put the pool in .rodata: the function is
-  // code[0, code_end) (stats.code_bytes counts the bytes before branch relaxation), the pool is
+  // code[0, code_end) (stats.code_bytes is taken before branch relaxation, which may grow it), the pool is
   // code[pool_start, end), and every RIP-relative reference into the pool is listed.
   size_t code_end = 0;
   size_t pool_start = 0;

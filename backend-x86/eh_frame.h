@@ -25,8 +25,8 @@ std::optional<std::vector<uint8_t>> frame_program(const uint8_t* code, size_t si
 
 // How an FDE names its function's start (the CIE's 'R' augmentation).
 enum class EhPointer {
-  kAbsolute64,     // DW_EH_PE_absptr: pc_begin and pc_range are 8-byte values (in-memory objects for gdb)
-  kPcRelative32,   // DW_EH_PE_pcrel|sdata4: 4-byte fields; pc_begin is left 0 for a relocation to fill
+  kAbsolute64,    // DW_EH_PE_absptr: pc_begin and pc_range are 8-byte values (in-memory objects for gdb)
+  kPcRelative32,  // DW_EH_PE_pcrel|sdata4: 4-byte fields; pc_begin is left 0 for a relocation to fill
 };
 
 struct EhFunction {

@@ -107,8 +107,8 @@ void put_ehdr(uint8_t* at, uint64_t shoff, uint16_t shnum, uint16_t shstrndx) {
 
 int ElfWriter::add_section(std::string name, uint32_t type, uint64_t flags, uint64_t align,
                            std::vector<uint8_t> data, uint64_t nobits_size) {
-  sections_.push_back(Section{std::move(name), type, flags, std::max<uint64_t>(align, 1), std::move(data),
-                              nobits_size, {}, -1});
+  sections_.push_back(Section{
+      std::move(name), type, flags, std::max<uint64_t>(align, 1), std::move(data), nobits_size, {}, -1});
   return static_cast<int>(sections_.size());
 }
 
@@ -205,7 +205,8 @@ std::vector<uint8_t> ElfWriter::finish() const {
   pad_to(out, 8);
   const uint64_t shoff = out.size();
   for (const Shdr& h : headers) put_shdr(out, h);
-  put_ehdr(out.data(), shoff, static_cast<uint16_t>(headers.size()), static_cast<uint16_t>(headers.size() - 1));
+  put_ehdr(out.data(), shoff, static_cast<uint16_t>(headers.size()),
+           static_cast<uint16_t>(headers.size() - 1));
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include "runtime/aot_build.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 
 #include "backend-x86/eh_frame.h"
@@ -15,6 +16,7 @@
 #include "passes/pass_manager.h"
 #include "passes/pipelines.h"
 #include "runtime/aot_assembly.h"
+#include "runtime/autotune.h"
 
 namespace njc::runtime {
 
@@ -35,25 +37,43 @@ size_t align_up(size_t v, size_t a) {
   return (v + a - 1) / a * a;
 }
 
-// The -O pipeline and code generation, step for step what runtime::compile (jit.cpp) does for a kernel
-// with JitOptions{target, opt_level}, minus mapping the bytes: the two must give the same code.
-Expected<AotKernel> compile_kernel(const loop::Kernel& k, const AotOptions& o) {
+// The pipeline and code generation, step for step what runtime::compile (jit.cpp) does for a kernel with
+// JitOptions{target, opt_level, passes}, minus mapping the bytes: the two must give the same code.
+Expected<AotKernel> compile_kernel(const loop::Kernel& k, x86::Target target, int opt_level,
+                                   const std::string& passes, bool listing) {
   if (Status s = loop::verify(k); !s) return s.error();
   AotKernel out;
   out.kernel = k;
-  const passes::TargetDesc desc{target_lanes(o.target), target_vector_registers(o.target)};
-  passes::Pipeline p = passes::default_pipeline(o.opt_level, k, desc);
+  const passes::TargetDesc desc{target_lanes(target), target_vector_registers(target)};
+  passes::Pipeline p = passes::default_pipeline(opt_level, k, desc);
+  if (!passes.empty()) {
+    Expected<passes::Pipeline> extra = passes::parse_pipeline(passes);
+    if (!extra) return extra.error();
+    for (passes::PassInstance& pi : *extra) p.push_back(std::move(pi));
+  }
   if (!p.empty()) {
     passes::PassManager pm(passes::RunConfig{desc, true, {}, false});
     std::string dump;
     if (Status s = pm.run(p, out.kernel, dump); !s) return s.error();
   }
   CodegenOptions co;
-  co.target = o.target;
-  co.listing = o.assembly;
+  co.target = target;
+  co.listing = listing;
   Expected<CompiledCode> code = generate(out.kernel, co);
   if (!code) return code.error();
   out.code = std::move(*code);
+  return out;
+}
+
+// A kernel as AotOptions ask: the -O pipeline, or (tune) the autotuner's fastest schedule at opt_level 0.
+Expected<AotKernel> build_kernel(const loop::Kernel& k, const AotOptions& o) {
+  if (!o.tune) return compile_kernel(k, o.target, o.opt_level, "", o.assembly);
+  TuneOptions t;
+  t.target = o.target;
+  Expected<std::string> best = autotune_kernel(k, t);
+  if (!best) return best.error();
+  Expected<AotKernel> out = compile_kernel(k, o.target, 0, *best, o.assembly);
+  if (out) out->tuned = *best;
   return out;
 }
 
@@ -97,7 +117,7 @@ void emit_copy(Assembler& a, int64_t n) {
 
 struct RunPlan {
   std::vector<std::pair<size_t, int64_t>> inputs, outputs;  // state offset, floats
-  std::vector<std::vector<int64_t>> tables;                  // per kernel, per buffer: offset, -1 for params
+  std::vector<std::vector<int64_t>> tables;                 // per kernel, per buffer: offset, -1 for params
 };
 
 // A generated function before placement: bytes, listing, and where its calls to kernels must point.
@@ -282,8 +302,8 @@ void link(AotModule& m, const Generated& run, const Generated& init) {
   }
   for (const Ref& r : pool_refs) w.add_relocation(text_s, {r.at, rodata_sym, ElfRelocType::kPc32, r.addend});
   for (size_t i = 0; i < cfi.size(); ++i)
-    w.add_relocation(eh_s, {eh.pc_begin_at[i], text_sym, ElfRelocType::kPc32,
-                            static_cast<int64_t>(cfi[i].begin)});
+    w.add_relocation(eh_s,
+                     {eh.pc_begin_at[i], text_sym, ElfRelocType::kPc32, static_cast<int64_t>(cfi[i].begin)});
   m.object = w.finish();
 }
 
@@ -301,13 +321,17 @@ Expected<AotModule> build_aot(const Graph& g, const AotOptions& o) {
   if (!is_c_identifier(m.name)) return error("--name '" + m.name + "' is not a C identifier");
   m.target = o.target;
   m.opt_level = o.opt_level;
+  m.tuned = o.tune;
   m.batch = g.batch;
+  if (o.tune && !target_supported(o.target, detect_cpu()))
+    return error("--tune times code on this CPU, which cannot run --target " +
+                 std::string(target_name(o.target)));
   auto lowered = passes::lower_graph(g);
   if (!lowered) return lowered.error();
   StateLayout state;
   RunPlan plan;
   for (const loop::Kernel& k : lowered->module.kernels) {
-    auto compiled = compile_kernel(k, o);
+    auto compiled = build_kernel(k, o);
     if (!compiled) {
       Diag d = compiled.error();
       d.message = "kernel " + k.name + ": " + d.message;

@@ -31,6 +31,9 @@ struct AotOptions {
   int opt_level = 3;                        // 0..3: passes::default_pipeline of each kernel, as the JIT
   std::string name;                         // symbol prefix, a C identifier; empty: from the model's name
   bool assembly = false;                    // also fill AotModule::assembly
+  // Autotune every kernel at build time (runtime/autotune.h) and compile the fastest schedule instead of
+  // the -O pipeline; opt_level is then unused. Times candidates, so the target must run on this CPU.
+  bool tune = false;
 };
 
 // One generated function in .text.
@@ -43,7 +46,9 @@ struct AotFunction {
 };
 
 struct AotKernel {
-  loop::Kernel kernel;     // after the -O pipeline: what was compiled
+  loop::Kernel kernel;  // after the -O pipeline: what was compiled
+  // With AotOptions::tune: the winning schedule, compiled as JitOptions{.opt_level = 0, .passes = tuned}.
+  std::string tuned;
   x86::CompiledCode code;  // exactly what the JIT maps for the same kernel and options
   size_t rodata_offset = 0;
 };
@@ -52,6 +57,7 @@ struct AotModule {
   std::string name;  // the symbol prefix
   x86::Target target = x86::Target::kAvx512;
   int opt_level = 3;
+  bool tuned = false;
   std::vector<AotKernel> kernels;
   std::vector<AotFunction> functions;  // kernels, then run and init_state
   // The caller-provided block: every input, output, state and intermediate buffer (64-byte aligned

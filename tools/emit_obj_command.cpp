@@ -32,7 +32,7 @@ int fail(const std::string& message) {
 
 struct Request {
   std::string model, output, header, name, target = "host";
-  bool obj = false, assembly = false;
+  bool obj = false, assembly = false, tune = false;
   int opt_level = 3;
 };
 
@@ -52,14 +52,15 @@ int build(const Request& r) {
   o.opt_level = r.opt_level;
   o.name = r.name;
   o.assembly = r.assembly;
+  o.tune = r.tune;
   auto m = runtime::build_aot(*g, o);
   if (!m) {
     Diag d = m.error();
     if (d.file.empty()) return fail(d.message);
     return report(d);
   }
-  const std::string content = r.assembly ? runtime::aot_assembly(*m)
-                                         : std::string(m->object.begin(), m->object.end());
+  const std::string content =
+      r.assembly ? runtime::aot_assembly(*m) : std::string(m->object.begin(), m->object.end());
   if (Status s = write_file_atomically(r.output, content); !s) return report(s.error());
   if (!r.header.empty()) {
     if (Status s = write_file_atomically(r.header, runtime::aot_header(*m, r.model)); !s) {
@@ -87,14 +88,19 @@ int run_emit_obj_command(int argc, char** argv) {
   CLI::App app{"njc ahead-of-time build: a model to an ELF object and a C header (docs/aot.md)", "njc"};
   Request r;
   app.add_option("model", r.model, "Model: njc JSON (docs/model-format.md)")->required();
-  app.add_flag("--emit-obj", r.obj, "Write an ELF64 relocatable object (-o) and, with --header, its C header");
+  app.add_flag("--emit-obj", r.obj,
+               "Write an ELF64 relocatable object (-o) and, with --header, its C header");
   app.add_flag("--emit-asm", r.assembly, "Write the same module as a GNU as file (-o FILE.s)");
   app.add_option("-o", r.output, "The object or assembler file to write")->required();
   app.add_option("--header", r.header, "The C/C++ header to write (with --emit-obj)");
-  app.add_option("--name", r.name, "Symbol prefix: NAME_run, NAME_init_state, NAME_STATE_BYTES... (default: "
-                                   "the model's name)");
+  app.add_option("--name", r.name,
+                 "Symbol prefix: NAME_run, NAME_init_state, NAME_STATE_BYTES... (default: "
+                 "the model's name)");
   app.add_option("-O", r.opt_level, "Optimization level: 0 to 3 (default 3)")->check(CLI::Range(0, 3));
   app.add_option("--target", r.target, "Instruction set: host (default), avx512, avx2, sse4");
+  app.add_flag("--tune", r.tune,
+               "Autotune every kernel now (on this CPU, for --target) and build the fastest schedules in "
+               "instead of -O's");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

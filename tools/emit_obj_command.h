@@ -1,5 +1,5 @@
-// `njc MODEL.json --emit-obj -o OUT.o [--header OUT.h]` and `njc MODEL.json --emit-asm -o OUT.s`: ahead-of-time
-// builds (docs/aot.md). main() hands the whole command line over when wants_emit_obj() says so.
+// `njc MODEL.json --emit-obj -o OUT.o [--header OUT.h]` and `njc MODEL.json --emit-asm -o OUT.s`:
+// ahead-of-time builds (docs/aot.md). main() hands the whole command line over when wants_emit_obj() says so.
 #pragma once
 
 namespace njc::tools {

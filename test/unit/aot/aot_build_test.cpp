@@ -43,10 +43,7 @@ uint32_t le32(const uint8_t* p) {
 
 size_t kernels_compared = 0, references_compared = 0;
 
-void expect_text_matches_jit(const Graph& g, int level, x86::Target target, const std::string& what) {
-  runtime::AotOptions o;
-  o.target = target;
-  o.opt_level = level;
+void expect_text_matches_jit(const Graph& g, const runtime::AotOptions& o, const std::string& what) {
   auto m = runtime::build_aot(g, o);
   ASSERT_TRUE(m) << what << ": " << m.error().message;
   ElfFile f(m->object);
@@ -63,9 +60,11 @@ void expect_text_matches_jit(const Graph& g, int level, x86::Target target, cons
   ASSERT_EQ(lowered->module.kernels.size(), m->kernels.size());
   for (size_t k = 0; k < m->kernels.size(); ++k) {
     const std::string at = what + " kernel " + lowered->module.kernels[k].name;
-    runtime::JitOptions jo;
-    jo.target = target;
-    jo.opt_level = level;
+    runtime::JitOptions jo;  // what the JIT compiles for the same kernel and options
+    jo.target = o.target;
+    jo.opt_level = o.tune ? 0 : o.opt_level;
+    jo.passes = m->kernels[k].tuned;
+    EXPECT_EQ(o.tune, !jo.passes.empty()) << at;
     auto jit = runtime::compile(lowered->module.kernels[k], jo);
     ASSERT_TRUE(jit) << at << ": " << jit.error().message;
     const runtime::AotKernel& ak = m->kernels[k];
@@ -108,13 +107,26 @@ TEST(AotBuild, KernelTextEqualsTheJitsAtEveryLevelAndTarget) {
   for (const char* name : kExamples) {
     Graph g = example(name);
     for (int level = 0; level <= 3; ++level)
-      for (x86::Target t : targets)
-        expect_text_matches_jit(g, level, t, std::string(name) + " O" + std::to_string(level) + " " +
-                                                 std::string(x86::target_name(t)));
+      for (x86::Target t : targets) {
+        runtime::AotOptions o;
+        o.target = t;
+        o.opt_level = level;
+        expect_text_matches_jit(
+            g, o, std::string(name) + " O" + std::to_string(level) + " " + std::string(x86::target_name(t)));
+      }
   }
   EXPECT_GT(references_compared, 0u);
   std::printf("aot: %zu kernels equal the JIT's (%zu pool references relocated)\n", kernels_compared,
               references_compared);
+}
+
+// --tune: each kernel is the JIT's compilation of the schedule the autotuner picked for it.
+TEST(AotBuild, TunedKernelsAreTheJitsForTheirSchedules) {
+  for (const char* name : {"mlp.json", "gru_audio.json"}) {
+    runtime::AotOptions o;
+    o.tune = true;
+    expect_text_matches_jit(example(name), o, std::string(name) + " tuned");
+  }
 }
 
 TEST(AotBuild, SymbolsCfiAndLayout) {
@@ -209,8 +221,8 @@ TEST(AotBuild, HeaderIsCAndCxx) {
       << "  dnc_memory_init_state(s); dnc_memory_run(in, out, s); return shape[0] + (int)sizes[0]; }\n";
   ToolResult c = sh("gcc -std=c11 -Wall -Wextra -pedantic -Werror -c use.c -o c.o", dir.path());
   EXPECT_EQ(c.exit_code, 0) << c.err;
-  ToolResult cxx = sh("g++ -std=c++17 -Wall -Wextra -pedantic -Werror -x c++ -c use.c -o cxx.o && nm cxx.o",
-                      dir.path());
+  ToolResult cxx =
+      sh("g++ -std=c++17 -Wall -Wextra -pedantic -Werror -x c++ -c use.c -o cxx.o && nm cxx.o", dir.path());
   EXPECT_EQ(cxx.exit_code, 0) << cxx.err;
   EXPECT_NE(cxx.out.find(" U dnc_memory_run"), std::string::npos) << "C linkage: " << cxx.out;
 }

@@ -3,7 +3,6 @@
 // the output of both programs is the ```text block.
 #include <gtest/gtest.h>
 
-
 #include "test/unit/aot/aot_test_util.h"
 
 namespace njc::aot_test {

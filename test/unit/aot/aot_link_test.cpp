@@ -85,7 +85,9 @@ std::vector<std::vector<float>> interpreter_outputs(const Model& m,
     std::vector<float> flat;
     for (const auto& [name, values] : j.items())
       for (const auto& v : values)
-        flat.push_back(v.is_string() ? (v == "NaN" ? NAN : v == "Infinity" ? INFINITY : -INFINITY)
+        flat.push_back(v.is_string() ? (v == "NaN"        ? NAN
+                                        : v == "Infinity" ? INFINITY
+                                                          : -INFINITY)
                                      : v.get<float>());
     out.push_back(std::move(flat));
   }
@@ -99,10 +101,11 @@ void expect_close(const std::vector<float>& got, const std::vector<float>& want,
 }
 
 // Builds the object and both programs, runs them, compares with the interpreter.
-void check_model(const Model& m, int level, const std::string& target, uint64_t seed, const std::string& what) {
+void check_model(const Model& m, int level, const std::string& target, uint64_t seed, const std::string& what,
+                 const std::string& extra = "") {
   ScratchDir dir;
   ToolResult r = sh(njc() + " '" + m.path + "' --emit-obj -o m.o --header m.h --name " + m.name + " -O" +
-                        std::to_string(level) + " --target " + target,
+                        std::to_string(level) + " --target " + target + " " + extra,
                     dir.path());
   ASSERT_EQ(r.exit_code, 0) << what << ": " << r.err;
   expect_tools_accept(dir / "m.o");
@@ -159,6 +162,15 @@ TEST(AotLink, BundledExamplesMatchTheInterpreter) {
   }
 }
 
+// --tune bakes the autotuner's schedules in; the program still computes the model.
+TEST(AotLink, TunedBuildMatchesTheInterpreter) {
+  for (const char* name : {"npc_brain", "gru_audio"}) {
+    Model m = describe(std::string(NJC_SOURCE_DIR) + "/examples/" + name + ".json", name);
+    check_model(m, 3, "host", 11, std::string(name) + " --tune", "--tune");
+    if (HasFatalFailure()) return;
+  }
+}
+
 TEST(AotLink, RandomModelsMatchTheInterpreter) {
   const char* count_env = std::getenv("NJC_AOT_MODELS");
   const char* seed_env = std::getenv("NJC_AOT_SEED");
@@ -175,8 +187,8 @@ TEST(AotLink, RandomModelsMatchTheInterpreter) {
     const int level = static_cast<int>(seed % 4);
     const std::string& target = targets[seed % targets.size()];
     check_model(m, level, target, seed,
-                "random model seed " + std::to_string(seed) + " (replay: NJC_AOT_SEED=" + std::to_string(seed) +
-                    ") O" + std::to_string(level) + " " + target);
+                "random model seed " + std::to_string(seed) + " (replay: NJC_AOT_SEED=" +
+                    std::to_string(seed) + ") O" + std::to_string(level) + " " + target);
     if (HasFatalFailure()) {
       ADD_FAILURE() << test::random_model(seed);
       return;

@@ -92,8 +92,9 @@ TEST(ElfWriter, LinksIntoExecutablesAndSharedLibraries) {
   ScratchDir dir;
   auto bytes = test_object();
   write_bytes(dir / "t.o", bytes.data(), bytes.size());
-  std::ofstream(dir / "main.c") << "int seven(void); int triple(int); int ext_triple(int x) { return 3 * x; }\n"
-                                   "int main(void) { return seven() == 7 && triple(5) == 15 ? 0 : 1; }\n";
+  std::ofstream(dir / "main.c")
+      << "int seven(void); int triple(int); int ext_triple(int x) { return 3 * x; }\n"
+         "int main(void) { return seven() == 7 && triple(5) == 15 ? 0 : 1; }\n";
   ToolResult r = sh("gcc -o exe main.c t.o && ./exe", dir.path());
   EXPECT_EQ(r.exit_code, 0) << r.err;
   r = sh("gcc -shared -o libt.so t.o && gcc -o exe2 main.c -L. -lt -Wl,-rpath,'$ORIGIN' && ./exe2",
