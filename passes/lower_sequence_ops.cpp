@@ -1,6 +1,9 @@
 // Conv, LSTM and GRU in loop IR. Semantics: ir/reference_conv.cpp and ir/reference_recurrent.cpp.
 #include "passes/lower_sequence_ops.h"
 
+#include <optional>
+
+#include "ir/assert.h"
 #include "ir/conv_geometry.h"
 
 namespace njc::passes::lowering {
@@ -57,6 +60,36 @@ LoopValue clipped(KernelScope& s, const Node& n, LoopValue v) {
   return s.b().min(s.b().max(v, s.c(-c)), s.c(c));
 }
 
+// Units per block of the packed gate weights: one zmm of each gate.
+constexpr int64_t kUnitBlock = 16;
+
+// A constant gate weight W[dirs][G*H][K] (ONNX W or R, gates g, units j) re-laid out at compile time so that
+// a loop over units reads it as one contiguous stream:
+//   blocked (H a multiple of kUnitBlock):  [dirs][H/16 unit blocks][K][G][16 units]
+//   otherwise (transposed):               [dirs][K][G*H]
+// Either way the units of one gate and k are contiguous, so the unit loop vectorizes (vectorize-outer);
+// blocked, each block of 16 units streams K*G*64 bytes in order. nullopt for a computed weight.
+struct PackedWeights {
+  BufferId buffer;
+  bool blocked;
+};
+std::optional<PackedWeights> pack_gate_weights(KernelScope& s, const LoweringContext& ctx, ValueId w, int64_t G) {
+  if (!ctx.is_constant(w)) return std::nullopt;
+  const Shape& ws = ctx.shape(w);
+  int64_t dirs = ws[0], rows = ws[1], K = ws[2], H = rows / G;
+  bool blocked = H % kUnitBlock == 0;
+  const std::vector<float>& data = ctx.g().data_of(ctx.constant_source(w));
+  std::vector<float> t(data.size());
+  for (int64_t d = 0; d < dirs; ++d)
+    for (int64_t row = 0; row < rows; ++row)
+      for (int64_t k = 0; k < K; ++k) {
+        int64_t g = row / H, j = row % H, at = (d * K + k) * rows + row;
+        if (blocked) at = d * K * rows + ((j / kUnitBlock * K + k) * G + g) * kUnitBlock + j % kUnitBlock;
+        t[static_cast<size_t>(at)] = data[static_cast<size_t>((d * rows + row) * K + k)];
+      }
+  return PackedWeights{s.constant_buffer(ctx.buffer_name(w) + (blocked ? ".packed" : ".t"), std::move(t)), blocked};
+}
+
 // Everything a recurrent step needs to find its operands.
 struct RecurrentStep {
   KernelScope& s;
@@ -67,12 +100,48 @@ struct RecurrentStep {
   Affine t;                                        // time index of this step
   LoopValue batch;                                 // batch-entry loop variable
   std::function<LoopValue(const Affine&)> h_prev;  // previous hidden state, unit k
+  std::optional<PackedWeights> w_p, r_p;           // pack_gate_weights of W and R, when constant
+  LoopValue block = kNoValue, lane = kNoValue;     // for_units' loops: unit j = block * 16 + lane
+
+  // Loops over the H units, body(j): %u alone, or %ub over blocks of 16 with %u inside when the packed
+  // weights are blocked (then every weight row is block * 16 + lane + g * H).
+  void for_units(const std::function<void(const Affine& j)>& body) {
+    loop::Builder& b = s.b();
+    bool blocked = (w_p && w_p->blocked) || (r_p && r_p->blocked);
+    if (!blocked) {
+      b.loop("u", 0, r.hidden, 1, [&](LoopValue u) { body(Affine::var(u)); });
+      return;
+    }
+    b.loop("ub", 0, r.hidden / kUnitBlock, 1, [&](LoopValue ub) {
+      b.loop("u", 0, kUnitBlock, 1, [&](LoopValue u) {
+        block = ub;
+        lane = u;
+        body(Affine::var(ub, kUnitBlock) + Affine::var(u));
+      });
+    });
+  }
 
   // Bias of gate row `row` (which = 0: input bias Wb, 1: recurrent bias Rb), 0 without B.
   LoopValue bias(int which, const Affine& row) {
     ValueId b = input_or_none(n, 3);
     if (b == kNoValue) return s.c(0);
     return s.load(b, {Affine::cst(d), row + which * gates * r.hidden});
+  }
+  // Element [d, row, k] of weight input `which` (1: W over the input, 2: R over the hidden state).
+  LoopValue weight(int which, const Affine& row, const Affine& k) {
+    const std::optional<PackedWeights>& packed = which == 1 ? w_p : r_p;
+    if (!packed) return s.load(n.inputs[static_cast<size_t>(which)], {Affine::cst(d), row, k});
+    int64_t K = which == 1 ? r.input : r.hidden, rows = gates * r.hidden;
+    Affine base = Affine::cst(d * K * rows);
+    if (!packed->blocked) return s.b().load(packed->buffer, {base + k * rows + row});
+    // row = block * 16 + lane + g * H  ->  ((block * K + k) * G + g) * 16 + lane
+    int64_t g = row.constant / r.hidden;
+    NJC_ASSERT(row.coeff_of(block) == kUnitBlock && row.coeff_of(lane) == 1 && row.terms.size() == 2 &&
+                   row.constant == g * r.hidden,
+               "packed gate weights read at a row that is not block * 16 + lane + g * H");
+    Affine at = base + Affine::var(block, K * gates * kUnitBlock) + k * (gates * kUnitBlock) +
+                Affine::cst(g * kUnitBlock) + Affine::var(lane);
+    return s.b().load(packed->buffer, {at});
   }
   // sum_i W[d, row_g, i] x[t, b, i] and sum_k R[d, row_g, k] h_prev[k] for several rows at once, each added
   // to its init: one loop over the input and one over the hidden state, the accumulators loop-carried.
@@ -81,8 +150,7 @@ struct RecurrentStep {
     return b.loop_iter("ki", 0, r.input, 1, inits, [&](LoopValue i, const std::vector<LoopValue>& acc) {
       LoopValue x = s.load(n.inputs[0], r.x(t, Affine::var(batch), Affine::var(i)));
       std::vector<LoopValue> next;
-      for (size_t g = 0; g < rows.size(); ++g)
-        next.push_back(b.fma(s.load(n.inputs[1], {Affine::cst(d), rows[g], Affine::var(i)}), x, acc[g]));
+      for (size_t g = 0; g < rows.size(); ++g) next.push_back(b.fma(weight(1, rows[g], Affine::var(i)), x, acc[g]));
       return next;
     });
   }
@@ -92,8 +160,7 @@ struct RecurrentStep {
     return b.loop_iter("kh", 0, r.hidden, 1, inits, [&](LoopValue k, const std::vector<LoopValue>& acc) {
       LoopValue hk = h(Affine::var(k));
       std::vector<LoopValue> next;
-      for (size_t g = 0; g < rows.size(); ++g)
-        next.push_back(b.fma(s.load(n.inputs[2], {Affine::cst(d), rows[g], Affine::var(k)}), hk, acc[g]));
+      for (size_t g = 0; g < rows.size(); ++g) next.push_back(b.fma(weight(2, rows[g], Affine::var(k)), hk, acc[g]));
       return next;
     });
   }
@@ -186,6 +253,8 @@ void lower_lstm(KernelScope& s, const LoweringContext& ctx, const Node& n) {
   bool reverse_only = attr_string(n, "direction", "forward") == "reverse";
   ValueId peep = input_or_none(n, 7), initial_c = input_or_none(n, 6);
   int64_t H = r.hidden;
+  std::optional<PackedWeights> w_p = pack_gate_weights(s, ctx, n.inputs[1], 4),
+                               r_p = pack_gate_weights(s, ctx, n.inputs[2], 4);
   s.per_instance([&] {
     View hs = hidden_sequence(s, n, r);
     View cs = output_or_none(n, 2) == kNoValue ? s.scratch("cell", r.state_shape()) : s.write(n.outputs[2]);
@@ -197,9 +266,8 @@ void lower_lstm(KernelScope& s, const LoweringContext& ctx, const Node& n) {
         Affine bi = Affine::var(batch);
         for_each_step(s, r, d, backward, batch, hs, input_or_none(n, 5),
                       [&](const Affine& t, const HiddenAt& h_prev, bool first) {
-                        RecurrentStep st{s, n, r, 4, d, t, batch, h_prev};
-                        b.loop("u", 0, H, 1, [&](LoopValue unit) {
-                          Affine j = Affine::var(unit);
+                        RecurrentStep st{s, n, r, 4, d, t, batch, h_prev, w_p, r_p};
+                        st.for_units([&](const Affine& j) {
                           std::vector<Affine> rows = {j, j + H, j + 2 * H, j + 3 * H};  // gates i, o, f, c
                           std::vector<LoopValue> init;
                           for (const Affine& row : rows)
@@ -235,6 +303,8 @@ void lower_gru(KernelScope& s, const LoweringContext& ctx, const Node& n) {
   bool reverse_only = attr_string(n, "direction", "forward") == "reverse";
   bool linear_before_reset = attr_int(n, "linear_before_reset", 0) != 0;
   int64_t H = r.hidden;
+  std::optional<PackedWeights> w_p = pack_gate_weights(s, ctx, n.inputs[1], 3),
+                               r_p = pack_gate_weights(s, ctx, n.inputs[2], 3);
   s.per_instance([&] {
     View hs = hidden_sequence(s, n, r);
     View reset = s.scratch("reset_gate", {H});  // linear_before_reset=0 needs r for every unit first
@@ -246,17 +316,17 @@ void lower_gru(KernelScope& s, const LoweringContext& ctx, const Node& n) {
         for_each_step(
             s, r, d, backward, batch, hs, input_or_none(n, 5),
             [&](const Affine& t, const HiddenAt& h_prev, bool) {
-              RecurrentStep st{s, n, r, 3, d, t, batch, h_prev};
+              RecurrentStep st{s, n, r, 3, d, t, batch, h_prev, w_p, r_p};
               auto gate_pre = [&](const Affine& row) { return b.add(st.bias(0, row), st.bias(1, row)); };
               if (!linear_before_reset) {
-                b.loop("u", 0, H, 1, [&](LoopValue unit) {
-                  Affine j = Affine::var(unit) + H;  // the reset gate's rows
+                st.for_units([&](const Affine& unit) {
+                  Affine j = unit + H;  // the reset gate's rows
                   LoopValue pre = st.hidden_dots({j}, st.input_dots({j}, {gate_pre(j)}), h_prev)[0];
-                  s.store(rnn_activation(s, f, clipped(s, n, pre)), reset, {Affine::var(unit)});
+                  s.store(rnn_activation(s, f, clipped(s, n, pre)), reset, {unit});
                 });
               }
-              b.loop("u", 0, H, 1, [&](LoopValue unit) {
-                Affine j = Affine::var(unit), hrow = j + 2 * H;
+              st.for_units([&](const Affine& j) {
+                Affine hrow = j + 2 * H;
                 LoopValue z = rnn_activation(
                     s, f, clipped(s, n, st.hidden_dots({j}, st.input_dots({j}, {gate_pre(j)}), h_prev)[0]));
                 LoopValue x_part = st.input_dots({hrow}, {st.bias(0, hrow)})[0];

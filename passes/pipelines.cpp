@@ -13,6 +13,9 @@
 //        ├─ register-tile{loop=k}                        MR x NR accumulators in registers across k
 //        ├─ split-reduction{loop=k, ways=S}              S independent sets when MR*NR is small (batch 1),
 //        │   or unroll{loop=k, factor=2|4}               when MR*NR fills the registers (GEMM)
+//        │                                            then loops whose bodies hold reduction loops:
+//        ├─ vectorize-outer{loop=u, width=W}             units on lanes (recurrent cells, convolutions)
+//        ├─ split-reduction{loop=k, ways=S}              >= 8 accumulator chains in the inner loops
 //        │                                            and for every other innermost loop:
 //        ├─ vectorize{loop=l, width=W}                   (elementwise, dot products, softmax reductions)
 //        ├─ split-reduction{loop=l, ways=4}              vector accumulators of reductions
@@ -157,6 +160,35 @@ bool micro_kernel(Recipe& r, const Kernel& k, Loop& root, const TargetDesc& t) {
   return true;
 }
 
+// Loops over outputs whose bodies hold reduction loops (recurrent cell steps over units, convolutions
+// over positions): their iterations onto vector lanes, then enough accumulator chains in the inner loops
+// (at least 8: two FMA pipes, latency 4).
+void outer_loops(Recipe& r, const TargetDesc& t) {
+  std::vector<std::pair<std::string, int64_t>> outer;
+  for_each_loop(r.kernel().body, [&](const Loop& l, int) {
+    bool nested = std::any_of(l.body.begin(), l.body.end(), [](const Stmt& s) { return s.is_loop(); });
+    std::string n = name(r.kernel(), l);
+    if (nested && std::none_of(outer.begin(), outer.end(), [&](const auto& x) { return x.first == n; }))
+      outer.emplace_back(n, l.trip_count());
+  });
+  for (const auto& [n, trip] : outer) {
+    int w = pick_width(trip, t.vector_lanes);
+    if (w == 0 || !r.add(fmt::format("vectorize-outer{{loop={} width={}}}", n, w))) continue;
+    std::vector<std::pair<std::string, size_t>> chains;  // inner reduction loops and their accumulators
+    for_each_loop(r.kernel().body, [&](const Loop& l, int) {
+      if (name(r.kernel(), l) != n) return;
+      for_each_loop(l.body, [&](const Loop& in, int) {
+        std::string m = name(r.kernel(), in);
+        if (!in.iter_args.empty() && in.trip_count() >= 8 &&
+            std::none_of(chains.begin(), chains.end(), [&](const auto& x) { return x.first == m; }))
+          chains.emplace_back(m, in.iter_args.size());
+      });
+    });
+    for (const auto& [m, accs] : chains)
+      if (accs < 8) r.add(fmt::format("split-reduction{{loop={} ways={}}}", m, std::min<size_t>(4, (8 + accs - 1) / accs)));
+  }
+}
+
 // Fills r with O3's pipeline, applied to r's kernel.
 void o3(Recipe& r, const TargetDesc& t) {
   r.add("interchange");
@@ -176,6 +208,7 @@ void o3(Recipe& r, const TargetDesc& t) {
     });
     if (head) micro_kernel(r, view, *head, t);
   }
+  outer_loops(r, t);
   // Every remaining scalar innermost loop: vectorize, then split reductions or unroll.
   std::vector<std::pair<std::string, int64_t>> inner;
   for_each_loop(r.kernel().body, [&](const Loop& l, int) {
