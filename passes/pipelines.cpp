@@ -117,6 +117,8 @@ int reduction_loop(const std::vector<Loop*>& band) {
   return -1;
 }
 
+constexpr int64_t kL2Bytes = 1 << 20;  // per core on Zen 4/5 and recent Intel (../shared/PERF-NOTES.md)
+
 int pick_width(int64_t trip, int lanes) {
   for (int w = lanes; w >= 4; w /= 2)
     if (trip >= w) return w;
@@ -148,6 +150,11 @@ bool micro_kernel(Recipe& r, const Kernel& k, Loop& root, const TargetDesc& t) {
   if (row >= 0) sizes[static_cast<size_t>(row)] = mr;
   std::string jn = name(k, *band[j]), kn = name(k, *band[static_cast<size_t>(red)]);
   if (!r.add(fmt::format("tile{{loop={} sizes={}}}", name(k, root), fmt::join(sizes, ",")))) return false;
+  // When the weights outgrow half of L2, walk the column panels outermost: each NR-wide panel of B then
+  // stays in L2 while every row tile streams past it (GEMM 512: B is 1 MiB).
+  int64_t b_bytes = band[static_cast<size_t>(red)]->trip_count() * band[j]->trip_count() * 4;
+  if (row >= 0 && row < static_cast<int>(j) && b_bytes > kL2Bytes / 2)
+    r.add(fmt::format("interchange{{loop={}.tile order=1,0}}", name(k, *band[static_cast<size_t>(row)])));
   r.add(fmt::format("vectorize{{loop={} width={}}}", jn, w));
   r.add(fmt::format("unroll{{loop={} factor=full}}", jn));
   if (row >= 0) r.add(fmt::format("unroll{{loop={} factor=full}}", name(k, *band[static_cast<size_t>(row)])));

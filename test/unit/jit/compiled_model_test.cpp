@@ -86,6 +86,18 @@ TEST(Jit, InstancesHaveTheirOwnStateAndReset) {
   EXPECT_EQ(a.run(in), first);
 }
 
+// Weights past half of L2 take the other micro-kernel loop order (column panels outermost, pipelines.cpp);
+// a ragged M (7 rows: one 6-row tile and a remainder) and N (400: not a multiple of the 64-wide panel).
+TEST(Jit, DenseWithWeightsLargerThanHalfOfL2) {
+  std::string model = R"({"format": "njc-model", "version": 1, "inputs": [{"name": "x", "shape": [7, 384]}],
+    "outputs": ["y"], "params": [{"name": "w", "shape": [400, 384],
+    "init": {"kind": "uniform", "low": -0.1, "high": 0.1, "seed": 5}}],
+    "nodes": [{"op": "dense", "inputs": ["x", "w"], "outputs": ["y"]}]})";
+  auto g = read_model_text(model, "big_dense", ".");
+  ASSERT_TRUE(g) << format_diag(g.error());
+  for (x86::Target t : host_targets()) expect_jit_matches(*g, 3, t, 1, "dense 7x384x400");
+}
+
 // ---- differential fuzzing ------------------------------------------------------------------------------
 
 TEST(Jit, DifferentialFuzzingOnRandomModels) {
