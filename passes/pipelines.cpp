@@ -28,6 +28,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "ir/assert.h"
 #include "ir/loop_verifier.h"
@@ -69,20 +70,27 @@ class WeightsAside {
   std::vector<std::vector<float>> data_;
 };
 
-// Builds a pipeline while applying it to a copy of the kernel, keeping only passes that succeed.
+// Builds a pipeline while applying it to the kernel, keeping only passes that succeed. A pass may refuse
+// after changing part of the body (passes are not transactional), so the body is saved first and put back
+// on a refusal; the values a refused pass added stay behind unused (harmless, and cheaper than copying the
+// whole kernel with its names per trial).
 class Recipe {
  public:
   Recipe(const Kernel& k, const TargetDesc& t) : k_(k), t_(t) {}
 
   bool add(const std::string& text) {
     PassInstance p = make(text);
-    Kernel trial = k_;
-    if (!p.info->run(trial, p.options, t_)) return false;  // refused: the copy goes, k_ stays
+    Block saved = k_.body;
+    size_t buffers = k_.buffers.size();
+    if (!p.info->run(k_, p.options, t_)) {
+      k_.body = std::move(saved);
+      NJC_ASSERT(k_.buffers.size() == buffers, "a refused pass added a buffer");
+      return false;
+    }
     if (kVerifyEachPass) {
-      Status s = verify_without_param_data(trial);
+      Status s = verify_without_param_data(k_);
       NJC_ASSERT(s, "pass " + text + " produced invalid IR: " + (s ? "" : s.error().message));
     }
-    k_ = std::move(trial);
     pipeline_.push_back(std::move(p));
     return true;
   }
@@ -208,12 +216,12 @@ void o3(Recipe& r, const TargetDesc& t) {
     });
   }
   for (const std::string& root : roots) {
-    Kernel view = r.kernel();
-    Loop* head = nullptr;
-    for_each_loop(view.body, [&](Loop& l, int) {
-      if (!head && view.name_of(l.iv) == root) head = &l;
+    // A copy of the nest to analyze while r rewrites the kernel (names: values are only ever appended).
+    std::optional<Loop> nest;
+    for_each_loop(r.kernel().body, [&](const Loop& l, int) {
+      if (!nest && r.kernel().name_of(l.iv) == root) nest = l;
     });
-    if (head) micro_kernel(r, view, *head, t);
+    if (nest) micro_kernel(r, r.kernel(), *nest, t);
   }
   outer_loops(r, t);
   // Every remaining scalar innermost loop: vectorize, then split reductions or unroll.
