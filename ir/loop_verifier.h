@@ -14,8 +14,8 @@ namespace njc::loop {
 // iteration (all bounds are constant, so this is exact); no stores to input or param buffers; loop-carried
 // values agree in number and type.
 Status verify(const Kernel& k);
-// The same rules except that params may come without their data (passes/pipelines.cpp moves the weights
-// aside while it tries passes on copies of a kernel).
+// The same rules except that params may come without their data (passes/pipelines.cpp dry-runs passes on
+// a copy of a kernel without its weights).
 Status verify_without_param_data(const Kernel& k);
 
 }  // namespace njc::loop

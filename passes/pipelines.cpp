@@ -53,22 +53,10 @@ constexpr bool kVerifyEachPass = false;  // the JIT verifies the final kernel (r
 constexpr bool kVerifyEachPass = true;
 #endif
 
-// Passes never read weights, and a trial copies the kernel per pass: the recipe runs on a kernel whose
-// params have their data moved aside.
-class WeightsAside {
- public:
-  explicit WeightsAside(Kernel& k) {
-    for (Buffer& b : k.buffers) data_.push_back(std::move(b.data));
-  }
-  // Gives the data back to k's buffers (passes add buffers but never reorder or remove them).
-  void restore(Kernel& k) {
-    NJC_ASSERT(k.buffers.size() >= data_.size(), "a pass removed a buffer");
-    for (size_t b = 0; b < data_.size(); ++b) k.buffers[b].data = std::move(data_[b]);
-  }
-
- private:
-  std::vector<std::vector<float>> data_;
-};
+// Passes never read weights: default_pipeline() dry-runs its recipe on a copy without them.
+void drop_param_data(Kernel& k) {
+  for (Buffer& b : k.buffers) std::vector<float>().swap(b.data);
+}
 
 // Builds a pipeline while applying it to the kernel, keeping only passes that succeed. A pass may refuse
 // after changing part of the body (passes are not transactional), so the body is saved first and put back
@@ -76,7 +64,7 @@ class WeightsAside {
 // whole kernel with its names per trial).
 class Recipe {
  public:
-  Recipe(const Kernel& k, const TargetDesc& t) : k_(k), t_(t) {}
+  Recipe(Kernel k, const TargetDesc& t) : k_(std::move(k)), t_(t) {}
 
   bool add(const std::string& text) {
     PassInstance p = make(text);
@@ -259,9 +247,9 @@ Pipeline default_pipeline(int level, const Kernel& k, const TargetDesc& t) {
     case 1: return {make("interchange")};
     case 2: return {make("interchange"), make("unroll{factor=4}"), make("cse")};
     default: {
-      Kernel shape = k;  // weights are copied once more here; optimize() avoids even that
-      WeightsAside weights(shape);
-      Recipe r(shape, t);
+      Kernel shape = k;  // weights are copied once here; optimize() rewrites k itself
+      drop_param_data(shape);
+      Recipe r(std::move(shape), t);
       o3(r, t);
       return r.take();
     }
@@ -275,11 +263,9 @@ Expected<Pipeline> optimize(int level, Kernel& k, const TargetDesc& t) {
       if (Status s = pass.info->run(k, pass.options, t); !s) return s.error();
     return p;
   }
-  WeightsAside weights(k);
-  Recipe r(k, t);
+  Recipe r(std::move(k), t);
   o3(r, t);
   k = r.take_kernel();
-  weights.restore(k);
   return r.take();
 }
 
