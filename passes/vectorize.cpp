@@ -8,6 +8,7 @@
 
 #include "ir/loop_printer.h"
 #include "ir/loop_rewrite.h"
+#include "passes/lane_widener.h"
 #include "passes/loop_nest.h"
 #include "passes/pass_registry.h"
 
@@ -89,7 +90,8 @@ Expected<Plan> analyze(const Kernel& k, const Loop& l) {
 
 class Vectorizer {
  public:
-  Vectorizer(Kernel& k, const Loop& l, const Plan& p, int width) : k_(k), l_(l), plan_(p), w_(width) {}
+  Vectorizer(Kernel& k, const Loop& l, const Plan& p, int width)
+      : k_(k), l_(l), plan_(p), w_(width), lanes_(k, width) {}
 
   LoopReplacement run(bool scalar_tail) {
     int64_t n = l_.trip_count();
@@ -100,9 +102,9 @@ class Vectorizer {
     std::vector<ValueId> acc;
     for (size_t i = 0; i < plan_.reductions.size(); ++i) {
       if (plan_.reductions[i] == Reduction::kAdd)
-        acc.push_back(emit(pre_, Op::Const, {}, Type::f32(w_), 0.0f));
+        acc.push_back(emit(lanes_.preheader(), Op::Const, {}, Type::f32(w_), 0.0f));
       else
-        acc.push_back(emit(pre_, Op::Splat, {l_.inits[i]}, Type::f32(w_)));
+        acc.push_back(emit(lanes_.preheader(), Op::Splat, {l_.inits[i]}, Type::f32(w_)));
     }
     Block main_stmts;
     if (vt > 0) {
@@ -149,7 +151,7 @@ class Vectorizer {
       finals = t.results;
       tail.push_back(std::move(cloned[0]));
     }
-    for (Stmt& s : pre_) r.stmts.push_back(std::move(s));
+    for (Stmt& s : lanes_.preheader()) r.stmts.push_back(std::move(s));
     for (Stmt& s : main_stmts) r.stmts.push_back(std::move(s));
     for (Stmt& s : tail) r.stmts.push_back(std::move(s));
     for (size_t i = 0; i < finals.size(); ++i) r.values.emplace_back(l_.results[i], finals[i]);
@@ -181,38 +183,12 @@ class Vectorizer {
     return kNoValue;
   }
 
-  // A value from outside the loop, as a vector: splat once, before the loop.
-  ValueId outside(ValueId v) {
-    auto it = splats_.find(v);
-    if (it != splats_.end()) return it->second;
-    ValueId s = emit(pre_, Op::Splat, {v}, Type::f32(w_));
-    splats_[v] = s;
-    return s;
-  }
-
   // The loop body on w_ lanes with the induction variable replaced by iv; mask > 0 masks the accesses.
   Block convert(std::unordered_map<ValueId, ValueId>& map, const Affine& iv, int mask) {
     Block out;
     for (const Stmt& s : l_.body) {
-      Inst i = s.inst();
-      for (ValueId& a : i.args) {
-        auto it = map.find(a);
-        a = it != map.end() ? it->second : outside(a);
-      }
+      Inst i = lanes_.widen(s.inst(), l_.iv, mask, map);
       for (Affine& x : i.index) x = x.substitute(l_.iv, iv);
-      bool uniform = !i.index.empty() && !s.inst().index.back().uses(l_.iv);
-      if (i.op == Op::Load || i.op == Op::LoadBcast) {
-        i.op = uniform ? Op::LoadBcast : Op::Load;
-        i.mask_lanes = uniform ? 0 : mask;
-      }
-      if (i.op == Op::Store) i.mask_lanes = mask;
-      if (i.result != kNoValue) {
-        Type t = k_.type_of(i.result);
-        t.lanes = w_;
-        ValueId nv = k_.copy_value(i.result, t);
-        map[i.result] = nv;
-        i.result = nv;
-      }
       out.push_back(Stmt(std::move(i)));
     }
     return out;
@@ -222,8 +198,7 @@ class Vectorizer {
   const Loop& l_;
   const Plan& plan_;
   int w_;
-  Block pre_;
-  std::unordered_map<ValueId, ValueId> splats_;
+  LaneWidener lanes_;
 };
 
 }  // namespace

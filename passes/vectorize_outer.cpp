@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "ir/loop_rewrite.h"
+#include "passes/lane_widener.h"
 #include "passes/loop_nest.h"
 #include "passes/pass_registry.h"
 
@@ -79,7 +80,7 @@ std::string why_not(const Kernel& k, const Loop& l) {
 
 class OuterVectorizer {
  public:
-  OuterVectorizer(Kernel& k, const Loop& l, int width) : k_(k), l_(l), w_(width) {}
+  OuterVectorizer(Kernel& k, const Loop& l, int width) : k_(k), l_(l), w_(width), lanes_(k, width) {}
 
   Block run() {
     int64_t n = l_.trip_count(), vt = n / w_, rem = n % w_;
@@ -101,30 +102,16 @@ class OuterVectorizer {
       map.ivs[l_.iv] = Affine::cst(l_.lb + vt * w_);
       tail = convert(l_.body, map, static_cast<int>(rem));
     }
-    Block out = std::move(pre_);
+    Block out = std::move(lanes_.preheader());
     for (Stmt& s : main) out.push_back(std::move(s));
     for (Stmt& s : tail) out.push_back(std::move(s));
     return out;
   }
 
  private:
-  Type lanes(Type t) const {
-    t.lanes = w_;
-    return t;
-  }
-  // A value from outside the loop, as a vector: splat once, before the loop.
-  ValueId outside(ValueId v) {
-    if (auto it = splats_.find(v); it != splats_.end()) return it->second;
-    Inst i;
-    i.op = Op::Splat;
-    i.args = {v};
-    i.result = k_.new_value("splat", lanes(k_.type_of(v)));
-    pre_.push_back(Stmt(i));
-    return splats_[v] = i.result;
-  }
   ValueId mapped(const Remap& map, ValueId v) {
     auto it = map.values.find(v);
-    return it != map.values.end() ? it->second : outside(v);
+    return it != map.values.end() ? it->second : lanes_.outside(v);
   }
 
   // b on w_ lanes: values renamed to vector copies, inner loops with fresh induction variables, the
@@ -136,20 +123,8 @@ class OuterVectorizer {
         out.push_back(Stmt(convert_loop(s.loop(), map, mask)));
         continue;
       }
-      Inst i = s.inst();
-      for (ValueId& a : i.args) a = mapped(map, a);
-      bool uniform = !i.index.empty() && !i.index.back().uses(l_.iv);
+      Inst i = lanes_.widen(s.inst(), l_.iv, mask, map.values);
       for (Affine& x : i.index) x = remap_affine(x, map);
-      if (i.op == Op::Load) {
-        i.op = uniform ? Op::LoadBcast : Op::Load;
-        i.mask_lanes = uniform ? 0 : mask;
-      }
-      if (i.op == Op::Store) i.mask_lanes = mask;
-      if (i.result != kNoValue) {
-        ValueId nv = k_.copy_value(i.result, lanes(k_.type_of(i.result)));
-        map.values[i.result] = nv;
-        i.result = nv;
-      }
       out.push_back(Stmt(std::move(i)));
     }
     return out;
@@ -165,13 +140,13 @@ class OuterVectorizer {
     map.ivs[l.iv] = Affine::var(c.iv);
     for (ValueId v : l.inits) c.inits.push_back(mapped(map, v));
     for (ValueId a : l.iter_args) {
-      c.iter_args.push_back(k_.copy_value(a, lanes(k_.type_of(a))));
+      c.iter_args.push_back(k_.copy_value(a, lanes_.widened(k_.type_of(a))));
       map.values[a] = c.iter_args.back();
     }
     c.body = convert(l.body, map, mask);
     for (ValueId y : l.yields) c.yields.push_back(mapped(map, y));
     for (ValueId r : l.results) {
-      c.results.push_back(k_.copy_value(r, lanes(k_.type_of(r))));
+      c.results.push_back(k_.copy_value(r, lanes_.widened(k_.type_of(r))));
       map.values[r] = c.results.back();
     }
     return c;
@@ -180,8 +155,7 @@ class OuterVectorizer {
   Kernel& k_;
   const Loop& l_;
   int w_;
-  Block pre_;
-  std::unordered_map<ValueId, ValueId> splats_;
+  LaneWidener lanes_;
 };
 
 }  // namespace
