@@ -60,34 +60,22 @@ LoopValue clipped(KernelScope& s, const Node& n, LoopValue v) {
   return s.b().min(s.b().max(v, s.c(-c)), s.c(c));
 }
 
-// Units per block of the packed gate weights: one zmm of each gate.
-constexpr int64_t kUnitBlock = 16;
-
-// A constant gate weight W[dirs][G*H][K] (ONNX W or R, gates g, units j) re-laid out at compile time so that
-// a loop over units reads it as one contiguous stream:
-//   blocked (H a multiple of kUnitBlock):  [dirs][H/16 unit blocks][K][G][16 units]
-//   otherwise (transposed):               [dirs][K][G*H]
-// Either way the units of one gate and k are contiguous, so the unit loop vectorizes (vectorize-outer);
-// blocked, each block of 16 units streams K*G*64 bytes in order. nullopt for a computed weight.
-struct PackedWeights {
-  BufferId buffer;
-  bool blocked;
-};
-std::optional<PackedWeights> pack_gate_weights(KernelScope& s, const LoweringContext& ctx, ValueId w, int64_t G) {
+// A constant gate weight W[dirs][G*H][K] (ONNX W or R, gates g, units j) transposed at compile time to
+// [dirs][K][G*H], so that for one k the units of a gate are contiguous and the unit loop vectorizes
+// (vectorize-outer). Which layout streams best depends on that schedule, so O3 chooses it afterwards:
+// relayout puts the weights per block of W units as [block][k][gate][W units], each block one stream.
+// nullopt for a computed weight.
+std::optional<BufferId> transposed_gate_weights(KernelScope& s, const LoweringContext& ctx, ValueId w) {
   if (!ctx.is_constant(w)) return std::nullopt;
   const Shape& ws = ctx.shape(w);
-  int64_t dirs = ws[0], rows = ws[1], K = ws[2], H = rows / G;
-  bool blocked = H % kUnitBlock == 0;
+  int64_t dirs = ws[0], rows = ws[1], K = ws[2];
   const std::vector<float>& data = ctx.g().data_of(ctx.constant_source(w));
   std::vector<float> t(data.size());
   for (int64_t d = 0; d < dirs; ++d)
     for (int64_t row = 0; row < rows; ++row)
-      for (int64_t k = 0; k < K; ++k) {
-        int64_t g = row / H, j = row % H, at = (d * K + k) * rows + row;
-        if (blocked) at = d * K * rows + ((j / kUnitBlock * K + k) * G + g) * kUnitBlock + j % kUnitBlock;
-        t[static_cast<size_t>(at)] = data[static_cast<size_t>((d * rows + row) * K + k)];
-      }
-  return PackedWeights{s.constant_buffer(ctx.buffer_name(w) + (blocked ? ".packed" : ".t"), std::move(t)), blocked};
+      for (int64_t k = 0; k < K; ++k)
+        t[static_cast<size_t>((d * K + k) * rows + row)] = data[static_cast<size_t>((d * rows + row) * K + k)];
+  return s.constant_buffer(ctx.buffer_name(w) + ".t", std::move(t));
 }
 
 // Everything a recurrent step needs to find its operands.
@@ -100,25 +88,11 @@ struct RecurrentStep {
   Affine t;                                        // time index of this step
   LoopValue batch;                                 // batch-entry loop variable
   std::function<LoopValue(const Affine&)> h_prev;  // previous hidden state, unit k
-  std::optional<PackedWeights> w_p, r_p;           // pack_gate_weights of W and R, when constant
-  LoopValue block = kNoValue, lane = kNoValue;     // for_units' loops: unit j = block * 16 + lane
+  std::optional<BufferId> w_t, r_t;                // transposed_gate_weights of W and R, when constant
 
-  // Loops over the H units, body(j): %u alone, or %ub over blocks of 16 with %u inside when the packed
-  // weights are blocked (then every weight row is block * 16 + lane + g * H).
+  // Loops over the H units, body(j).
   void for_units(const std::function<void(const Affine& j)>& body) {
-    loop::Builder& b = s.b();
-    bool blocked = (w_p && w_p->blocked) || (r_p && r_p->blocked);
-    if (!blocked) {
-      b.loop("u", 0, r.hidden, 1, [&](LoopValue u) { body(Affine::var(u)); });
-      return;
-    }
-    b.loop("ub", 0, r.hidden / kUnitBlock, 1, [&](LoopValue ub) {
-      b.loop("u", 0, kUnitBlock, 1, [&](LoopValue u) {
-        block = ub;
-        lane = u;
-        body(Affine::var(ub, kUnitBlock) + Affine::var(u));
-      });
-    });
+    s.b().loop("u", 0, r.hidden, 1, [&](LoopValue u) { body(Affine::var(u)); });
   }
 
   // Bias of gate row `row` (which = 0: input bias Wb, 1: recurrent bias Rb), 0 without B.
@@ -129,19 +103,10 @@ struct RecurrentStep {
   }
   // Element [d, row, k] of weight input `which` (1: W over the input, 2: R over the hidden state).
   LoopValue weight(int which, const Affine& row, const Affine& k) {
-    const std::optional<PackedWeights>& packed = which == 1 ? w_p : r_p;
-    if (!packed) return s.load(n.inputs[static_cast<size_t>(which)], {Affine::cst(d), row, k});
+    const std::optional<BufferId>& t = which == 1 ? w_t : r_t;
+    if (!t) return s.load(n.inputs[static_cast<size_t>(which)], {Affine::cst(d), row, k});
     int64_t K = which == 1 ? r.input : r.hidden, rows = gates * r.hidden;
-    Affine base = Affine::cst(d * K * rows);
-    if (!packed->blocked) return s.b().load(packed->buffer, {base + k * rows + row});
-    // row = block * 16 + lane + g * H  ->  ((block * K + k) * G + g) * 16 + lane
-    int64_t g = row.constant / r.hidden;
-    NJC_ASSERT(row.coeff_of(block) == kUnitBlock && row.coeff_of(lane) == 1 && row.terms.size() == 2 &&
-                   row.constant == g * r.hidden,
-               "packed gate weights read at a row that is not block * 16 + lane + g * H");
-    Affine at = base + Affine::var(block, K * gates * kUnitBlock) + k * (gates * kUnitBlock) +
-                Affine::cst(g * kUnitBlock) + Affine::var(lane);
-    return s.b().load(packed->buffer, {at});
+    return s.b().load(*t, {Affine::cst(d * K * rows) + k * rows + row});
   }
   // sum_i W[d, row_g, i] x[t, b, i] and sum_k R[d, row_g, k] h_prev[k] for several rows at once, each added
   // to its init: one loop over the input and one over the hidden state, the accumulators loop-carried.
@@ -253,8 +218,8 @@ void lower_lstm(KernelScope& s, const LoweringContext& ctx, const Node& n) {
   bool reverse_only = attr_string(n, "direction", "forward") == "reverse";
   ValueId peep = input_or_none(n, 7), initial_c = input_or_none(n, 6);
   int64_t H = r.hidden;
-  std::optional<PackedWeights> w_p = pack_gate_weights(s, ctx, n.inputs[1], 4),
-                               r_p = pack_gate_weights(s, ctx, n.inputs[2], 4);
+  std::optional<BufferId> w_t = transposed_gate_weights(s, ctx, n.inputs[1]),
+                          r_t = transposed_gate_weights(s, ctx, n.inputs[2]);
   s.per_instance([&] {
     View hs = hidden_sequence(s, n, r);
     View cs = output_or_none(n, 2) == kNoValue ? s.scratch("cell", r.state_shape()) : s.write(n.outputs[2]);
@@ -266,7 +231,7 @@ void lower_lstm(KernelScope& s, const LoweringContext& ctx, const Node& n) {
         Affine bi = Affine::var(batch);
         for_each_step(s, r, d, backward, batch, hs, input_or_none(n, 5),
                       [&](const Affine& t, const HiddenAt& h_prev, bool first) {
-                        RecurrentStep st{s, n, r, 4, d, t, batch, h_prev, w_p, r_p};
+                        RecurrentStep st{s, n, r, 4, d, t, batch, h_prev, w_t, r_t};
                         st.for_units([&](const Affine& j) {
                           std::vector<Affine> rows = {j, j + H, j + 2 * H, j + 3 * H};  // gates i, o, f, c
                           std::vector<LoopValue> init;
@@ -303,8 +268,8 @@ void lower_gru(KernelScope& s, const LoweringContext& ctx, const Node& n) {
   bool reverse_only = attr_string(n, "direction", "forward") == "reverse";
   bool linear_before_reset = attr_int(n, "linear_before_reset", 0) != 0;
   int64_t H = r.hidden;
-  std::optional<PackedWeights> w_p = pack_gate_weights(s, ctx, n.inputs[1], 3),
-                               r_p = pack_gate_weights(s, ctx, n.inputs[2], 3);
+  std::optional<BufferId> w_t = transposed_gate_weights(s, ctx, n.inputs[1]),
+                          r_t = transposed_gate_weights(s, ctx, n.inputs[2]);
   s.per_instance([&] {
     View hs = hidden_sequence(s, n, r);
     View reset = s.scratch("reset_gate", {H});  // linear_before_reset=0 needs r for every unit first
@@ -316,7 +281,7 @@ void lower_gru(KernelScope& s, const LoweringContext& ctx, const Node& n) {
         for_each_step(
             s, r, d, backward, batch, hs, input_or_none(n, 5),
             [&](const Affine& t, const HiddenAt& h_prev, bool) {
-              RecurrentStep st{s, n, r, 3, d, t, batch, h_prev, w_p, r_p};
+              RecurrentStep st{s, n, r, 3, d, t, batch, h_prev, w_t, r_t};
               auto gate_pre = [&](const Affine& row) { return b.add(st.bias(0, row), st.bias(1, row)); };
               if (!linear_before_reset) {
                 st.for_units([&](const Affine& unit) {

@@ -8,6 +8,7 @@
 //        │                                            reduction loop %k leaves in place (matmul, matvec):
 //        ├─ tile{loop=root, sizes=..MR..0..NR*W}         micro-kernel order (i.tile, j.tile, k, i, j)
 //        ├─ vectorize{loop=j, width=W}                   j on vectors, masked tail
+//        ├─ relayout                                     B in column panels [N/(NR*W)][K][NR*W]
 //        ├─ unroll{loop=j, factor=full}                  NR vectors per row
 //        ├─ unroll{loop=i, factor=full}                  MR rows
 //        ├─ register-tile{loop=k}                        MR x NR accumulators in registers across k
@@ -15,6 +16,7 @@
 //        │   or unroll{loop=k, factor=2|4}               when MR*NR fills the registers (GEMM)
 //        │                                            then loops whose bodies hold reduction loops:
 //        ├─ vectorize-outer{loop=u, width=W}             units on lanes (recurrent cells, convolutions)
+//        ├─ relayout                                     weights per block of W units, in read order
 //        ├─ split-reduction{loop=k, ways=S}              >= 8 accumulator chains in the inner loops
 //        │                                            and for every other innermost loop:
 //        ├─ vectorize{loop=l, width=W}                   (elementwise, dot products, softmax reductions)
@@ -58,6 +60,23 @@ void drop_param_data(Kernel& k) {
   for (Buffer& b : k.buffers) std::vector<float>().swap(b.data);
 }
 
+// Where the kernel reads its params: their shapes and every load's index, hashed.
+size_t layout_fingerprint(const Kernel& k) {
+  size_t h = 0;
+  auto mix = [&h](int64_t x) { h = (h ^ static_cast<size_t>(x)) * 0x100000001b3ull + (h >> 29); };
+  for (const Buffer& b : k.buffers)
+    if (b.kind == BufferKind::kParam)
+      for (int64_t d : b.shape) mix(d);
+  for_each_inst(k.body, [&](const Inst& in) {
+    if (in.buffer < 0 || k.buffer(in.buffer).kind != BufferKind::kParam) return;
+    for (const Affine& a : in.index) {
+      mix(a.constant);
+      for (const AffineTerm& t : a.terms) mix(t.iv * 1000003 + t.coeff);
+    }
+  });
+  return h;
+}
+
 // Builds a pipeline while applying it to the kernel, keeping only passes that succeed. A pass may refuse
 // after changing part of the body (passes are not transactional), so the body is saved first and put back
 // on a refusal; the values a refused pass added stay behind unused (harmless, and cheaper than copying the
@@ -81,6 +100,14 @@ class Recipe {
     }
     pipeline_.push_back(std::move(p));
     return true;
+  }
+  // add() for relayout: kept in the pipeline only when it moved some weights.
+  bool add_layout(const std::string& text) {
+    size_t before = layout_fingerprint(k_);
+    if (!add(text)) return false;
+    if (layout_fingerprint(k_) != before) return true;
+    pipeline_.pop_back();
+    return false;
   }
   const Kernel& kernel() const { return k_; }
   Kernel take_kernel() { return std::move(k_); }
@@ -152,6 +179,7 @@ bool micro_kernel(Recipe& r, const Kernel& k, Loop& root, const TargetDesc& t) {
   if (row >= 0 && row < static_cast<int>(j) && b_bytes > kL2Bytes / 2)
     r.add(fmt::format("interchange{{loop={}.tile order=1,0}}", name(k, *band[static_cast<size_t>(row)])));
   r.add(fmt::format("vectorize{{loop={} width={}}}", jn, w));
+  r.add_layout("relayout");  // B in column panels when there are several: each k step reads the next NR vectors
   r.add(fmt::format("unroll{{loop={} factor=full}}", jn));
   if (row >= 0) r.add(fmt::format("unroll{{loop={} factor=full}}", name(k, *band[static_cast<size_t>(row)])));
   if (!r.add(fmt::format("register-tile{{loop={}}}", kn))) return true;
@@ -177,6 +205,7 @@ void outer_loops(Recipe& r, const TargetDesc& t) {
   for (const auto& [n, trip] : outer) {
     int w = pick_width(trip, t.vector_lanes);
     if (w == 0 || !r.add(fmt::format("vectorize-outer{{loop={} width={}}}", n, w))) continue;
+    r.add_layout("relayout");  // gate weights per block of W units: [block][k][gate][W lanes]
     std::vector<std::pair<std::string, size_t>> chains;  // inner reduction loops and their accumulators
     for_each_loop(r.kernel().body, [&](const Loop& l, int) {
       if (name(r.kernel(), l) != n) return;

@@ -27,7 +27,7 @@ PassOptions::Value ints(std::vector<int64_t> v) {
 }
 
 // One-parameter variants of pass i of p: more or fewer split-reduction ways and unroll copies (or the pass
-// dropped), half the vector width, a smaller register tile.
+// dropped), half the vector width, a smaller register tile, the weights left in the lowering's layout.
 std::vector<Pipeline> variants_of(const Pipeline& p, size_t i) {
   std::vector<Pipeline> out;
   std::string_view name = p[i].info->name;
@@ -51,6 +51,8 @@ std::vector<Pipeline> variants_of(const Pipeline& p, size_t i) {
     int64_t f = opts.get_int("factor");
     if (f * 2 <= 8) with("factor", {f * 2});
     without();
+  } else if (name == "relayout") {
+    without();  // the lowering's layout instead of the order the loops read the weights
   } else if (name == "vectorize") {
     int64_t w = opts.get_int("width");
     if (w / 2 >= 4) with("width", {w / 2});

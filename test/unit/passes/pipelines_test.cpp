@@ -81,6 +81,8 @@ TEST(Pipelines, RandomPipelinesPreserveResults) {
           "register-tile{" + lo + "}",
           "split-reduction{ways=" + pick({"2", "3", "4"}) + lo + "}",
           "cse",
+          "relayout",
+          "relayout{buffer=" + pick({"b", "w", "bias"}) + " order=" + pick({"1,0", "0,1", "auto"}) + "}",
       });
       if (text.find("full") != std::string::npos && loop.empty()) continue;  // keep programs small
       Expected<Pipeline> p = parse_pipeline(text);
