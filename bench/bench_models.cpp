@@ -1,6 +1,7 @@
 // Whole-model benchmarks of the JIT (issue 5): dense layers as GEMM M=N=K with constant weights (GFLOP/s and
 // % of the FMA peak measured in the same run), the 32→64→64→8 MLP at batch 1 and 128 samples per call, an
-// LSTM step (input 64, hidden 128, batch 1), and compile time per model at each -O level.
+// LSTM step (input 64, hidden 128, batch 1), the weights' layout (relayout on and off), and compile time
+// per model at each -O level.
 //
 //   build/bench/bench_models --benchmark_min_time=0.5
 //
@@ -9,8 +10,12 @@
 
 #include <string>
 
+#include "backend-x86/target_features.h"
 #include "frontend/model_reader.h"
+#include "passes/lower_graph.h"
+#include "passes/pipelines.h"
 #include "runtime/compiled_model.h"
+#include "runtime/jit.h"
 
 namespace {
 
@@ -146,6 +151,60 @@ void BM_LstmStep(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_LstmStep)->Arg(0)->Arg(3)->ArgName("O");
+
+// The weights' layout, measured as a ratio in one run: each model's largest kernel at O3 as the pipeline
+// chooses it (relayout: the order the loops read the weights) against the same schedule with the lowering's
+// layout (relayout dropped, as the autotuner's variant does). Models: 0 GEMM 512 (B in 8 column panels),
+// 1 LSTM step 64→128 (gate weights per block of 16 units), 2 dense 256→1024 at batch 1 (16 panels).
+std::string wide_dense_model() {
+  return R"({"format": "njc-model", "version": 1, "name": "wide", "inputs": [{"name": "x", "shape": [1, 256]}],
+    "outputs": ["y"], "params": [)" +
+         param("w", dim2(1024, 256), 1) + R"(], "nodes": [{"op": "dense", "inputs": ["x", "w"], "outputs": ["y"]}]})";
+}
+
+njc::runtime::JitKernel largest_kernel_at_o3(const std::string& json, bool relayout) {
+  auto g = njc::read_model_text(json, "bench", ".");
+  auto lowered = njc::passes::lower_graph(*g);
+  if (!g || !lowered) std::abort();
+  const njc::loop::Kernel* k = nullptr;
+  auto weights = [](const njc::loop::Kernel& x) {
+    int64_t n = 0;
+    for (const auto& b : x.buffers) n += b.kind == njc::loop::BufferKind::kParam ? b.size() : 0;
+    return n;
+  };
+  for (const auto& x : lowered->module.kernels)
+    if (!k || weights(x) > weights(*k)) k = &x;
+  njc::x86::Target t = njc::x86::host_target();
+  njc::passes::Pipeline p =
+      njc::passes::default_pipeline(3, *k, {njc::x86::target_lanes(t), njc::x86::target_vector_registers(t)});
+  if (!relayout)
+    std::erase_if(p, [](const njc::passes::PassInstance& pass) { return pass.info->name == "relayout"; });
+  njc::runtime::JitOptions o;
+  o.target = t;
+  o.passes = njc::passes::format_pipeline(p);
+  auto j = njc::runtime::compile(*k, o);
+  if (!j) std::abort();
+  return std::move(*j);
+}
+
+void BM_WeightLayout(benchmark::State& state) {
+  const std::string models[] = {gemm_model(512), lstm_model(), wide_dense_model()};
+  njc::runtime::JitKernel j = largest_kernel_at_o3(models[state.range(0)], state.range(1) != 0);
+  njc::loop::BufferData data = njc::loop::make_buffers(j.kernel());
+  std::vector<float*> ptrs;
+  for (auto& b : data) {
+    for (size_t i = 0; i < b.size(); ++i) b[i] = 0.01f * static_cast<float>(i % 13);
+    ptrs.push_back(b.data());
+  }
+  for (auto _ : state) {
+    j.run(ptrs.data());
+    benchmark::ClobberMemory();
+  }
+}
+BENCHMARK(BM_WeightLayout)
+    ->ArgsProduct({{0, 1, 2}, {0, 1}})
+    ->ArgNames({"model", "relayout"})
+    ->Unit(benchmark::kMicrosecond);
 
 void BM_CompileMlp(benchmark::State& state) {
   auto g = njc::read_model_text(mlp_model(1), "bench", ".");

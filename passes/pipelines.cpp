@@ -85,12 +85,15 @@ class Recipe {
  public:
   Recipe(Kernel k, const TargetDesc& t) : k_(std::move(k)), t_(t) {}
 
-  bool add(const std::string& text) {
+  // Applies the pass and keeps it; a refusal puts the body back and returns false. A transactional pass
+  // refuses before it changes anything, so its trial needs no saved body.
+  bool add(const std::string& text, bool transactional = false) {
     PassInstance p = make(text);
-    Block saved = k_.body;
+    std::optional<Block> saved;
+    if (!transactional) saved = k_.body;
     size_t buffers = k_.buffers.size();
     if (!p.info->run(k_, p.options, t_)) {
-      k_.body = std::move(saved);
+      if (saved) k_.body = std::move(*saved);
       NJC_ASSERT(k_.buffers.size() == buffers, "a refused pass added a buffer");
       return false;
     }
@@ -101,10 +104,10 @@ class Recipe {
     pipeline_.push_back(std::move(p));
     return true;
   }
-  // add() for relayout: kept in the pipeline only when it moved some weights.
+  // add() for relayout (transactional): kept in the pipeline only when it moved some weights.
   bool add_layout(const std::string& text) {
     size_t before = layout_fingerprint(k_);
-    if (!add(text)) return false;
+    if (!add(text, true)) return false;
     if (layout_fingerprint(k_) != before) return true;
     pipeline_.pop_back();
     return false;

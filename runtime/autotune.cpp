@@ -126,8 +126,8 @@ std::vector<std::string> candidate_pipelines(const loop::Kernel& k, x86::Target 
     if (static_cast<int>(out.size()) < max && std::find(out.begin(), out.end(), text) == out.end())
       out.push_back(text);
   };
-  // Reductions and unrolling first (they matter most at batch 1), then tiles, then the vector width.
-  for (std::string_view kind : {"split-reduction", "unroll", "tile", "vectorize"})
+  // Reductions first (they matter most at batch 1), the weights' layout, unrolling, tiles, vector width.
+  for (std::string_view kind : {"split-reduction", "relayout", "unroll", "tile", "vectorize"})
     for (size_t i = 0; i < o3.size(); ++i)
       if (o3[i].info->name == kind)
         for (const Pipeline& v : variants_of(o3, i)) add(v);

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "passes/pipelines.h"
@@ -29,6 +30,18 @@ TEST(Autotune, CandidatesStartWithO3AndAreDistinct) {
   EXPECT_EQ(c[0], passes::format_pipeline(passes::default_pipeline(3, k, d)));
   EXPECT_EQ(std::set<std::string>(c.begin(), c.end()).size(), c.size());
   EXPECT_EQ(runtime::candidate_pipelines(k, t, 2).size(), 2u);
+}
+
+// A GEMM whose B spans several column panels: O3 re-lays B out in panels, and one candidate keeps the
+// lowering's [K][N] instead, so the tuner measures which layout is faster.
+TEST(Autotune, OneCandidateKeepsTheLoweringsLayout) {
+  Kernel k = matmul(8, 128, 64);
+  x86::Target t = host();
+  std::vector<std::string> c = runtime::candidate_pipelines(k, t, 8);
+  ASSERT_NE(c[0].find("relayout,"), std::string::npos) << c[0];
+  std::string without = c[0];
+  without.erase(without.find("relayout,"), std::string("relayout,").size());
+  EXPECT_NE(std::find(c.begin(), c.end(), without), c.end()) << c[0];
 }
 
 TEST(Autotune, BestIsFastestAgreeingCandidateAndCompiles) {
