@@ -200,8 +200,8 @@ TEST(LowerGraph, EveryBundledExampleAtEveryLevelAndTarget) {
 }
 
 std::string rnn_graph(const char* op, int64_t gates, const std::string& attrs, bool peepholes, bool layout1,
-                      int64_t dirs, bool with_initial) {
-  int64_t seq = 4, batch = 2, in = 3, hidden = 5;
+                      int64_t dirs, bool with_initial, int64_t hidden = 5, int64_t seq = 4) {
+  int64_t batch = 2, in = 3;
   auto sh = [](std::vector<int64_t> v) { return shape_to_string(v); };
   std::string x = layout1 ? sh({batch, seq, in}) : sh({seq, batch, in});
   std::string state = layout1 ? sh({batch, dirs, hidden}) : sh({dirs, batch, hidden});
@@ -252,6 +252,27 @@ TEST(LowerGraph, GruInBothResetModesDirectionsAndLayouts) {
   }
 }
 
+// One step of a cell (as lstm_cell and gru_cell lower) with hidden sizes that fill vectors: at O3 the units
+// run on lanes, and when they take more than one vector relayout stores the gate weights per block of
+// lanes (with two directions, the direction joins the k digit): [block][dir, k][gate][lanes].
+TEST(LowerGraph, RecurrentCellsWithWeightsInBlocksOfLanes) {
+  for (int64_t hidden : {16, 32})
+    for (auto target : {passes::TargetDesc::avx512(), passes::TargetDesc::avx2()}) {
+      std::string h = "hidden_size " + std::to_string(hidden) + " lanes " + std::to_string(target.vector_lanes);
+      Graph lstm = parse(rnn_graph("LSTM", 4, "direction = \"bidirectional\"", true, false, 2, true, hidden, 1));
+      expect_lowering_matches(lstm, 3, target, 2, h);
+      Graph gru = parse(rnn_graph("GRU", 3, "linear_before_reset = 0", false, true, 1, false, hidden, 1));
+      expect_lowering_matches(gru, 3, target, 2, h);
+      for (const Graph* g : {&lstm, &gru}) {  // this tests relayout, not only O3
+        int relaid = 0;
+        auto lowered = passes::lower_graph(*g);
+        for (const loop::Kernel& k : lowered->module.kernels)
+          relaid += passes::format_pipeline(passes::default_pipeline(3, k, target)).find("relayout") != std::string::npos;
+        EXPECT_EQ(relaid > 0, hidden > target.vector_lanes) << h;
+      }
+    }
+}
+
 TEST(LowerGraph, ConvWithPadsStridesDilationsAndGroups) {
   struct Case {
     Shape x, w;
@@ -293,11 +314,14 @@ std::string random_pipeline(SplitMix64& rng) {
                                "vectorize{width=%w}",
                                "register-tile",
                                "split-reduction{ways=%s}",
-                               "vectorize{width=%w tail=scalar}"};
+                               "vectorize{width=%w tail=scalar}",
+                               "vectorize-outer{width=%w}",
+                               "relayout",
+                               "cse"};
   std::string out;
   int count = 1 + static_cast<int>(rng.next() % 5);
   for (int p = 0; p < count; ++p) {
-    std::string pass = passes_text[rng.next() % 7];
+    std::string pass = passes_text[rng.next() % std::size(passes_text)];
     auto fill = [&](const char* key, std::string value) {
       for (size_t at; (at = pass.find(key)) != std::string::npos;) pass.replace(at, 2, value);
     };
