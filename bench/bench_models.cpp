@@ -159,7 +159,8 @@ BENCHMARK(BM_LstmStep)->Arg(0)->Arg(3)->ArgName("O");
 std::string wide_dense_model() {
   return R"({"format": "njc-model", "version": 1, "name": "wide", "inputs": [{"name": "x", "shape": [1, 256]}],
     "outputs": ["y"], "params": [)" +
-         param("w", dim2(1024, 256), 1) + R"(], "nodes": [{"op": "dense", "inputs": ["x", "w"], "outputs": ["y"]}]})";
+         param("w", dim2(1024, 256), 1) +
+         R"(], "nodes": [{"op": "dense", "inputs": ["x", "w"], "outputs": ["y"]}]})";
 }
 
 njc::runtime::JitKernel largest_kernel_at_o3(const std::string& json, bool relayout) {

@@ -15,7 +15,9 @@ using namespace loop;
 
 namespace {
 
-Diag failure(std::string message) { return Diag{"", 0, 0, "", std::move(message)}; }
+Diag failure(std::string message) {
+  return Diag{"", 0, 0, "", std::move(message)};
+}
 
 // S_i of the view: elements between neighbours along digit i.
 std::vector<int64_t> view_strides(const Layout& l) {
@@ -65,6 +67,31 @@ std::vector<int64_t> Layout::new_dims() const {
   return d;
 }
 
+Layout Layout::coalesced() const {
+  struct Run {
+    size_t first;  // its first view digit
+    int64_t size;
+  };
+  std::vector<Run> runs;  // in new-layout order
+  for (size_t p = 0; p < order.size(); ++p) {
+    if (p > 0 && order[p] == order[p - 1] + 1)
+      runs.back().size *= dims[order[p]];
+    else
+      runs.push_back({order[p], dims[order[p]]});
+  }
+  std::vector<size_t> by_digit(runs.size());  // runs in view order
+  std::iota(by_digit.begin(), by_digit.end(), size_t{0});
+  std::sort(by_digit.begin(), by_digit.end(),
+            [&](size_t x, size_t y) { return runs[x].first < runs[y].first; });
+  Layout out;
+  out.order.resize(runs.size());
+  for (size_t v = 0; v < by_digit.size(); ++v) {
+    out.dims.push_back(runs[by_digit[v]].size);
+    out.order[by_digit[v]] = v;
+  }
+  return out;
+}
+
 std::vector<IvSpan> iv_spans(const Kernel& k) {
   std::vector<IvSpan> spans(k.values.size());
   for_each_loop(k.body, [&](const Loop& l, int depth) {
@@ -106,12 +133,13 @@ Expected<Affine> relocate(const FlatAccess& a, const Layout& layout, const std::
     size_t i = digit_of(1, s);
     add_range(i, 1, a.lanes);
     if (ns[i] != 1)
-      return failure(fmt::format("its {} lanes would not stay contiguous: their digit {} is not placed last", a.lanes, i));
+      return failure(fmt::format("its {} lanes would not stay contiguous: their digit {} is not placed last",
+                                 a.lanes, i));
   }
   for (size_t i = 0; i < n; ++i)
     if (lo[i] < 0 || hi[i] >= layout.dims[i])
-      return failure(fmt::format("digit {} of its offset ranges over [{}, {}], outside [0, {})", i, lo[i], hi[i],
-                                 layout.dims[i]));
+      return failure(fmt::format("digit {} of its offset ranges over [{}, {}], outside [0, {})", i, lo[i],
+                                 hi[i], layout.dims[i]));
   return out;
 }
 
@@ -132,24 +160,28 @@ std::vector<float> permute(const std::vector<float>& data, const Layout& layout)
   return out;
 }
 
-Expected<Layout> access_order(const std::vector<FlatAccess>& accesses, int64_t size, const std::vector<IvSpan>& ivs) {
+Expected<Layout> access_order(const std::vector<FlatAccess>& accesses, int64_t size,
+                              const std::vector<IvSpan>& ivs) {
   NJC_ASSERT(!accesses.empty() && size > 0, "access_order needs accesses of a non-empty buffer");
   // The strides the accesses step by, largest first: the buffer, each variable, the constants' spacing, 1.
   std::vector<int64_t> strides = {size, 1};
   int64_t spacing = 0;
   for (const FlatAccess& a : accesses) {
     for (const AffineTerm& t : a.offset.terms)
-      if (const IvSpan& v = ivs[static_cast<size_t>(t.iv)]; v.trip > 1) strides.push_back(std::abs(t.coeff * v.step));
+      if (const IvSpan& v = ivs[static_cast<size_t>(t.iv)]; v.trip > 1)
+        strides.push_back(std::abs(t.coeff * v.step));
     spacing = std::gcd(spacing, first_offset(a, ivs) - first_offset(accesses[0], ivs));
   }
   auto nest = [&](std::vector<int64_t> st) -> Expected<Layout> {
     std::sort(st.begin(), st.end(), std::greater<>());
     st.erase(std::unique(st.begin(), st.end()), st.end());
-    if (st[0] != size) return failure(fmt::format("a loop steps by {} elements, more than the {} there are", st[0], size));
+    if (st[0] != size)
+      return failure(fmt::format("a loop steps by {} elements, more than the {} there are", st[0], size));
     Layout l;
     for (size_t i = 0; i + 1 < st.size(); ++i) {
       if (st[i] % st[i + 1] != 0)
-        return failure(fmt::format("the loops step by {} and {} elements, which do not nest", st[i], st[i + 1]));
+        return failure(
+            fmt::format("the loops step by {} and {} elements, which do not nest", st[i], st[i + 1]));
       l.dims.push_back(st[i] / st[i + 1]);
     }
     return l;
@@ -175,7 +207,7 @@ Expected<Layout> access_order(const std::vector<FlatAccess>& accesses, int64_t s
   l.order.resize(l.dims.size());
   std::iota(l.order.begin(), l.order.end(), size_t{0});
   std::stable_sort(l.order.begin(), l.order.end(), [&](size_t x, size_t y) { return rank[x] < rank[y]; });
-  return view;
+  return l.coalesced();
 }
 
 }  // namespace njc::passes

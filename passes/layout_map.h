@@ -32,6 +32,9 @@ struct Layout {
 
   bool is_identity() const;
   std::vector<int64_t> new_dims() const;  // dims permuted by order
+  // The same permutation with each run of digits that stay adjacent and in order merged into one digit
+  // ([32][2][4] in order 2,0,1 is [64][4] in order 1,0): a variable may then range over the whole run.
+  Layout coalesced() const;
 };
 
 // How a loop variable runs: v = lb + step * t for t in [0, trip); depth = its loop's nesting depth.
@@ -61,6 +64,7 @@ std::vector<float> permute(const std::vector<float>& data, const Layout& layout)
 // lanes), ordered by the depth of the loop that walks them; digits only constants walk (unrolled copies)
 // come inside every loop digit, the lanes' digit last. A Diag when those strides do not nest (each must
 // divide the next larger one). May be the identity.
-Expected<Layout> access_order(const std::vector<FlatAccess>& accesses, int64_t size, const std::vector<IvSpan>& ivs);
+Expected<Layout> access_order(const std::vector<FlatAccess>& accesses, int64_t size,
+                              const std::vector<IvSpan>& ivs);
 
 }  // namespace njc::passes

@@ -74,7 +74,8 @@ std::optional<BufferId> transposed_gate_weights(KernelScope& s, const LoweringCo
   for (int64_t d = 0; d < dirs; ++d)
     for (int64_t row = 0; row < rows; ++row)
       for (int64_t k = 0; k < K; ++k)
-        t[static_cast<size_t>((d * K + k) * rows + row)] = data[static_cast<size_t>((d * rows + row) * K + k)];
+        t[static_cast<size_t>((d * K + k) * rows + row)] =
+            data[static_cast<size_t>((d * rows + row) * K + k)];
   return s.constant_buffer(ctx.buffer_name(w) + ".t", std::move(t));
 }
 

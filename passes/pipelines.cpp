@@ -60,21 +60,20 @@ void drop_param_data(Kernel& k) {
   for (Buffer& b : k.buffers) std::vector<float>().swap(b.data);
 }
 
-// Where the kernel reads its params: their shapes and every load's index, hashed.
-size_t layout_fingerprint(const Kernel& k) {
-  size_t h = 0;
-  auto mix = [&h](int64_t x) { h = (h ^ static_cast<size_t>(x)) * 0x100000001b3ull + (h >> 29); };
+// Where the kernel reads its params: their shapes, then every param access's index in program order.
+struct ParamLayout {
+  std::vector<std::vector<int64_t>> shapes;
+  std::vector<std::vector<Affine>> indexes;
+  bool operator==(const ParamLayout&) const = default;
+};
+ParamLayout param_layout(const Kernel& k) {
+  ParamLayout l;
   for (const Buffer& b : k.buffers)
-    if (b.kind == BufferKind::kParam)
-      for (int64_t d : b.shape) mix(d);
+    if (b.kind == BufferKind::kParam) l.shapes.push_back(b.shape);
   for_each_inst(k.body, [&](const Inst& in) {
-    if (in.buffer < 0 || k.buffer(in.buffer).kind != BufferKind::kParam) return;
-    for (const Affine& a : in.index) {
-      mix(a.constant);
-      for (const AffineTerm& t : a.terms) mix(t.iv * 1000003 + t.coeff);
-    }
+    if (in.buffer >= 0 && k.buffer(in.buffer).kind == BufferKind::kParam) l.indexes.push_back(in.index);
   });
-  return h;
+  return l;
 }
 
 // Builds a pipeline while applying it to the kernel, keeping only passes that succeed. A pass may refuse
@@ -106,9 +105,9 @@ class Recipe {
   }
   // add() for relayout (transactional): kept in the pipeline only when it moved some weights.
   bool add_layout(const std::string& text) {
-    size_t before = layout_fingerprint(k_);
+    ParamLayout before = param_layout(k_);
     if (!add(text, true)) return false;
-    if (layout_fingerprint(k_) != before) return true;
+    if (!(param_layout(k_) == before)) return true;
     pipeline_.pop_back();
     return false;
   }
@@ -182,7 +181,7 @@ bool micro_kernel(Recipe& r, const Kernel& k, Loop& root, const TargetDesc& t) {
   if (row >= 0 && row < static_cast<int>(j) && b_bytes > kL2Bytes / 2)
     r.add(fmt::format("interchange{{loop={}.tile order=1,0}}", name(k, *band[static_cast<size_t>(row)])));
   r.add(fmt::format("vectorize{{loop={} width={}}}", jn, w));
-  r.add_layout("relayout");  // B in column panels when there are several: each k step reads the next NR vectors
+  r.add_layout("relayout");  // B in column panels (when several): a k step reads the next NR vectors
   r.add(fmt::format("unroll{{loop={} factor=full}}", jn));
   if (row >= 0) r.add(fmt::format("unroll{{loop={} factor=full}}", name(k, *band[static_cast<size_t>(row)])));
   if (!r.add(fmt::format("register-tile{{loop={}}}", kn))) return true;

@@ -17,7 +17,9 @@ using namespace loop;
 
 namespace {
 
-Diag error_at(const Loc& loc, std::string message) { return Diag{"", loc.line, loc.col, "", std::move(message)}; }
+Diag error_at(const Loc& loc, std::string message) {
+  return Diag{"", loc.line, loc.col, "", std::move(message)};
+}
 
 struct Access {
   Inst* inst;
@@ -31,7 +33,9 @@ std::vector<Access> accesses_of(Kernel& k, BufferId b) {
     if (in.buffer != b || !(op_info(in.op).flags & kReads)) return;
     Affine flat;
     for (size_t d = 0; d < in.index.size(); ++d) flat = flat.plus(in.index[d], buf.stride(d));
-    int64_t lanes = in.op == Op::LoadBcast ? 1 : in.mask_lanes > 0 ? in.mask_lanes : k.type_of(in.result).lanes;
+    int64_t lanes = in.op == Op::LoadBcast ? 1
+                    : in.mask_lanes > 0    ? in.mask_lanes
+                                           : k.type_of(in.result).lanes;
     out.push_back({&in, {std::move(flat), lanes}});
   });
   return out;
@@ -44,7 +48,9 @@ Expected<Layout> requested_layout(const Kernel& k, const Buffer& buf, const std:
     std::vector<FlatAccess> flat;
     for (const Access& a : acc) flat.push_back(a.flat);
     Expected<Layout> l = access_order(flat, buf.size(), iv_spans(k));
-    if (!l) return error_at(buf.loc, fmt::format("relayout: no access order for %{}: {}", buf.name, l.error().message));
+    if (!l)
+      return error_at(buf.loc,
+                      fmt::format("relayout: no access order for %{}: {}", buf.name, l.error().message));
     return l;
   }
   Layout l;
@@ -52,15 +58,16 @@ Expected<Layout> requested_layout(const Kernel& k, const Buffer& buf, const std:
   int64_t elements = 1;
   for (int64_t d : l.dims) elements = d > 0 ? elements * d : -1;
   if (elements != buf.size())
-    return error_at(buf.loc, fmt::format("relayout: dims={} do not hold the {} elements of %{}", fmt::join(l.dims, ","),
-                                         buf.size(), buf.name));
+    return error_at(buf.loc, fmt::format("relayout: dims={} do not hold the {} elements of %{}",
+                                         fmt::join(l.dims, ","), buf.size(), buf.name));
   std::vector<int64_t> sorted = o.order;
   std::sort(sorted.begin(), sorted.end());
   std::vector<int64_t> iota(l.dims.size());
   std::iota(iota.begin(), iota.end(), int64_t{0});
   if (sorted != iota)
-    return error_at(buf.loc, fmt::format("relayout: order={} is not a permutation of the {} digits 0..{} of %{}",
-                                         fmt::join(o.order, ","), l.dims.size(), l.dims.size() - 1, buf.name));
+    return error_at(buf.loc,
+                    fmt::format("relayout: order={} is not a permutation of the {} digits 0..{} of %{}",
+                                fmt::join(o.order, ","), l.dims.size(), l.dims.size() - 1, buf.name));
   for (int64_t p : o.order) l.order.push_back(static_cast<size_t>(p));
   return l;
 }
@@ -73,14 +80,15 @@ Status relayout_buffer(Kernel& k, BufferId b, const RelayoutOptions& o) {
   Expected<Layout> layout = requested_layout(k, buf, acc, o);
   if (!layout) return layout.error();
   if (layout->is_identity()) return {};
+  *layout = layout->coalesced();  // relocate digits that stay together as one: more accesses split
   std::vector<IvSpan> spans = iv_spans(k);
   std::vector<Affine> moved;
   for (const Access& a : acc) {
     Expected<Affine> to = relocate(a.flat, *layout, spans);
     if (!to)
-      return error_at(a.inst->loc, fmt::format("relayout: %{}[{}] does not move to the layout [{}]: {}", buf.name,
-                                               print_affine(k, a.flat.offset), fmt::join(layout->new_dims(), ", "),
-                                               to.error().message));
+      return error_at(a.inst->loc, fmt::format("relayout: %{}[{}] does not move to the layout [{}]: {}",
+                                               buf.name, print_affine(k, a.flat.offset),
+                                               fmt::join(layout->new_dims(), ", "), to.error().message));
     moved.push_back(std::move(*to));
   }
   for (size_t i = 0; i < acc.size(); ++i) acc[i].inst->index = {std::move(moved[i])};
@@ -103,26 +111,30 @@ Status relayout(Kernel& k, const RelayoutOptions& o) {
   if (!b) return error_at(k.loc, fmt::format("relayout: no buffer named %{} in @{}", o.buffer, k.name));
   const Buffer& buf = k.buffer(*b);
   if (buf.kind != BufferKind::kParam)
-    return error_at(buf.loc, fmt::format("relayout: %{} is a buffer of kind {}; only params (constant weights) can be re-laid out",
-                                         buf.name, buffer_kind_name(buf.kind)));
+    return error_at(
+        buf.loc,
+        fmt::format("relayout: %{} is a buffer of kind {}; only params (constant weights) can be re-laid out",
+                    buf.name, buffer_kind_name(buf.kind)));
   if (!o.dims.empty() && o.order.empty())
     return error_at(buf.loc, fmt::format("relayout: dims={} need an explicit order", fmt::join(o.dims, ",")));
   return relayout_buffer(k, *b, o);
 }
 
 PassInfo relayout_pass_info() {
-  return {"relayout",
-          "permute a constant buffer's elements into the order its loops read them (or a given view and order)",
-          {{"buffer", OptionType::kName, "", "the param to re-lay out (default: every param, in access order)"},
-           {"dims", OptionType::kIntList, "", "its elements viewed row-major as these digits (default: its shape)"},
-           {"order", OptionType::kIntList, "auto", "new dimension p holds digit order[p]", {"auto"}}},
-          [](Kernel& k, const PassOptions& o, const TargetDesc&) {
-            RelayoutOptions r;
-            r.buffer = o.get_word("buffer");
-            r.dims = o.get_ints("dims");
-            r.order = o.get_ints("order");
-            return relayout(k, r);
-          }};
+  return {
+      "relayout",
+      "permute a constant buffer's elements into the order its loops read them (or a given view and order)",
+      {{"buffer", OptionType::kName, "", "the param to re-lay out (default: every param, in access order)"},
+       {"dims", OptionType::kIntList, "",
+        "its elements viewed row-major as these digits (default: its shape)"},
+       {"order", OptionType::kIntList, "auto", "new dimension p holds digit order[p]", {"auto"}}},
+      [](Kernel& k, const PassOptions& o, const TargetDesc&) {
+        RelayoutOptions r;
+        r.buffer = o.get_word("buffer");
+        r.dims = o.get_ints("dims");
+        r.order = o.get_ints("order");
+        return relayout(k, r);
+      }};
 }
 
 }  // namespace njc::passes

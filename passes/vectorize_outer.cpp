@@ -22,6 +22,36 @@ bool contains_loop(const Block& b) {
   return std::any_of(b.begin(), b.end(), [](const Stmt& s) { return s.is_loop(); });
 }
 
+// Whether a load at `read` never touches an element a store at `stored` writes during loop l: in some
+// dimension the two indexes differ only in l and its inner loops (the variables of enclosing loops are
+// the same for both), and the value ranges of those parts do not overlap (h[t - 1] read, h[t] stored).
+bool never_overlaps(const Kernel& k, const Loop& l, const std::vector<Affine>& stored,
+                    const std::vector<Affine>& read) {
+  std::unordered_set<ValueId> local = {l.iv};
+  for_each_loop(l.body, [&](const Loop& in, int) { local.insert(in.iv); });
+  std::vector<IvRange> ranges = iv_ranges(k);
+  auto split = [&](const Affine& a, Affine& outer, IvRange& r) {
+    r = {a.constant, a.constant};
+    for (const AffineTerm& t : a.terms) {
+      if (!local.count(t.iv)) {
+        outer = outer.plus(Affine::var(t.iv, t.coeff));
+        continue;
+      }
+      const IvRange& v = ranges[static_cast<size_t>(t.iv)];
+      r.lo += std::min(t.coeff * v.lo, t.coeff * v.hi);
+      r.hi += std::max(t.coeff * v.lo, t.coeff * v.hi);
+    }
+  };
+  for (size_t d = 0; d < stored.size() && d < read.size(); ++d) {
+    Affine outer_s, outer_r;
+    IvRange rs, rr;
+    split(stored[d], outer_s, rs);
+    split(read[d], outer_r, rr);
+    if (outer_s == outer_r && (rs.hi < rr.lo || rr.hi < rs.lo)) return true;
+  }
+  return false;
+}
+
 // The refusal reason for l, or "" when l can be vectorized.
 std::string why_not(const Kernel& k, const Loop& l) {
   if (l.step != 1) return fmt::format("step is {}, not 1", l.step);
@@ -55,7 +85,8 @@ std::string why_not(const Kernel& k, const Loop& l) {
   if (!why.empty()) return why;
   for_each_inst(l.body, [&](const Inst& i) {
     auto it = i.index.empty() ? stored.end() : stored.find(i.buffer);
-    if (why.empty() && it != stored.end() && it->second != i.index)
+    if (!why.empty() || it == stored.end() || it->second == i.index) return;
+    if (i.op == Op::Store || !never_overlaps(k, l, it->second, i.index))
       why = fmt::format("%{} is stored and also accessed at another index", k.buffer(i.buffer).name);
   });
   if (!why.empty()) return why;

@@ -23,10 +23,13 @@ struct VectorizeOuterOptions {
 // In the body every value becomes a W-lane vector, inner loops keep their bounds and carry vectors, an
 // access whose last index has %u with coefficient 1 becomes a vector access, one without %u a broadcast
 // load; values from outside are splat once before the loop. Lanes never share memory: every access to a
-// buffer the body stores to must have the same index, and that index may not use an inner loop.
+// buffer the body stores to must have the same index, and that index may not use an inner loop; a load at
+// another index is allowed when it provably never reads a stored element (in some dimension the indexes'
+// ranges over the loop and its inner loops do not overlap: h[t - 1] read while h[t] is stored).
 // Refuses, when the loop is named (otherwise skips it): step != 1, no inner loop, loop-carried values,
 // vector code already, %u in another dimension or with another coefficient, a store invariant in %u, a
-// stored buffer accessed at two indexes or through an inner loop's variable.
+// stored buffer stored at two indexes, read at another index that may overlap, or stored through an inner
+// loop's variable.
 Status vectorize_outer(loop::Kernel& k, const VectorizeOuterOptions& options);
 
 }  // namespace njc::passes

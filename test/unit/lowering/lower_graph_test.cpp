@@ -252,25 +252,30 @@ TEST(LowerGraph, GruInBothResetModesDirectionsAndLayouts) {
   }
 }
 
-// One step of a cell (as lstm_cell and gru_cell lower) with hidden sizes that fill vectors: at O3 the units
-// run on lanes, and when they take more than one vector relayout stores the gate weights per block of
-// lanes (with two directions, the direction joins the k digit): [block][dir, k][gate][lanes].
+// One step of a cell (as lstm_cell and gru_cell lower) and sequences of 3 steps, with hidden sizes that
+// fill vectors: at O3 the units run on lanes (in a sequence too: step t reads h[t - 1] and stores h[t]),
+// and when they take more than one vector relayout stores the gate weights per block of lanes (with two
+// directions, the direction joins the k digit): [block][dir, k][gate][lanes].
 TEST(LowerGraph, RecurrentCellsWithWeightsInBlocksOfLanes) {
-  for (int64_t hidden : {16, 32})
-    for (auto target : {passes::TargetDesc::avx512(), passes::TargetDesc::avx2()}) {
-      std::string h = "hidden_size " + std::to_string(hidden) + " lanes " + std::to_string(target.vector_lanes);
-      Graph lstm = parse(rnn_graph("LSTM", 4, "direction = \"bidirectional\"", true, false, 2, true, hidden, 1));
-      expect_lowering_matches(lstm, 3, target, 2, h);
-      Graph gru = parse(rnn_graph("GRU", 3, "linear_before_reset = 0", false, true, 1, false, hidden, 1));
-      expect_lowering_matches(gru, 3, target, 2, h);
-      for (const Graph* g : {&lstm, &gru}) {  // this tests relayout, not only O3
-        int relaid = 0;
-        auto lowered = passes::lower_graph(*g);
-        for (const loop::Kernel& k : lowered->module.kernels)
-          relaid += passes::format_pipeline(passes::default_pipeline(3, k, target)).find("relayout") != std::string::npos;
-        EXPECT_EQ(relaid > 0, hidden > target.vector_lanes) << h;
+  for (int64_t seq : {1, 3})
+    for (int64_t hidden : {16, 32})
+      for (auto target : {passes::TargetDesc::avx512(), passes::TargetDesc::avx2()}) {
+        std::string h = "seq " + std::to_string(seq) + " hidden_size " + std::to_string(hidden) + " lanes " +
+                        std::to_string(target.vector_lanes);
+        Graph lstm =
+            parse(rnn_graph("LSTM", 4, "direction = \"bidirectional\"", true, false, 2, true, hidden, seq));
+        expect_lowering_matches(lstm, 3, target, 2, h);
+        Graph gru = parse(rnn_graph("GRU", 3, "linear_before_reset = 0", false, true, 1, false, hidden, seq));
+        expect_lowering_matches(gru, 3, target, 2, h);
+        for (const Graph* g : {&lstm, &gru}) {  // this tests relayout, not only O3
+          int relaid = 0;
+          auto lowered = passes::lower_graph(*g);
+          for (const loop::Kernel& k : lowered->module.kernels)
+            relaid += passes::format_pipeline(passes::default_pipeline(3, k, target)).find("relayout") !=
+                      std::string::npos;
+          EXPECT_EQ(relaid > 0, hidden > target.vector_lanes) << h;
+        }
       }
-    }
 }
 
 TEST(LowerGraph, ConvWithPadsStridesDilationsAndGroups) {

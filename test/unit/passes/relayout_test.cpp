@@ -23,7 +23,8 @@ int64_t eval(const Affine& a, const std::vector<int64_t>& iv) {
 }
 
 // Calls f with the values of ivs 0..n-1 at every point of their spans.
-void for_each_point(const std::vector<IvSpan>& spans, const std::function<void(const std::vector<int64_t>&)>& f) {
+void for_each_point(const std::vector<IvSpan>& spans,
+                    const std::function<void(const std::vector<int64_t>&)>& f) {
   std::vector<int64_t> t(spans.size(), 0), iv(spans.size());
   for (;;) {
     for (size_t v = 0; v < spans.size(); ++v) iv[v] = spans[v].lb + spans[v].step * t[v];
@@ -38,7 +39,9 @@ void for_each_point(const std::vector<IvSpan>& spans, const std::function<void(c
 // element it read before. Random views, orders, loops and accesses (most do not split; enough do).
 TEST(LayoutMap, RelocatedAccessesReadTheSameElements) {
   std::mt19937 rng(11);
-  auto pick = [&](int64_t lo, int64_t hi) { return lo + static_cast<int64_t>(rng() % static_cast<uint64_t>(hi - lo + 1)); };
+  auto pick = [&](int64_t lo, int64_t hi) {
+    return lo + static_cast<int64_t>(rng() % static_cast<uint64_t>(hi - lo + 1));
+  };
   int relocated = 0, refused = 0;
   for (int round = 0; round < 3000; ++round) {
     Layout l;
@@ -97,8 +100,8 @@ TEST(LayoutMap, AccessOrderOfAColumnPanelWalk) {
   FlatAccess a{Affine::var(1, 64) + Affine::var(0) + Affine::var(2), 16};
   Expected<Layout> l = access_order({a}, 5 * 64, spans);
   ASSERT_TRUE(l) << l.error().message;
-  EXPECT_EQ(l->dims, (std::vector<int64_t>{5, 2, 2, 16}));
-  EXPECT_EQ(l->order, (std::vector<size_t>{1, 0, 2, 3}));
+  EXPECT_EQ(l->dims, (std::vector<int64_t>{5, 2, 32}));  // [5][2][2][16] in order 1,0,2,3, coalesced
+  EXPECT_EQ(l->order, (std::vector<size_t>{1, 0, 2}));
   Expected<Affine> to = relocate(a, *l, spans);
   ASSERT_TRUE(to);
   EXPECT_EQ(to->coeff_of(0), 5);   // a panel of 32 columns is 5 * 32 floats: jt (step 32) * 5
@@ -113,7 +116,22 @@ TEST(LayoutMap, AccessOrderPutsUnrolledCopiesInsideTheLoops) {
   for (int g = 0; g < 3; ++g) gates.push_back({Affine::var(1, 24) + Affine::var(0) + Affine::cst(8 * g), 4});
   Expected<Layout> l = access_order(gates, 3 * 24, spans);
   ASSERT_TRUE(l) << l.error().message;
-  EXPECT_EQ(l->new_dims(), (std::vector<int64_t>{2, 3, 3, 4}));  // [unit block][k][gate][lane]
+  EXPECT_EQ(l->new_dims(), (std::vector<int64_t>{2, 9, 4}));  // [unit block][k, gate][lane]
+}
+
+TEST(LayoutMap, CoalescedMergesDigitsThatStayTogether) {
+  Layout l{{32, 2, 4, 8, 16}, {3, 0, 1, 2, 4}};
+  Layout c = l.coalesced();
+  EXPECT_EQ(c.dims, (std::vector<int64_t>{256, 8, 16}));
+  EXPECT_EQ(c.order, (std::vector<size_t>{1, 0, 2}));
+  std::vector<float> data(static_cast<size_t>(32 * 2 * 4 * 8 * 16));
+  std::iota(data.begin(), data.end(), 0.0f);
+  EXPECT_EQ(permute(data, l), permute(data, c));
+  // A variable over all 64 values of the first two digits splits only once they are one digit.
+  std::vector<IvSpan> spans = {{0, 1, 64, 0}};
+  FlatAccess a{Affine::var(0, 512), 1};
+  EXPECT_FALSE(relocate(a, l, spans));
+  EXPECT_TRUE(relocate(a, c, spans));
 }
 
 TEST(LayoutMap, StridesThatDoNotNestHaveNoAccessOrder) {
@@ -161,7 +179,8 @@ TEST(Relayout, RefusalsChangeNothing) {
   std::string printed = print(k);
   Status s = relayout(k, o);
   ASSERT_FALSE(s);
-  EXPECT_NE(s.error().message.find("lanes would not stay contiguous"), std::string::npos) << s.error().message;
+  EXPECT_NE(s.error().message.find("lanes would not stay contiguous"), std::string::npos)
+      << s.error().message;
   EXPECT_EQ(print(k), printed);
 }
 
