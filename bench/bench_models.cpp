@@ -1,7 +1,7 @@
 // Whole-model benchmarks of the JIT (issue 5): dense layers as GEMM M=N=K with constant weights (GFLOP/s and
 // % of the FMA peak measured in the same run), the 32→64→64→8 MLP at batch 1 and 128 samples per call, an
-// LSTM step (input 64, hidden 128, batch 1), the weights' layout (relayout on and off), and compile time
-// per model at each -O level.
+// LSTM step (input 64, hidden 128, batch 1) and a 16-step ONNX LSTM sequence of it, the weights' layout
+// (relayout on and off), and compile time per model at each -O level.
 //
 //   build/bench/bench_models --benchmark_min_time=0.5
 //
@@ -151,6 +151,29 @@ void BM_LstmStep(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_LstmStep)->Arg(0)->Arg(3)->ArgName("O");
+
+// An ONNX LSTM over a sequence of 16 steps (input 64, hidden 128, batch 1) in one call: the time loop's
+// steps are the same cell step as BM_LstmStep, each reading the previous step's h.
+std::string lstm_sequence_model() {
+  return R"({"format": "njc-model", "version": 1, "name": "lstm_seq", "inputs": [{"name": "x", "shape": [16, 1, 64]}],
+    "outputs": ["yh"], "params": [)" +
+         param("W", "[1, 512, 64]", 1) + ", " + param("R", "[1, 512, 128]", 2) + ", " + param("B", "[1, 1024]", 3) +
+         R"(], "nodes": [{"op": "LSTM", "inputs": ["x", "W", "R", "B"], "outputs": ["y", "yh", "yc"],
+      "attributes": {"hidden_size": 128}}]})";
+}
+
+void BM_LstmSequence16(benchmark::State& state) {
+  auto model = compile(lstm_sequence_model(), 3);
+  ModelInstance inst(model);
+  for (int i = 0; i < 16 * 64; ++i) inst.input(0)[i] = 0.01f * static_cast<float>(i % 89);
+  for (auto _ : state) {
+    inst.run();
+    benchmark::DoNotOptimize(inst.output(0)[0]);
+  }
+  state.counters["ns/step"] = benchmark::Counter(16.0 * static_cast<double>(state.iterations()),
+                                                 benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_LstmSequence16)->Unit(benchmark::kMicrosecond);
 
 // The weights' layout, measured as a ratio in one run: each model's largest kernel at O3 as the pipeline
 // chooses it (relayout: the order the loops read the weights) against the same schedule with the lowering's

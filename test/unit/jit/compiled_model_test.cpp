@@ -98,6 +98,34 @@ TEST(Jit, DenseWithWeightsLargerThanHalfOfL2) {
   for (x86::Target t : host_targets()) expect_jit_matches(*g, 3, t, 1, "dense 7x384x400");
 }
 
+// Weights O3 re-lays out (relayout): a batch-1 dense whose 128 outputs are several column panels, and ONNX
+// LSTM and GRU sequences (4 steps, both directions) whose 32 units are several blocks of lanes on AVX2 and
+// AVX-512, through machine code at every target.
+TEST(Jit, WeightsInTheOrderTheirLoopsReadThem) {
+  auto weights = [](const char* name, const char* shape, int seed) {
+    return std::string(R"({"name": ")") + name + R"(", "shape": )" + shape +
+           R"(, "init": {"kind": "uniform", "low": -0.3, "high": 0.3, "seed": )" + std::to_string(seed) + "}}";
+  };
+  std::string dense = R"({"format": "njc-model", "version": 1, "inputs": [{"name": "x", "shape": [1, 40]}],
+    "outputs": ["y"], "params": [)" + weights("w", "[128, 40]", 1) + R"(],
+    "nodes": [{"op": "dense", "inputs": ["x", "w"], "outputs": ["y"], "attributes": {"activation": "tanh"}}]})";
+  auto rnn = [&](const char* op, int gates) {
+    std::string g = std::to_string(gates * 32);
+    return std::string(R"({"format": "njc-model", "version": 1, "inputs": [{"name": "x", "shape": [4, 1, 12]}],
+      "outputs": ["y"], "params": [)") +
+           weights("W", ("[2, " + g + ", 12]").c_str(), 2) + ", " + weights("R", ("[2, " + g + ", 32]").c_str(), 3) +
+           ", " + weights("B", ("[2, " + std::to_string(2 * gates * 32) + "]").c_str(), 4) +
+           R"(], "nodes": [{"op": ")" + op +
+           R"(", "inputs": ["x", "W", "R", "B"], "outputs": ["y"],
+        "attributes": {"hidden_size": 32, "direction": "bidirectional"}}]})";
+  };
+  for (auto [name, text] : {std::pair{"dense 40->128", dense}, {"LSTM", rnn("LSTM", 4)}, {"GRU", rnn("GRU", 3)}}) {
+    auto g = read_model_text(text, name, ".");
+    ASSERT_TRUE(g) << format_diag(g.error());
+    for (x86::Target t : host_targets()) expect_jit_matches(*g, 3, t, 2, name);
+  }
+}
+
 // ---- differential fuzzing ------------------------------------------------------------------------------
 
 TEST(Jit, DifferentialFuzzingOnRandomModels) {
