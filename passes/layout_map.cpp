@@ -145,12 +145,16 @@ Expected<Affine> relocate(const FlatAccess& a, const Layout& layout, const std::
 
 std::vector<float> permute(const std::vector<float>& data, const Layout& layout) {
   std::vector<int64_t> ns = new_strides(layout);
+  if (data.empty() || layout.dims.empty()) return data;
   std::vector<float> out(data.size());
+  // Runs of the last view digit are contiguous on both sides when it stays last: copy them whole.
+  size_t last = layout.dims.size() - 1;
+  int64_t run = ns[last] == 1 ? layout.dims[last] : 1;
   std::vector<int64_t> digit(layout.dims.size(), 0);  // digits of f, counted up like an odometer
   int64_t to = 0;
-  for (size_t f = 0; f < data.size(); ++f) {
-    out[static_cast<size_t>(to)] = data[f];
-    for (size_t i = digit.size(); i-- > 0;) {
+  for (size_t f = 0; f < data.size(); f += static_cast<size_t>(run)) {
+    std::copy_n(data.begin() + static_cast<long>(f), run, out.begin() + to);
+    for (size_t i = run > 1 ? last : digit.size(); i-- > 0;) {
       to += ns[i];
       if (++digit[i] < layout.dims[i]) break;
       to -= ns[i] * digit[i];
