@@ -47,12 +47,13 @@ std::string mlp_model(int64_t rows) {
            {"op": "dense", "inputs": ["h2", "w3", "b3"], "outputs": ["y"]}]})";
 }
 
-std::string lstm_model() {
+std::string lstm_model(int64_t hidden = 128) {
+  std::string h = std::to_string(hidden);
   return R"({"format": "njc-model", "version": 1, "name": "lstm", "inputs": [{"name": "x", "shape": [1, 64]}],
     "outputs": ["h2"], "params": [)" +
-         param("W", dim2(512, 64), 1) + ", " + param("R", dim2(512, 128), 2) + ", " +
-         param("B", "[1024]", 3) + R"(], "states": [{"name": "h", "shape": [1, 128], "next": "h2"},
-      {"name": "c", "shape": [1, 128], "next": "c2"}],
+         param("W", dim2(4 * hidden, 64), 1) + ", " + param("R", dim2(4 * hidden, hidden), 2) + ", " +
+         param("B", "[" + std::to_string(8 * hidden) + "]", 3) + R"(], "states": [{"name": "h", "shape": [1, )" +
+         h + R"(], "next": "h2"}, {"name": "c", "shape": [1, )" + h + R"(], "next": "c2"}],
     "nodes": [{"op": "lstm_cell", "inputs": ["x", "W", "R", "B", "h", "c"], "outputs": ["h2", "c2"]}]})";
 }
 
@@ -178,11 +179,13 @@ BENCHMARK(BM_LstmSequence16)->Unit(benchmark::kMicrosecond);
 // The weights' layout, measured as a ratio in one run: each model's largest kernel at O3 as the pipeline
 // chooses it (relayout: the order the loops read the weights) against the same schedule with the lowering's
 // layout (relayout dropped, as the autotuner's variant does). Models: 0 GEMM 512 (B in 8 column panels),
-// 1 LSTM step 64→128 (gate weights per block of 16 units), 2 dense 256→1024 at batch 1 (16 panels).
-std::string wide_dense_model() {
+// 1 LSTM step 64→128 (gate weights per block of 16 units), 2 dense 256→1024 at batch 1 (16 panels), and
+// with rows that need padding: 3 dense 256→1000 (rows of 1000 padded to 1024), 4 LSTM step 64→100 (each
+// gate's 100 units padded to 112, 7 blocks of 16).
+std::string wide_dense_model(int64_t outputs = 1024) {
   return R"({"format": "njc-model", "version": 1, "name": "wide", "inputs": [{"name": "x", "shape": [1, 256]}],
     "outputs": ["y"], "params": [)" +
-         param("w", dim2(1024, 256), 1) +
+         param("w", dim2(outputs, 256), 1) +
          R"(], "nodes": [{"op": "dense", "inputs": ["x", "w"], "outputs": ["y"]}]})";
 }
 
@@ -212,7 +215,8 @@ njc::runtime::JitKernel largest_kernel_at_o3(const std::string& json, bool relay
 }
 
 void BM_WeightLayout(benchmark::State& state) {
-  const std::string models[] = {gemm_model(512), lstm_model(), wide_dense_model()};
+  const std::string models[] = {gemm_model(512), lstm_model(), wide_dense_model(), wide_dense_model(1000),
+                                lstm_model(100)};
   njc::runtime::JitKernel j = largest_kernel_at_o3(models[state.range(0)], state.range(1) != 0);
   njc::loop::BufferData data = njc::loop::make_buffers(j.kernel());
   std::vector<float*> ptrs;
@@ -226,7 +230,7 @@ void BM_WeightLayout(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_WeightLayout)
-    ->ArgsProduct({{0, 1, 2}, {0, 1}})
+    ->ArgsProduct({{0, 1, 2, 3, 4}, {0, 1}})
     ->ArgNames({"model", "relayout"})
     ->Unit(benchmark::kMicrosecond);
 

@@ -1,4 +1,4 @@
-// layout_map: mixed-radix views, relocating accesses, the access order (see layout_map.h).
+// layout_map: padded mixed-radix views, relocating accesses, the access order (see layout_map.h).
 #include "passes/layout_map.h"
 
 #include <fmt/format.h>
@@ -19,12 +19,32 @@ Diag failure(std::string message) {
   return Diag{"", 0, 0, "", std::move(message)};
 }
 
-// S_i of the view: elements between neighbours along digit i.
-std::vector<int64_t> view_strides(const Layout& l) {
-  std::vector<int64_t> s(l.dims.size());
+// An affine expression over loop counters t (v = lb + step * t, t in [0, trip)) and the lanes.
+constexpr ValueId kLanes = -2;
+struct Counted {
+  int64_t constant = 0;
+  std::vector<std::pair<ValueId, int64_t>> terms;  // (counter, coefficient), each counter once
+};
+
+// Trip counts of the counters of one access.
+struct Trips {
+  const std::vector<IvSpan>& ivs;
+  int64_t lanes;
+  int64_t operator()(ValueId c) const { return c == kLanes ? lanes : ivs[static_cast<size_t>(c)].trip; }
+};
+
+std::vector<int64_t> row_major_strides(const std::vector<int64_t>& sizes) {
+  std::vector<int64_t> s(sizes.size());
   int64_t at = 1;
-  for (size_t i = s.size(); i-- > 0;) s[i] = at, at *= l.dims[i];
+  for (size_t i = s.size(); i-- > 0;) s[i] = at, at *= sizes[i];
   return s;
+}
+
+// The place whose stride is the largest one dividing g (g != 0; the last stride is 1).
+size_t place_of(int64_t g, const std::vector<int64_t>& strides) {
+  size_t i = 0;
+  while (std::abs(g) % strides[i] != 0) ++i;
+  return i;
 }
 
 // S'_i: the stride digit i gets in the new layout.
@@ -35,25 +55,95 @@ std::vector<int64_t> new_strides(const Layout& l) {
   return s;
 }
 
-// The digit whose stride is the largest one dividing g (g != 0; the last stride is 1, so there is one).
-size_t digit_of(int64_t g, const std::vector<int64_t>& strides) {
-  size_t i = 0;
-  while (std::abs(g) % strides[i] != 0) ++i;
-  return i;
+// The digits of each dimension of the shape: [first, end) of l.dims.
+std::vector<std::pair<size_t, size_t>> digit_ranges(const Layout& l) {
+  std::vector<std::pair<size_t, size_t>> r(l.shape_dims().size(), {0, 0});
+  std::vector<bool> seen(r.size(), false);
+  for (size_t d = 0; d < l.dims.size(); ++d) {
+    size_t dim = l.dim_of_digit(d);
+    if (!seen[dim]) r[dim].first = d, seen[dim] = true;
+    r[dim].second = d + 1;
+  }
+  NJC_ASSERT(std::all_of(seen.begin(), seen.end(), [](bool b) { return b; }), "a dimension without digits");
+  return r;
 }
 
-// An access's constant with every variable at its first value: f at t = 0 for all t.
+std::vector<int64_t> sizes_of(const Layout& l, std::pair<size_t, size_t> digits) {
+  return {l.dims.begin() + static_cast<long>(digits.first),
+          l.dims.begin() + static_cast<long>(digits.second)};
+}
+
+// An access's offset with every variable at its first value: f at t = 0 for all t.
 int64_t first_offset(const FlatAccess& a, const std::vector<IvSpan>& ivs) {
   int64_t c = a.offset.constant;
   for (const AffineTerm& t : a.offset.terms) c += t.coeff * ivs[static_cast<size_t>(t.iv)].lb;
   return c;
 }
 
+Counted counted(const FlatAccess& a, const std::vector<IvSpan>& ivs) {
+  Counted x;
+  x.constant = first_offset(a, ivs);
+  for (const AffineTerm& t : a.offset.terms)
+    if (const IvSpan& v = ivs[static_cast<size_t>(t.iv)]; v.trip > 1)
+      x.terms.emplace_back(t.iv, t.coeff * v.step);
+  if (a.lanes > 1) x.terms.emplace_back(kLanes, 1);
+  return x;
+}
+
+// x split row-major into places of these sizes: each place's part, or why not (a part's bounds leave its
+// place). Places are named `what` first, first + 1, ... in messages.
+Expected<std::vector<Counted>> split(const Counted& x, const std::vector<int64_t>& sizes, const Trips& trip,
+                                     const char* what, size_t first) {
+  std::vector<int64_t> s = row_major_strides(sizes);
+  if (x.constant < 0) return failure(fmt::format("its first element {} is out of bounds", x.constant));
+  std::vector<Counted> parts(sizes.size());
+  for (size_t i = 0; i < sizes.size(); ++i)
+    parts[i].constant = i == 0 ? x.constant / s[0] : x.constant / s[i] % sizes[i];
+  for (const auto& [c, g] : x.terms) {
+    size_t i = place_of(g, s);
+    parts[i].terms.emplace_back(c, g / s[i]);
+  }
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    int64_t lo = parts[i].constant, hi = lo;
+    for (const auto& [c, q] : parts[i].terms) {
+      lo += std::min<int64_t>(0, q * (trip(c) - 1));
+      hi += std::max<int64_t>(0, q * (trip(c) - 1));
+    }
+    if (lo < 0 || hi >= sizes[i])
+      return failure(fmt::format("{} {} of its offset ranges over [{}, {}], outside [0, {})", what, first + i,
+                                 lo, hi, sizes[i]));
+  }
+  return parts;
+}
+
+// The digit a term stepping by g elements lands in (as split() places it).
+size_t digit_of(const Layout& l, int64_t g) {
+  std::vector<int64_t> shape = l.shape_dims(), s = row_major_strides(shape);
+  size_t r = place_of(g, s);
+  std::pair<size_t, size_t> digits = digit_ranges(l)[r];
+  return digits.first + place_of(g / s[r], row_major_strides(sizes_of(l, digits)));
+}
+
 }  // namespace
 
-bool Layout::is_identity() const {  // digits of size 1 do not move anything
+std::vector<int64_t> Layout::shape_dims() const {
+  if (!shape.empty()) return shape;
+  return {std::accumulate(dims.begin(), dims.end(), int64_t{1}, std::multiplies<>())};
+}
+
+size_t Layout::dim_of_digit(size_t digit) const {
+  return dim_of.empty() ? 0 : dim_of[digit];
+}
+
+int64_t Layout::size() const {
+  return std::accumulate(dims.begin(), dims.end(), int64_t{1}, std::multiplies<>());
+}
+
+bool Layout::is_identity() const {
+  std::vector<int64_t> s = shape_dims();
+  if (size() != std::accumulate(s.begin(), s.end(), int64_t{1}, std::multiplies<>())) return false;  // padded
   size_t last = 0;
-  for (size_t i : order) {
+  for (size_t i : order) {  // digits of size 1 do not move anything
     if (dims[i] == 1) continue;
     if (i < last) return false;
     last = i;
@@ -69,24 +159,27 @@ std::vector<int64_t> Layout::new_dims() const {
 
 Layout Layout::coalesced() const {
   struct Run {
-    size_t first;  // its first view digit
+    size_t first;  // its first digit
     int64_t size;
   };
   std::vector<Run> runs;  // in new-layout order
   for (size_t p = 0; p < order.size(); ++p) {
-    if (p > 0 && order[p] == order[p - 1] + 1)
+    if (p > 0 && order[p] == order[p - 1] + 1 && dim_of_digit(order[p]) == dim_of_digit(order[p - 1]))
       runs.back().size *= dims[order[p]];
     else
       runs.push_back({order[p], dims[order[p]]});
   }
-  std::vector<size_t> by_digit(runs.size());  // runs in view order
+  std::vector<size_t> by_digit(runs.size());  // runs in digit order
   std::iota(by_digit.begin(), by_digit.end(), size_t{0});
   std::sort(by_digit.begin(), by_digit.end(),
             [&](size_t x, size_t y) { return runs[x].first < runs[y].first; });
   Layout out;
+  out.shape = shape;
   out.order.resize(runs.size());
   for (size_t v = 0; v < by_digit.size(); ++v) {
-    out.dims.push_back(runs[by_digit[v]].size);
+    const Run& run = runs[by_digit[v]];
+    out.dims.push_back(run.size);
+    if (!dim_of.empty()) out.dim_of.push_back(dim_of[run.first]);
     out.order[by_digit[v]] = v;
   }
   return out;
@@ -101,65 +194,59 @@ std::vector<IvSpan> iv_spans(const Kernel& k) {
 }
 
 Expected<Affine> relocate(const FlatAccess& a, const Layout& layout, const std::vector<IvSpan>& ivs) {
-  std::vector<int64_t> s = view_strides(layout), ns = new_strides(layout);
-  size_t n = layout.dims.size();
-  int64_t c0 = first_offset(a, ivs);
-  if (c0 < 0) return failure(fmt::format("its first element {} is out of bounds", c0));
-  // Digit sums: the constant's digits, then each variable's term added to one digit as a range.
-  std::vector<int64_t> lo(n), hi(n);
-  Affine out;
-  for (size_t i = 0; i < n; ++i) {
-    lo[i] = hi[i] = i == 0 ? c0 / s[0] : c0 / s[i] % layout.dims[i];
-    out.constant += lo[i] * ns[i];
+  Trips trip{ivs, a.lanes};
+  // Into the shape's indexes, then each index into its digits; f' = sum of digits times new strides.
+  Expected<std::vector<Counted>> indexes = split(counted(a, ivs), layout.shape_dims(), trip, "index", 0);
+  if (!indexes) return indexes.error();
+  std::vector<int64_t> ns = new_strides(layout);
+  std::vector<std::pair<size_t, size_t>> ranges = digit_ranges(layout);
+  Counted moved;
+  for (size_t r = 0; r < indexes->size(); ++r) {
+    Expected<std::vector<Counted>> digits =
+        split((*indexes)[r], sizes_of(layout, ranges[r]), trip, "digit", ranges[r].first);
+    if (!digits) return digits.error();
+    for (size_t i = 0; i < digits->size(); ++i) {
+      size_t d = ranges[r].first + i;
+      moved.constant += (*digits)[i].constant * ns[d];
+      for (const auto& [c, q] : (*digits)[i].terms) {
+        if (c == kLanes && ns[d] != 1)
+          return failure(fmt::format(
+              "its {} lanes would not stay contiguous: their digit {} is not placed last", a.lanes, d));
+        moved.terms.emplace_back(c, q * ns[d]);
+      }
+    }
   }
-  auto add_range = [&](size_t i, int64_t per_step, int64_t trip) {
-    int64_t end = per_step * (trip - 1);
-    lo[i] += std::min<int64_t>(0, end);
-    hi[i] += std::max<int64_t>(0, end);
-  };
-  for (const AffineTerm& t : a.offset.terms) {
-    const IvSpan& v = ivs[static_cast<size_t>(t.iv)];
-    if (v.trip <= 1) continue;  // the variable is constant: already in c0
-    size_t i = digit_of(t.coeff * v.step, s);
-    add_range(i, t.coeff * v.step / s[i], v.trip);
-    if (t.coeff * ns[i] % s[i] != 0)
-      return failure(fmt::format("a variable's coefficient {} would become {}/{}, not an integer", t.coeff,
-                                 t.coeff * ns[i], s[i]));
-    int64_t coeff = t.coeff * ns[i] / s[i];
-    out = out.plus(Affine::var(t.iv, coeff));
-    out.constant -= coeff * v.lb;
+  // Back from counters to variables: t = (v - lb) / step.
+  Affine out = Affine::cst(moved.constant);
+  for (const auto& [c, g] : moved.terms) {
+    if (c == kLanes) continue;
+    const IvSpan& v = ivs[static_cast<size_t>(c)];
+    if (g % v.step != 0)
+      return failure(fmt::format("a variable's coefficient would become {}/{}, not an integer", g, v.step));
+    out = out.plus(Affine::var(c, g / v.step));
+    out.constant -= g / v.step * v.lb;
   }
-  if (a.lanes > 1) {
-    size_t i = digit_of(1, s);
-    add_range(i, 1, a.lanes);
-    if (ns[i] != 1)
-      return failure(fmt::format("its {} lanes would not stay contiguous: their digit {} is not placed last",
-                                 a.lanes, i));
-  }
-  for (size_t i = 0; i < n; ++i)
-    if (lo[i] < 0 || hi[i] >= layout.dims[i])
-      return failure(fmt::format("digit {} of its offset ranges over [{}, {}], outside [0, {})", i, lo[i],
-                                 hi[i], layout.dims[i]));
   return out;
 }
 
 std::vector<float> permute(const std::vector<float>& data, const Layout& layout) {
-  std::vector<int64_t> ns = new_strides(layout);
   if (data.empty() || layout.dims.empty()) return data;
-  std::vector<float> out(data.size());
-  // Runs of the last view digit are contiguous on both sides when it stays last: copy them whole.
+  std::vector<float> out(static_cast<size_t>(layout.size()), 0.0f);
+  std::vector<int64_t> shape = layout.shape_dims(), ss = row_major_strides(shape), ns = new_strides(layout);
+  std::vector<std::pair<size_t, size_t>> ranges = digit_ranges(layout);
+  // Runs of the last digit are contiguous on both sides when it stays last and divides its row.
   size_t last = layout.dims.size() - 1;
-  int64_t run = ns[last] == 1 ? layout.dims[last] : 1;
-  std::vector<int64_t> digit(layout.dims.size(), 0);  // digits of f, counted up like an odometer
-  int64_t to = 0;
-  for (size_t f = 0; f < data.size(); f += static_cast<size_t>(run)) {
-    std::copy_n(data.begin() + static_cast<long>(f), run, out.begin() + to);
-    for (size_t i = run > 1 ? last : digit.size(); i-- > 0;) {
-      to += ns[i];
-      if (++digit[i] < layout.dims[i]) break;
-      to -= ns[i] * digit[i];
-      digit[i] = 0;
+  int64_t run = ns[last] == 1 && shape.back() % layout.dims[last] == 0 ? layout.dims[last] : 1;
+  for (int64_t f = 0; f < static_cast<int64_t>(data.size()); f += run) {
+    int64_t to = 0;
+    for (size_t r = 0; r < shape.size(); ++r) {
+      int64_t index = r == 0 ? f / ss[0] : f / ss[r] % shape[r];
+      for (size_t d = ranges[r].second; d-- > ranges[r].first;) {
+        to += (d == ranges[r].first ? index : index % layout.dims[d]) * ns[d];
+        index /= layout.dims[d];
+      }
     }
+    std::copy_n(data.begin() + f, run, out.begin() + to);
   }
   return out;
 }
@@ -168,46 +255,80 @@ Expected<Layout> access_order(const std::vector<FlatAccess>& accesses, int64_t s
                               const std::vector<IvSpan>& ivs) {
   NJC_ASSERT(!accesses.empty() && size > 0, "access_order needs accesses of a non-empty buffer");
   // The strides the accesses step by, largest first: the buffer, each variable, the constants' spacing, 1.
+  // The spacing is that of copies of one access (unrolled gates or iterations): the same variable
+  // terms at other constants. Copies of different loops (a remainder after a loop) do not count.
   std::vector<int64_t> strides = {size, 1};
   int64_t spacing = 0;
+  std::vector<std::pair<std::vector<AffineTerm>, int64_t>> first_of_pattern;
+  size_t most_terms = 0;  // the accesses with the most varying terms are those of the main nest
   for (const FlatAccess& a : accesses) {
+    std::vector<AffineTerm> pattern;
     for (const AffineTerm& t : a.offset.terms)
-      if (const IvSpan& v = ivs[static_cast<size_t>(t.iv)]; v.trip > 1)
+      if (const IvSpan& v = ivs[static_cast<size_t>(t.iv)]; v.trip > 1) {
         strides.push_back(std::abs(t.coeff * v.step));
-    spacing = std::gcd(spacing, first_offset(a, ivs) - first_offset(accesses[0], ivs));
+        pattern.push_back(t);
+      }
+    most_terms = std::max(most_terms, pattern.size());
+    auto same = std::find_if(first_of_pattern.begin(), first_of_pattern.end(),
+                             [&](const auto& p) { return p.first == pattern; });
+    if (same == first_of_pattern.end())
+      first_of_pattern.emplace_back(pattern, first_offset(a, ivs));
+    else
+      spacing = std::gcd(spacing, first_offset(a, ivs) - same->second);
   }
-  auto nest = [&](std::vector<int64_t> st) -> Expected<Layout> {
+  // One digit per pair of neighbouring strides; where the smaller does not divide the larger, the digit
+  // is padded and the larger stride is the length of a row of the shape.
+  auto digits = [&](std::vector<int64_t> st) -> Expected<Layout> {
     std::sort(st.begin(), st.end(), std::greater<>());
     st.erase(std::unique(st.begin(), st.end()), st.end());
     if (st[0] != size)
       return failure(fmt::format("a loop steps by {} elements, more than the {} there are", st[0], size));
+    std::vector<int64_t> rows = {size};
+    for (size_t i = 1; i + 1 < st.size(); ++i)
+      if (st[i] % st[i + 1] != 0) rows.push_back(st[i]);
+    rows.push_back(1);
     Layout l;
-    for (size_t i = 0; i + 1 < st.size(); ++i) {
-      if (st[i] % st[i + 1] != 0)
-        return failure(
-            fmt::format("the loops step by {} and {} elements, which do not nest", st[i], st[i + 1]));
-      l.dims.push_back(st[i] / st[i + 1]);
+    for (size_t r = 0; r + 1 < rows.size(); ++r) {
+      if (rows[r] % rows[r + 1] != 0)
+        return failure(fmt::format("rows of {} and {} elements do not nest", rows[r], rows[r + 1]));
+      l.shape.push_back(rows[r] / rows[r + 1]);
     }
+    for (size_t i = 0; i + 1 < st.size(); ++i) {
+      l.dims.push_back((st[i] + st[i + 1] - 1) / st[i + 1]);
+      size_t r = 0;
+      while (st[i + 1] < rows[r + 1]) ++r;
+      l.dim_of.push_back(r);
+    }
+    if (l.size() * 4 > size * 5)  // a padded row pays off only when the rows are long: at most 25 %
+      return failure(fmt::format("padding would take {} elements for {}", l.size(), size));
     return l;
   };
   std::vector<int64_t> with_spacing = strides;
   if (spacing != 0) with_spacing.push_back(std::abs(spacing));
-  Expected<Layout> view = nest(with_spacing);
-  if (!view) view = nest(strides);  // constants that do not fit the loops' strides: leave them in place
+  Expected<Layout> view = digits(with_spacing);
+  if (!view) view = digits(strides);  // constants that do not fit the loops' strides: leave them in place
   if (!view) return view.error();
   Layout& l = *view;
-  // Each digit goes where its outermost loop is; digits of constants only go inside every loop, the
-  // lanes' digit (stride 1) last. Stable: equal ranks keep the view's order.
-  constexpr int kConstants = std::numeric_limits<int>::max() - 1, kLanes = std::numeric_limits<int>::max();
-  std::vector<int64_t> s = view_strides(l);
-  std::vector<int> rank(l.dims.size(), kConstants);
-  if (!l.dims.empty()) rank.back() = kLanes;
-  for (const FlatAccess& a : accesses)
+  if (l.dims.empty()) return l;  // one element
+  // Each digit goes where the outermost loop of the main nest that walks it is (remainder nests sit at
+  // other depths); digits of constants only go inside every loop, the lanes' digit (stride 1) last.
+  // Stable: equal ranks keep the digits' order.
+  constexpr int kConstantsRank = std::numeric_limits<int>::max() - 1;
+  constexpr int kLanesRank = std::numeric_limits<int>::max();
+  std::vector<int> rank(l.dims.size(), kConstantsRank);
+  rank[digit_of(l, 1)] = kLanesRank;
+  auto varying = [&](const AffineTerm& t) { return ivs[static_cast<size_t>(t.iv)].trip > 1; };
+  for (const FlatAccess& a : accesses) {
+    if (static_cast<size_t>(std::count_if(a.offset.terms.begin(), a.offset.terms.end(), varying)) <
+        most_terms)
+      continue;
     for (const AffineTerm& t : a.offset.terms)
-      if (const IvSpan& v = ivs[static_cast<size_t>(t.iv)]; v.trip > 1) {
-        size_t i = digit_of(t.coeff * v.step, s);
+      if (varying(t)) {
+        const IvSpan& v = ivs[static_cast<size_t>(t.iv)];
+        size_t i = digit_of(l, t.coeff * v.step);
         rank[i] = std::min(rank[i], v.depth);
       }
+  }
   l.order.resize(l.dims.size());
   std::iota(l.order.begin(), l.order.end(), size_t{0});
   std::stable_sort(l.order.begin(), l.order.end(), [&](size_t x, size_t y) { return rank[x] < rank[y]; });

@@ -1,21 +1,25 @@
-// layout_map: a new layout for a constant buffer, as a permutation of a mixed-radix view of its elements,
-// and the arithmetic that moves an affine access into it. The relayout pass (passes/relayout.cpp) uses it.
+// layout_map: a new layout for a constant buffer, as a permutation of a mixed-radix view of its elements
+// (padded where a dimension does not split evenly), and the arithmetic that moves an affine access into
+// it. The relayout pass (passes/relayout.cpp) uses it.
 //
-// A buffer of N elements is viewed row-major as digits of sizes D0 x D1 x ... x Dn-1 (product N): element
-// f has digit i = (f / S_i) mod D_i, with S_i = D(i+1) * ... * D(n-1). The new layout stores the view
-// permuted: new dimension p holds digit order[p], so element f moves to f' = sum_i digit_i(f) * S'_i,
-// where S'_i is the product of the sizes of the digits placed after digit i.
+// A buffer of N elements is a row-major array of `shape` (product N; by default just [N]). Each dimension
+// r of the shape is padded to P_r >= shape[r] and split row-major into digits (product P_r); element f has
+// one index per dimension, and each index one value per digit. The new layout stores the digits permuted:
+// new dimension p holds digit order[p], and element f moves to f' = sum_i digit_i(f) * S'_i, S'_i the
+// product of the sizes of the digits placed after digit i. Padding elements are 0 and never read.
 //
-//     view [K][N/64][64], order 1,0,2        element f = k*N + b*64 + c  (digits k, b, c)
-//     new  [N/64][K][64]                     moves to f' = b*K*64 + k*64 + c
+//     shape [K][N], digits K | N/64, 64, order 1,0,2        f = k*N + b*64 + c   (digits k, b, c)
+//     new   [N/64][K][64]                                   f' = b*K*64 + k*64 + c
+//     shape [K][400], digits K | 7, 64 (400 padded to 448)  the last panel holds 16 columns and 48 zeros
 //
 // An access reads f = c0 + sum_v c_v * v, each loop variable v = lb_v + step_v * t_v with t_v in
-// [0, trip_v). Its digits are affine when f splits cleanly: the term c_v * step_v * t_v goes to the digit
-// i of the largest stride S_i dividing c_v * step_v, the constant is split digit by digit, and the bounds
-// of every digit's sum must stay inside [0, D_i). Then f = sum_i digit_i * S_i with every digit in range:
-// that is the unique mixed-radix form of f, so these are f's digits, and f' = sum_i digit_i * S'_i is
-// affine in the same variables (if its coefficients c_v * S'_i / S_i are integers). A vector access of W
-// lanes adds a term t in [0, W) of stride 1; its lanes stay contiguous only if their digit is placed last.
+// [0, trip_v). Its digits are affine when f splits cleanly, once into the shape's indexes and once more
+// each index into its digits: each term c_v * step_v * t_v goes to the place of the largest stride
+// dividing it, the constant is split place by place, and the bounds of every sum, from the trip counts,
+// must stay inside the place (an index inside its dimension, a digit inside its size). Then these are
+// f's indexes and digits (the mixed-radix form of a number is unique), and f' is affine in the same
+// variables if its coefficients are integers. A vector access of W lanes adds a term t in [0, W) of
+// stride 1; its lanes stay contiguous only if their digit is placed last.
 #pragma once
 
 #include <cstdint>
@@ -27,13 +31,19 @@
 namespace njc::passes {
 
 struct Layout {
-  std::vector<int64_t> dims;  // the view's digit sizes, outermost first
-  std::vector<size_t> order;  // new dimension p holds digit order[p]
+  std::vector<int64_t> dims;   // the digits' sizes, outermost first
+  std::vector<size_t> order;   // new dimension p holds digit order[p]
+  std::vector<int64_t> shape;  // the buffer as a row-major array; empty: [product of dims], no padding
+  std::vector<size_t> dim_of;  // the dimension of shape each digit splits (non-decreasing); empty: all 0
 
+  std::vector<int64_t> shape_dims() const;  // shape, or [product of dims]
+  size_t dim_of_digit(size_t digit) const;
+  int64_t size() const;  // elements of the new layout: the product of dims (padding included)
   bool is_identity() const;
   std::vector<int64_t> new_dims() const;  // dims permuted by order
-  // The same permutation with each run of digits that stay adjacent and in order merged into one digit
-  // ([32][2][4] in order 2,0,1 is [64][4] in order 1,0): a variable may then range over the whole run.
+  // The same layout with each run of digits that split one dimension and stay adjacent and in order merged
+  // into one digit ([32][2][4] in order 2,0,1 is [64][4] in order 1,0): a variable may then range over the
+  // whole run.
   Layout coalesced() const;
 };
 
@@ -56,14 +66,16 @@ struct FlatAccess {
 // The offset of the access in the new layout; a Diag without location saying why there is none.
 Expected<loop::Affine> relocate(const FlatAccess& a, const Layout& layout, const std::vector<IvSpan>& ivs);
 
-// The buffer's elements in the new layout: out[f'] = data[f].
+// The buffer's elements in the new layout (layout.size() of them, padding 0): out[f'] = data[f].
 std::vector<float> permute(const std::vector<float>& data, const Layout& layout);
 
-// The layout in which the loops read a buffer of `size` elements front to back: digits at the strides
-// the accesses step by (each variable's c_v * step_v, the spacing of their constant offsets, and the
-// lanes), ordered by the depth of the loop that walks them; digits only constants walk (unrolled copies)
-// come inside every loop digit, the lanes' digit last. A Diag when those strides do not nest (each must
-// divide the next larger one). May be the identity.
+// The layout in which the loops read a buffer of `size` elements front to back. Its digits are at the
+// strides the accesses step by (each variable's c_v * step_v, the spacing of their constant offsets, the
+// lanes); where a stride does not divide the next larger one, that one is a row of the shape and the
+// digit above the smaller stride is padded (by at most 25 % of the buffer: short rows gain nothing).
+// Digits are ordered by the depth of the loop that walks them; digits only constants walk (unrolled
+// copies) come inside every loop digit, the lanes' digit last. A Diag when the strides do not form rows
+// or would pad more. May be the identity.
 Expected<Layout> access_order(const std::vector<FlatAccess>& accesses, int64_t size,
                               const std::vector<IvSpan>& ivs);
 

@@ -93,7 +93,7 @@ Status relayout_buffer(Kernel& k, BufferId b, const RelayoutOptions& o) {
   }
   for (size_t i = 0; i < acc.size(); ++i) acc[i].inst->index = {std::move(moved[i])};
   if (static_cast<int64_t>(buf.data.size()) == buf.size()) buf.data = permute(buf.data, *layout);
-  buf.shape = {buf.size()};
+  buf.shape = {layout->size()};  // padding included
   return {};
 }
 

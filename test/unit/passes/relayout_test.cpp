@@ -44,16 +44,27 @@ TEST(LayoutMap, RelocatedAccessesReadTheSameElements) {
   };
   int relocated = 0, refused = 0;
   for (int round = 0; round < 3000; ++round) {
+    // A shape of 1-2 dimensions, each padded by up to one top digit and split into 1-3 digits.
     Layout l;
-    size_t n = static_cast<size_t>(pick(1, 4));
     int64_t size = 1;
-    for (size_t i = 0; i < n; ++i) l.dims.push_back(pick(1, 6)), size *= l.dims.back();
+    for (size_t r = 0, dims = static_cast<size_t>(pick(1, 2)); r < dims; ++r) {
+      std::vector<int64_t> digits;
+      for (int64_t d = pick(1, 3); d > 0; --d) digits.push_back(pick(1, 5));
+      int64_t padded = std::accumulate(digits.begin(), digits.end(), int64_t{1}, std::multiplies<>());
+      int64_t below_top = padded / digits[0];
+      l.shape.push_back(std::max<int64_t>(1, padded - (rng() % 2 ? pick(0, below_top - 1) : 0)));
+      size *= l.shape.back();
+      for (int64_t d : digits) l.dims.push_back(d), l.dim_of.push_back(r);
+    }
+    size_t n = l.dims.size();
     l.order.resize(n);
     std::iota(l.order.begin(), l.order.end(), size_t{0});
     std::shuffle(l.order.begin(), l.order.end(), rng);
     std::vector<float> data(static_cast<size_t>(size));
-    std::iota(data.begin(), data.end(), 0.0f);  // each element holds its old offset
+    std::iota(data.begin(), data.end(), 1.0f);  // each element holds its old offset + 1 (padding: 0)
     std::vector<float> moved = permute(data, l);
+    ASSERT_EQ(static_cast<int64_t>(moved.size()), l.size());
+    ASSERT_EQ(std::count(moved.begin(), moved.end(), 0.0f), l.size() - size);  // every element once
     std::vector<IvSpan> spans(static_cast<size_t>(pick(0, 3)));
     FlatAccess a;
     for (size_t v = 0; v < spans.size(); ++v) {
@@ -78,7 +89,7 @@ TEST(LayoutMap, RelocatedAccessesReadTheSameElements) {
     for_each_point(spans, [&](const std::vector<int64_t>& iv) {
       int64_t f = eval(a.offset, iv), g = eval(*to, iv);
       for (int64_t lane = 0; lane < a.lanes; ++lane)
-        ASSERT_EQ(moved[static_cast<size_t>(g + lane)], static_cast<float>(f + lane)) << "round " << round;
+        ASSERT_EQ(moved[static_cast<size_t>(g + lane)], static_cast<float>(f + lane + 1)) << "round " << round;
     });
   }
   EXPECT_GT(relocated, 300);
@@ -86,11 +97,11 @@ TEST(LayoutMap, RelocatedAccessesReadTheSameElements) {
 }
 
 TEST(LayoutMap, PermuteMovesEachDigit) {
-  Layout l{{2, 3}, {1, 0}};  // transpose of a 2x3 matrix
+  Layout l{{2, 3}, {1, 0}, {}, {}};  // transpose of a 2x3 matrix
   EXPECT_EQ(permute({0, 1, 2, 3, 4, 5}, l), (std::vector<float>{0, 3, 1, 4, 2, 5}));
   EXPECT_EQ(l.new_dims(), (std::vector<int64_t>{3, 2}));
   EXPECT_FALSE(l.is_identity());
-  EXPECT_TRUE((Layout{{2, 1, 3}, {1, 0, 2}}.is_identity()));  // moving a digit of size 1 moves nothing
+  EXPECT_TRUE((Layout{{2, 1, 3}, {1, 0, 2}, {}, {}}.is_identity()));  // moving a digit of size 1 moves nothing
 }
 
 // The panel layout O3's register tile wants: w [K=5][N=64] read by column tiles of 32 (%jt), k, then two
@@ -120,7 +131,7 @@ TEST(LayoutMap, AccessOrderPutsUnrolledCopiesInsideTheLoops) {
 }
 
 TEST(LayoutMap, CoalescedMergesDigitsThatStayTogether) {
-  Layout l{{32, 2, 4, 8, 16}, {3, 0, 1, 2, 4}};
+  Layout l{{32, 2, 4, 8, 16}, {3, 0, 1, 2, 4}, {}, {}};
   Layout c = l.coalesced();
   EXPECT_EQ(c.dims, (std::vector<int64_t>{256, 8, 16}));
   EXPECT_EQ(c.order, (std::vector<size_t>{1, 0, 2}));
@@ -135,10 +146,10 @@ TEST(LayoutMap, CoalescedMergesDigitsThatStayTogether) {
 }
 
 TEST(LayoutMap, StridesThatDoNotNestHaveNoAccessOrder) {
-  std::vector<IvSpan> spans = {{0, 1, 2, 0}, {0, 3, 2, 1}};
-  Expected<Layout> l = access_order({{Affine::var(0, 4) + Affine::var(1), 1}}, 12, spans);
+  std::vector<IvSpan> spans = {{0, 1, 2, 0}, {0, 1, 2, 1}};
+  Expected<Layout> l = access_order({{Affine::var(0, 5) + Affine::var(1, 2), 1}}, 12, spans);
   ASSERT_FALSE(l);
-  EXPECT_EQ(l.error().message, "the loops step by 4 and 3 elements, which do not nest");
+  EXPECT_EQ(l.error().message, "rows of 12 and 5 elements do not nest");
 }
 
 // The pass on kernels the pipelines make: O3's schedule without relayout, then relayout, must keep every
