@@ -145,6 +145,25 @@ TEST(LayoutMap, CoalescedMergesDigitsThatStayTogether) {
   EXPECT_TRUE(relocate(a, c, spans));
 }
 
+// Rows of 400 read in panels of 64 (%jt over 6 full panels, two vectors of 16 per k) and a remainder of
+// 16 columns at 384: each row is padded to 448, 7 panels, the last one 16 columns and 48 zeros wide.
+TEST(LayoutMap, AccessOrderPadsRowsThatPanelsDoNotSplit) {
+  std::vector<IvSpan> spans = {{0, 64, 6, 0}, {0, 1, 3, 1}, {0, 16, 4, 2}, {0, 1, 3, 0}};  // jt, k, j, k2
+  FlatAccess panel{Affine::var(1, 400) + Affine::var(0) + Affine::var(2), 16};
+  FlatAccess rest{Affine::var(3, 400) + Affine::cst(384), 16};
+  Expected<Layout> l = access_order({panel, rest}, 3 * 400, spans);
+  ASSERT_TRUE(l) << l.error().message;
+  EXPECT_EQ(l->shape, (std::vector<int64_t>{3, 400}));
+  EXPECT_EQ(l->size(), 3 * 448);
+  EXPECT_EQ(l->new_dims(), (std::vector<int64_t>{7, 3, 64}));  // [panel][k][column]
+  Expected<Affine> p = relocate(panel, *l, spans), r = relocate(rest, *l, spans);
+  ASSERT_TRUE(p && r);
+  EXPECT_EQ(p->coeff_of(0), 3);   // a panel is 3 * 64 floats: jt (step 64) * 3
+  EXPECT_EQ(p->coeff_of(1), 64);  // k steps over one panel row
+  EXPECT_EQ(r->constant, 6 * 3 * 64);
+  EXPECT_EQ(r->coeff_of(3), 64);
+}
+
 TEST(LayoutMap, StridesThatDoNotNestHaveNoAccessOrder) {
   std::vector<IvSpan> spans = {{0, 1, 2, 0}, {0, 1, 2, 1}};
   Expected<Layout> l = access_order({{Affine::var(0, 5) + Affine::var(1, 2), 1}}, 12, spans);
