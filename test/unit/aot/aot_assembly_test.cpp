@@ -37,7 +37,8 @@ void expect_as_reproduces(const std::string& model, int level, const std::string
   for (const char* sym : {"_run", "_init_state"}) {
     std::string name = ours.symbols().back().name;  // the last global: <name>_init_state
     name = name.substr(0, name.size() - std::string("_init_state").size()) + sym;
-    ASSERT_NE(gas.symbol(name), nullptr) << what << " " << name;
+    ASSERT_TRUE(gas.symbol(name)) << what << " " << name;
+    ASSERT_TRUE(ours.symbol(name)) << what << " " << name;
     EXPECT_EQ(gas.symbol(name)->value, ours.symbol(name)->value) << what << " " << name;
     EXPECT_EQ(gas.symbol(name)->bind, STB_GLOBAL);
   }

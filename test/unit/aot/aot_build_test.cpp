@@ -143,8 +143,8 @@ TEST(AotBuild, SymbolsCfiAndLayout) {
   ASSERT_EQ(m->functions.size(), m->kernels.size() + 2);
   for (size_t i = 0; i < m->functions.size(); ++i) {
     const runtime::AotFunction& fn = m->functions[i];
-    const ElfSymbolInfo* s = f.symbol(fn.symbol);
-    ASSERT_NE(s, nullptr) << fn.symbol;
+    std::optional<ElfSymbolInfo> s = f.symbol(fn.symbol);
+    ASSERT_TRUE(s) << fn.symbol;
     EXPECT_EQ(s->type, STT_FUNC);
     EXPECT_EQ(s->value, fn.text_offset);
     EXPECT_EQ(s->size, fn.size);
@@ -196,7 +196,7 @@ TEST(AotBuild, DefaultNameComesFromTheModel) {
   auto m = runtime::build_aot(g, {});
   ASSERT_TRUE(m);
   EXPECT_EQ(m->name, "_9_lives");
-  EXPECT_NE(ElfFile(m->object).symbol("_9_lives_run"), nullptr);
+  EXPECT_TRUE(ElfFile(m->object).symbol("_9_lives_run"));
 }
 
 // The header compiles as C11 and C++17 with every warning an error, and its constants are those of the

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -111,12 +112,12 @@ class ElfFile {
     }
     return out;
   }
-  const ElfSymbolInfo* symbol(const std::string& name) const {
-    static thread_local std::vector<ElfSymbolInfo> cache;
-    cache = symbols();
-    for (const ElfSymbolInfo& s : cache)
-      if (s.name == name) return &s;
-    return nullptr;
+  // By value: two lookups in one expression (gas.symbol(n)->value == ours.symbol(n)->value) must not share
+  // storage.
+  std::optional<ElfSymbolInfo> symbol(const std::string& name) const {
+    for (ElfSymbolInfo& s : symbols())
+      if (s.name == name) return s;
+    return std::nullopt;
   }
   std::vector<ElfRelaInfo> relocations(const std::string& rela_section) const {
     std::vector<ElfRelaInfo> out;

@@ -55,7 +55,7 @@ TEST(ElfWriter, HeaderSectionsSymbolsAndRelocationsReadBack) {
   const uint32_t first_global = f.shdr(f.index(".symtab")).sh_info;
   for (size_t i = 1; i < syms.size(); ++i)
     EXPECT_EQ(syms[i].bind == STB_LOCAL, i < first_global) << syms[i].name;
-  ASSERT_NE(f.symbol("seven"), nullptr);
+  ASSERT_TRUE(f.symbol("seven"));
   EXPECT_EQ(f.symbol("seven")->type, STT_FUNC);
   EXPECT_EQ(f.symbol("seven")->bind, STB_GLOBAL);
   EXPECT_EQ(f.symbol("triple")->value, 8u);
