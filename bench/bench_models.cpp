@@ -191,8 +191,9 @@ std::string wide_dense_model(int64_t outputs = 1024) {
 
 njc::runtime::JitKernel largest_kernel_at_o3(const std::string& json, bool relayout) {
   auto g = njc::read_model_text(json, "bench", ".");
+  if (!g) std::abort();
   auto lowered = njc::passes::lower_graph(*g);
-  if (!g || !lowered) std::abort();
+  if (!lowered) std::abort();
   const njc::loop::Kernel* k = nullptr;
   auto weights = [](const njc::loop::Kernel& x) {
     int64_t n = 0;
