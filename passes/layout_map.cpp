@@ -259,10 +259,12 @@ Expected<Layout> access_order(const std::vector<FlatAccess>& accesses, int64_t s
   // terms at other constants. Copies of different loops (a remainder after a loop) do not count.
   std::vector<int64_t> strides = {size, 1};
   int64_t spacing = 0;
-  std::vector<std::pair<std::vector<AffineTerm>, int64_t>> first_of_pattern;
+  std::vector<std::vector<AffineTerm>> patterns;  // per access: its terms of varying variables
+  std::vector<std::pair<const std::vector<AffineTerm>*, int64_t>> first_of_pattern;
   size_t most_terms = 0;  // the accesses with the most varying terms are those of the main nest
+  patterns.reserve(accesses.size());
   for (const FlatAccess& a : accesses) {
-    std::vector<AffineTerm> pattern;
+    std::vector<AffineTerm>& pattern = patterns.emplace_back();
     for (const AffineTerm& t : a.offset.terms)
       if (const IvSpan& v = ivs[static_cast<size_t>(t.iv)]; v.trip > 1) {
         strides.push_back(std::abs(t.coeff * v.step));
@@ -270,9 +272,9 @@ Expected<Layout> access_order(const std::vector<FlatAccess>& accesses, int64_t s
       }
     most_terms = std::max(most_terms, pattern.size());
     auto same = std::find_if(first_of_pattern.begin(), first_of_pattern.end(),
-                             [&](const auto& p) { return p.first == pattern; });
+                             [&](const auto& p) { return *p.first == pattern; });
     if (same == first_of_pattern.end())
-      first_of_pattern.emplace_back(pattern, first_offset(a, ivs));
+      first_of_pattern.emplace_back(&pattern, first_offset(a, ivs));
     else
       spacing = std::gcd(spacing, first_offset(a, ivs) - same->second);
   }
@@ -317,17 +319,13 @@ Expected<Layout> access_order(const std::vector<FlatAccess>& accesses, int64_t s
   constexpr int kLanesRank = std::numeric_limits<int>::max();
   std::vector<int> rank(l.dims.size(), kConstantsRank);
   rank[digit_of(l, 1)] = kLanesRank;
-  auto varying = [&](const AffineTerm& t) { return ivs[static_cast<size_t>(t.iv)].trip > 1; };
-  for (const FlatAccess& a : accesses) {
-    if (static_cast<size_t>(std::count_if(a.offset.terms.begin(), a.offset.terms.end(), varying)) <
-        most_terms)
-      continue;
-    for (const AffineTerm& t : a.offset.terms)
-      if (varying(t)) {
-        const IvSpan& v = ivs[static_cast<size_t>(t.iv)];
-        size_t i = digit_of(l, t.coeff * v.step);
-        rank[i] = std::min(rank[i], v.depth);
-      }
+  for (const std::vector<AffineTerm>& pattern : patterns) {
+    if (pattern.size() < most_terms) continue;
+    for (const AffineTerm& t : pattern) {
+      const IvSpan& v = ivs[static_cast<size_t>(t.iv)];
+      size_t i = digit_of(l, t.coeff * v.step);
+      rank[i] = std::min(rank[i], v.depth);
+    }
   }
   l.order.resize(l.dims.size());
   std::iota(l.order.begin(), l.order.end(), size_t{0});

@@ -26,28 +26,30 @@ struct Access {
   FlatAccess flat;
 };
 
-std::vector<Access> accesses_of(Kernel& k, BufferId b) {
-  const Buffer& buf = k.buffer(b);
-  std::vector<Access> out;
+// Every read of each buffer, indexed by BufferId: one walk over the kernel for all of them. Relayout only
+// rewrites indexes, so the pointers stay valid while it runs.
+std::vector<std::vector<Access>> reads_by_buffer(Kernel& k) {
+  std::vector<std::vector<Access>> out(k.buffers.size());
   for_each_inst(k.body, [&](Inst& in) {
-    if (in.buffer != b || !(op_info(in.op).flags & kReads)) return;
+    if (in.buffer < 0 || !(op_info(in.op).flags & kReads)) return;
+    const Buffer& buf = k.buffer(in.buffer);
     Affine flat;
     for (size_t d = 0; d < in.index.size(); ++d) flat = flat.plus(in.index[d], buf.stride(d));
     int64_t lanes = in.op == Op::LoadBcast ? 1
                     : in.mask_lanes > 0    ? in.mask_lanes
                                            : k.type_of(in.result).lanes;
-    out.push_back({&in, {std::move(flat), lanes}});
+    out[static_cast<size_t>(in.buffer)].push_back({&in, {std::move(flat), lanes}});
   });
   return out;
 }
 
 // The layout the options ask for, checked against the buffer.
-Expected<Layout> requested_layout(const Kernel& k, const Buffer& buf, const std::vector<Access>& acc,
-                                  const RelayoutOptions& o) {
+Expected<Layout> requested_layout(const Buffer& buf, const std::vector<Access>& acc,
+                                  const std::vector<IvSpan>& spans, const RelayoutOptions& o) {
   if (o.order.empty()) {
     std::vector<FlatAccess> flat;
     for (const Access& a : acc) flat.push_back(a.flat);
-    Expected<Layout> l = access_order(flat, buf.size(), iv_spans(k));
+    Expected<Layout> l = access_order(flat, buf.size(), spans);
     if (!l)
       return error_at(buf.loc,
                       fmt::format("relayout: no access order for %{}: {}", buf.name, l.error().message));
@@ -72,16 +74,15 @@ Expected<Layout> requested_layout(const Kernel& k, const Buffer& buf, const std:
   return l;
 }
 
-// Moves buffer b into the layout; a Diag (and nothing changed) when an access does not map.
-Status relayout_buffer(Kernel& k, BufferId b, const RelayoutOptions& o) {
-  std::vector<Access> acc = accesses_of(k, b);
+// Moves buffer b, read by acc, into the layout; a Diag (and nothing changed) when an access does not map.
+Status relayout_buffer(Kernel& k, BufferId b, const std::vector<Access>& acc, const std::vector<IvSpan>& spans,
+                       const RelayoutOptions& o) {
   if (acc.empty()) return {};
   Buffer& buf = k.buffers[static_cast<size_t>(b)];
-  Expected<Layout> layout = requested_layout(k, buf, acc, o);
+  Expected<Layout> layout = requested_layout(buf, acc, spans, o);
   if (!layout) return layout.error();
   if (layout->is_identity()) return {};
   *layout = layout->coalesced();  // relocate digits that stay together as one: more accesses split
-  std::vector<IvSpan> spans = iv_spans(k);
   std::vector<Affine> moved;
   for (const Access& a : acc) {
     Expected<Affine> to = relocate(a.flat, *layout, spans);
@@ -103,8 +104,11 @@ Status relayout(Kernel& k, const RelayoutOptions& o) {
   if (o.buffer.empty()) {
     if (!o.dims.empty() || !o.order.empty())
       return error_at(k.loc, "relayout: dims and order need buffer=NAME");
+    std::vector<std::vector<Access>> reads = reads_by_buffer(k);
+    std::vector<IvSpan> spans = iv_spans(k);
     for (size_t b = 0; b < k.buffers.size(); ++b)
-      if (k.buffers[b].kind == BufferKind::kParam) (void)relayout_buffer(k, static_cast<BufferId>(b), o);
+      if (k.buffers[b].kind == BufferKind::kParam)
+        (void)relayout_buffer(k, static_cast<BufferId>(b), reads[b], spans, o);
     return {};
   }
   std::optional<BufferId> b = k.find_buffer(o.buffer);
@@ -117,7 +121,7 @@ Status relayout(Kernel& k, const RelayoutOptions& o) {
                     buf.name, buffer_kind_name(buf.kind)));
   if (!o.dims.empty() && o.order.empty())
     return error_at(buf.loc, fmt::format("relayout: dims={} need an explicit order", fmt::join(o.dims, ",")));
-  return relayout_buffer(k, *b, o);
+  return relayout_buffer(k, *b, reads_by_buffer(k)[static_cast<size_t>(*b)], iv_spans(k), o);
 }
 
 PassInfo relayout_pass_info() {

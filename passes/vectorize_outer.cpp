@@ -22,14 +22,12 @@ bool contains_loop(const Block& b) {
   return std::any_of(b.begin(), b.end(), [](const Stmt& s) { return s.is_loop(); });
 }
 
-// Whether a load at `read` never touches an element a store at `stored` writes during loop l: in some
-// dimension the two indexes differ only in l and its inner loops (the variables of enclosing loops are
-// the same for both), and the value ranges of those parts do not overlap (h[t - 1] read, h[t] stored).
-bool never_overlaps(const Kernel& k, const Loop& l, const std::vector<Affine>& stored,
-                    const std::vector<Affine>& read) {
-  std::unordered_set<ValueId> local = {l.iv};
-  for_each_loop(l.body, [&](const Loop& in, int) { local.insert(in.iv); });
-  std::vector<IvRange> ranges = iv_ranges(k);
+// Whether a load at `read` never touches an element a store at `stored` writes during the loop: in some
+// dimension the two indexes differ only in the variables of `local` (the loop's and its inner loops'; the
+// variables of enclosing loops are the same for both), and the value ranges of those parts do not overlap
+// (h[t - 1] read, h[t] stored).
+bool never_overlaps(const std::unordered_set<ValueId>& local, const std::vector<IvRange>& ranges,
+                    const std::vector<Affine>& stored, const std::vector<Affine>& read) {
   auto split = [&](const Affine& a, Affine& outer, IvRange& r) {
     r = {a.constant, a.constant};
     for (const AffineTerm& t : a.terms) {
@@ -83,10 +81,14 @@ std::string why_not(const Kernel& k, const Loop& l) {
     stored.emplace(i.buffer, i.index);
   });
   if (!why.empty()) return why;
+  std::unordered_set<ValueId> local = inner_ivs;
+  local.insert(l.iv);
+  std::vector<IvRange> ranges;  // of every loop variable, computed at the first load that needs them
   for_each_inst(l.body, [&](const Inst& i) {
     auto it = i.index.empty() ? stored.end() : stored.find(i.buffer);
     if (!why.empty() || it == stored.end() || it->second == i.index) return;
-    if (i.op == Op::Store || !never_overlaps(k, l, it->second, i.index))
+    if (i.op != Op::Store && ranges.empty()) ranges = iv_ranges(k);
+    if (i.op == Op::Store || !never_overlaps(local, ranges, it->second, i.index))
       why = fmt::format("%{} is stored and also accessed at another index", k.buffer(i.buffer).name);
   });
   if (!why.empty()) return why;
