@@ -3,6 +3,9 @@
 
 #include <cpuid.h>
 
+#include <cstdio>
+#include <cstdlib>
+
 #include "backend-x86/instr_table.h"
 
 namespace njc::x86 {
@@ -59,8 +62,34 @@ Target best_target(const CpuFeatures& f) {
   return Target::kSse4;
 }
 
+CpuFeatures cap_features(CpuFeatures f, Target cap) {
+  if (cap != Target::kAvx512) f.avx512 = false;
+  if (cap == Target::kSse4) f.avx = f.avx2 = f.fma = false;
+  return f;
+}
+
+std::optional<Target> target_cap() {
+  static const std::optional<Target> cap = [] {
+    const char* v = std::getenv("NJC_TARGET_CAP");
+    if (v == nullptr || *v == 0) return std::optional<Target>{};
+    std::optional<Target> t = parse_target(v);
+    if (!t) std::fprintf(stderr, "njc: ignoring NJC_TARGET_CAP=%s (avx512, avx2 or sse4)\n", v);
+    return t;
+  }();
+  return cap;
+}
+
+const CpuFeatures& host_cpu() {
+  static const CpuFeatures f = [] {
+    CpuFeatures d = detect_cpu();
+    std::optional<Target> cap = target_cap();
+    return cap ? cap_features(d, *cap) : d;
+  }();
+  return f;
+}
+
 Target host_target() {
-  static const Target t = best_target(detect_cpu());
+  static const Target t = best_target(host_cpu());
   return t;
 }
 

@@ -22,11 +22,19 @@ struct CpuFeatures {
 
 // Executes CPUID/XGETBV on the calling CPU. Never fails (missing leaves read as "absent").
 CpuFeatures detect_cpu();
+// f without what lies above `cap`: capped at avx2, AVX-512 reads as absent; at sse4, AVX, AVX2 and FMA too.
+CpuFeatures cap_features(CpuFeatures f, Target cap);
+// The cap named by the environment variable NJC_TARGET_CAP (avx512|avx2|sse4), if set; an unknown value
+// is reported on stderr once and ignored. It lets an AVX-512 machine test what an AVX2 or SSE4.1 one does.
+std::optional<Target> target_cap();
+// What this process may run: detect_cpu() capped by NJC_TARGET_CAP, computed once. Everything that asks
+// "does the host run this target" (the JIT, tests, benchmarks, host_target) asks this.
+const CpuFeatures& host_cpu();
 // Whether code for t runs on a CPU with f.
 bool target_supported(Target t, const CpuFeatures& f);
 // The widest supported target; kSse4 when nothing better is present.
 Target best_target(const CpuFeatures& f);
-// best_target(detect_cpu()), computed once.
+// best_target(host_cpu()), computed once.
 Target host_target();
 
 // "avx512", "avx2", "sse4"; parse_target accepts exactly these.

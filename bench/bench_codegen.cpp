@@ -69,7 +69,7 @@ Kernel matmul(int64_t m, int64_t n, int64_t kk) {
 }
 
 x86::Target target() {
-  return x86::target_supported(x86::Target::kAvx512, x86::detect_cpu()) ? x86::Target::kAvx512
+  return x86::target_supported(x86::Target::kAvx512, x86::host_cpu()) ? x86::Target::kAvx512
                                                                         : x86::host_target();
 }
 

@@ -70,19 +70,18 @@ std::shared_ptr<const CompiledModel> compile(const std::string& json, int level)
   return *m;
 }
 
-// The machine's FMA peak, measured now: 16 independent zmm FMA chains (2 FMA pipes × 4 cycles latency need
-// at least 8), 1000 rounds per iteration, in assembly so the compiler cannot reshape it.
-__attribute__((target("avx512f"))) void BM_FmaPeak(benchmark::State& state) {
-  for (auto _ : state) {
-    asm volatile(
+// The machine's FP32 peak for the best target it runs, measured now, in assembly so that the compiler cannot
+// reshape it; 1000 rounds per iteration. Each variant carries enough independent chains to fill 2 pipes × 4
+// cycles of latency: avx512 16 zmm FMA chains, avx2 12 ymm FMA chains (ymm14, ymm15 the sources), sse4 6
+// mulps and 6 addps xmm chains (no FMA: one flop per lane each). Only the host's variant runs, so no
+// unsupported instruction is ever executed (NJC_TARGET_CAP lowers it, as for the JIT).
+__attribute__((target("avx512f"))) void fma_peak_avx512() {
+  asm volatile(
         "vxorps %%zmm16, %%zmm16, %%zmm16\n vxorps %%zmm17, %%zmm17, %%zmm17\n"
-        "vxorps %%zmm0, %%zmm0, %%zmm0\n vmovaps %%zmm0, %%zmm1\n vmovaps %%zmm0, %%zmm2\n vmovaps %%zmm0, "
-        "%%zmm3\n"
-        "vmovaps %%zmm0, %%zmm4\n vmovaps %%zmm0, %%zmm5\n vmovaps %%zmm0, %%zmm6\n vmovaps %%zmm0, %%zmm7\n"
-        "vmovaps %%zmm0, %%zmm8\n vmovaps %%zmm0, %%zmm9\n vmovaps %%zmm0, %%zmm10\n vmovaps %%zmm0, "
-        "%%zmm11\n"
-        "vmovaps %%zmm0, %%zmm12\n vmovaps %%zmm0, %%zmm13\n vmovaps %%zmm0, %%zmm14\n vmovaps %%zmm0, "
-        "%%zmm15\n"
+        "vxorps %%zmm0, %%zmm0, %%zmm0\n vxorps %%zmm1, %%zmm1, %%zmm1\n vxorps %%zmm2, %%zmm2, %%zmm2\n vxorps %%zmm3, %%zmm3, %%zmm3\n"
+        "vxorps %%zmm4, %%zmm4, %%zmm4\n vxorps %%zmm5, %%zmm5, %%zmm5\n vxorps %%zmm6, %%zmm6, %%zmm6\n vxorps %%zmm7, %%zmm7, %%zmm7\n"
+        "vxorps %%zmm8, %%zmm8, %%zmm8\n vxorps %%zmm9, %%zmm9, %%zmm9\n vxorps %%zmm10, %%zmm10, %%zmm10\n vxorps %%zmm11, %%zmm11, %%zmm11\n"
+        "vxorps %%zmm12, %%zmm12, %%zmm12\n vxorps %%zmm13, %%zmm13, %%zmm13\n vxorps %%zmm14, %%zmm14, %%zmm14\n vxorps %%zmm15, %%zmm15, %%zmm15\n"
         "mov $1000, %%ecx\n"
         "1:\n"
         "vfmadd231ps %%zmm16, %%zmm17, %%zmm0\n vfmadd231ps %%zmm16, %%zmm17, %%zmm1\n"
@@ -94,13 +93,65 @@ __attribute__((target("avx512f"))) void BM_FmaPeak(benchmark::State& state) {
         "vfmadd231ps %%zmm16, %%zmm17, %%zmm12\n vfmadd231ps %%zmm16, %%zmm17, %%zmm13\n"
         "vfmadd231ps %%zmm16, %%zmm17, %%zmm14\n vfmadd231ps %%zmm16, %%zmm17, %%zmm15\n"
         "dec %%ecx\n jnz 1b\n vzeroupper\n"
-        :
-        :
-        : "ecx", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
+      :
+      :
+      : "ecx", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
           "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "xmm16", "xmm17", "cc");
-  }
-  state.counters["GFLOP/s"] = benchmark::Counter(
-      2.0 * 16 * 16 * 1000 * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+
+__attribute__((target("avx2,fma"))) void fma_peak_avx2() {
+  asm volatile(
+        "vxorps %%ymm14, %%ymm14, %%ymm14\n vxorps %%ymm15, %%ymm15, %%ymm15\n"
+        "vxorps %%ymm0, %%ymm0, %%ymm0\n vxorps %%ymm1, %%ymm1, %%ymm1\n vxorps %%ymm2, %%ymm2, %%ymm2\n vxorps %%ymm3, %%ymm3, %%ymm3\n"
+        "vxorps %%ymm4, %%ymm4, %%ymm4\n vxorps %%ymm5, %%ymm5, %%ymm5\n vxorps %%ymm6, %%ymm6, %%ymm6\n vxorps %%ymm7, %%ymm7, %%ymm7\n"
+        "vxorps %%ymm8, %%ymm8, %%ymm8\n vxorps %%ymm9, %%ymm9, %%ymm9\n vxorps %%ymm10, %%ymm10, %%ymm10\n vxorps %%ymm11, %%ymm11, %%ymm11\n"
+        "mov $1000, %%ecx\n"
+        "1:\n"
+        "vfmadd231ps %%ymm14, %%ymm15, %%ymm0\n vfmadd231ps %%ymm14, %%ymm15, %%ymm1\n"
+        "vfmadd231ps %%ymm14, %%ymm15, %%ymm2\n vfmadd231ps %%ymm14, %%ymm15, %%ymm3\n"
+        "vfmadd231ps %%ymm14, %%ymm15, %%ymm4\n vfmadd231ps %%ymm14, %%ymm15, %%ymm5\n"
+        "vfmadd231ps %%ymm14, %%ymm15, %%ymm6\n vfmadd231ps %%ymm14, %%ymm15, %%ymm7\n"
+        "vfmadd231ps %%ymm14, %%ymm15, %%ymm8\n vfmadd231ps %%ymm14, %%ymm15, %%ymm9\n"
+        "vfmadd231ps %%ymm14, %%ymm15, %%ymm10\n vfmadd231ps %%ymm14, %%ymm15, %%ymm11\n"
+        "dec %%ecx\n jnz 1b\n vzeroupper\n"
+      :
+      :
+      : "ecx", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
+          "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "cc");
+}
+
+void fma_peak_sse4() {
+  asm volatile(
+        "xorps %%xmm14, %%xmm14\n xorps %%xmm15, %%xmm15\n"
+        "xorps %%xmm0, %%xmm0\n xorps %%xmm1, %%xmm1\n xorps %%xmm2, %%xmm2\n xorps %%xmm3, %%xmm3\n"
+        "xorps %%xmm4, %%xmm4\n xorps %%xmm5, %%xmm5\n xorps %%xmm6, %%xmm6\n xorps %%xmm7, %%xmm7\n"
+        "xorps %%xmm8, %%xmm8\n xorps %%xmm9, %%xmm9\n xorps %%xmm10, %%xmm10\n xorps %%xmm11, %%xmm11\n"
+        "mov $1000, %%ecx\n"
+        "1:\n"
+        "mulps %%xmm15, %%xmm0\n addps %%xmm14, %%xmm6\n"
+        "mulps %%xmm15, %%xmm1\n addps %%xmm14, %%xmm7\n"
+        "mulps %%xmm15, %%xmm2\n addps %%xmm14, %%xmm8\n"
+        "mulps %%xmm15, %%xmm3\n addps %%xmm14, %%xmm9\n"
+        "mulps %%xmm15, %%xmm4\n addps %%xmm14, %%xmm10\n"
+        "mulps %%xmm15, %%xmm5\n addps %%xmm14, %%xmm11\n"
+        "dec %%ecx\n jnz 1b\n"
+      :
+      :
+      : "ecx", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
+          "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "cc");
+}
+
+void BM_FmaPeak(benchmark::State& state) {
+  const njc::x86::Target t = njc::x86::host_target();
+  void (*round)() = t == njc::x86::Target::kAvx512 ? fma_peak_avx512
+                    : t == njc::x86::Target::kAvx2 ? fma_peak_avx2
+                                                   : fma_peak_sse4;
+  // flops per round: chains × lanes × (2 per FMA, 1 per mulps or addps)
+  const double flops = t == njc::x86::Target::kAvx512 ? 16 * 16 * 2 : t == njc::x86::Target::kAvx2 ? 12 * 8 * 2 : 12 * 4;
+  for (auto _ : state) round();
+  state.SetLabel(std::string(njc::x86::target_name(t)));
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(flops * 1000 * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_FmaPeak);
 

@@ -12,4 +12,10 @@ namespace njc::runtime {
 // m must have been built with AotOptions::assembly. Intel syntax; every label made unique per function.
 std::string aot_assembly(const AotModule& m);
 
+// The kernels alone, as `njc MODEL --emit-asm` prints them: each after a `# kernel NAME` line, with its
+// constant pool after its code, labels unique per kernel (.L<k>_<n>), under `.intel_syntax noprefix`, so
+// the whole listing is one file that `as` and `llvm-mc` assemble. m must have been built with
+// AotOptions::assembly; its target need not run here.
+std::string kernel_listing(const AotModule& m);
+
 }  // namespace njc::runtime

@@ -323,7 +323,7 @@ Expected<AotModule> build_aot(const Graph& g, const AotOptions& o) {
   m.opt_level = o.opt_level;
   m.tuned = o.tune;
   m.batch = g.batch;
-  if (o.tune && !target_supported(o.target, detect_cpu()))
+  if (o.tune && !target_supported(o.target, host_cpu()))
     return error("--tune times code on this CPU, which cannot run --target " +
                  std::string(target_name(o.target)));
   auto lowered = passes::lower_graph(g);

@@ -57,7 +57,7 @@ void JitKernel::run(loop::BufferData& data) const {
 
 Expected<JitKernel> compile(const loop::Kernel& k, const JitOptions& o) {
   auto t0 = std::chrono::steady_clock::now();
-  static const x86::CpuFeatures host = x86::detect_cpu();  // cpuid costs more than a small kernel's codegen
+  static const x86::CpuFeatures host = x86::host_cpu();  // cpuid costs more than a small kernel's codegen
   if (!x86::target_supported(o.target, host))
     return error("target " + std::string(x86::target_name(o.target)) + " is not supported by this CPU");
   if (Status s = loop::verify(k); !s) return s.error();

@@ -14,6 +14,8 @@
 #include "passes/lower_graph.h"
 #include "passes/pass_manager.h"
 #include "passes/pipelines.h"
+#include "runtime/aot_assembly.h"
+#include "runtime/aot_build.h"
 #include "runtime/compiled_model.h"
 #include "tools/atomic_file.h"
 #include "tools/call_inputs.h"
@@ -118,6 +120,23 @@ Expected<std::string> loop_ir_text(const Graph& g, const Options& o) {
   return loop::print(lowered->module);
 }
 
+// The kernels' machine code as one assembler file. Built as an ahead-of-time module (the same code as the
+// JIT's; docs/aot.md), so any --target can be listed on any host: nothing runs.
+int emit_listing(const Graph& g, const Options& o) {
+  runtime::AotOptions ao;
+  ao.target = target_of(o);
+  ao.opt_level = o.opt_level;
+  ao.name = "njc";  // the listing names no entry point; any identifier serves
+  ao.assembly = true;
+  auto m = runtime::build_aot(g, ao);
+  if (!m) {
+    Diag d = m.error();
+    if (d.file.empty()) d.file = o.model_path;
+    return report(d);
+  }
+  return emit(runtime::kernel_listing(*m), o);
+}
+
 int run(const Options& o) {
   auto g = load_model(o.model_path);
   if (!g) return report(g.error());
@@ -141,17 +160,16 @@ int run(const Options& o) {
     if (Status s = (*session)->finish(); !s) return report(s.error());
     return emit(*out, o);
   }
+  if (o.emit_asm) return emit_listing(*g, o);
   runtime::ModelOptions mo;
   mo.target = target_of(o);
   mo.opt_level = o.opt_level;
-  mo.emit_asm = o.emit_asm;
   auto model = runtime::CompiledModel::compile(*g, mo);
   if (!model) {
     Diag d = model.error();
     if (d.file.empty()) d.file = o.model_path;
     return report(d);
   }
-  if (o.emit_asm) return emit((*model)->assembly(), o);
   runtime::ModelInstance instance(*model);
   auto out = run_calls(*g, o, [&](const CallInputs& in) { return instance.run(in); });
   if (!out) return report(out.error());
@@ -215,8 +233,9 @@ int main_impl(int argc, char** argv) {
     std::fprintf(stderr, "njc: --jit, --interp, --emit-ir and --emit-asm exclude each other\n");
     return kUsageError;
   }
-  if (o.target != "host" && !x86::target_supported(*x86::parse_target(o.target), x86::detect_cpu()) &&
-      o.emit_ir.empty()) {
+  // Only --jit runs code: the interpreter ignores the target, and emission works for any.
+  if (o.target != "host" && !x86::target_supported(*x86::parse_target(o.target), x86::host_cpu()) &&
+      !o.jit_action.empty()) {
     std::fprintf(stderr, "njc: this CPU cannot run --target %s\n", o.target.c_str());
     return kUsageError;
   }

@@ -13,7 +13,10 @@ config.substitutions.append(("%njc", os.path.join(config.njc_tools_dir, "njc")))
 config.substitutions.append(("FileCheck", config.filecheck))
 config.substitutions.append(("%examples", os.path.join(config.njc_src_root, "examples")))
 config.substitutions.append(("%python", "/usr/bin/python3"))
+config.substitutions.append(("%llvm-mc", "/usr/lib/llvm-14/bin/llvm-mc"))
+
 config.environment["NJC_SHARED_DIR"] = config.shared_dir
-for var in ("ASAN_OPTIONS", "UBSAN_OPTIONS"):
+# NJC_TARGET_CAP reaches njc, so a capped run (.ci/run) runs the JIT tests as on a smaller CPU.
+for var in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "NJC_TARGET_CAP"):
     if var in os.environ:
         config.environment[var] = os.environ[var]

@@ -129,6 +129,12 @@ def main():
         print(f"SKIPPED: ONNX node test data not found at {args.data} (apt-get install libonnx-testdata)")
         return 77
     njc_cmd = [args.njc] + shlex.split(args.njc_args)
+    # A JIT target this CPU (or NJC_TARGET_CAP) does not run is skipped, naming the target.
+    probe = subprocess.run(njc_cmd + [os.path.join(HERE, "..", "..", "examples", "mlp.json")],
+                           capture_output=True, text=True)
+    if probe.returncode == 2 and "this CPU cannot run" in probe.stderr:
+        print(f"SKIPPED: {probe.stderr.strip()}")
+        return 77
     results = {"pass": [], "fail": [], "skip": []}
     with tempfile.TemporaryDirectory() as tmp:
         for suite in SUITES:

@@ -31,7 +31,7 @@ Graph example(const std::string& name) {
 std::vector<x86::Target> runnable_targets() {
   std::vector<x86::Target> out;
   for (x86::Target t : {x86::Target::kAvx512, x86::Target::kAvx2, x86::Target::kSse4})
-    if (x86::target_supported(t, x86::detect_cpu())) out.push_back(t);
+    if (x86::target_supported(t, x86::host_cpu())) out.push_back(t);
   return out;
 }
 

@@ -144,7 +144,7 @@ void check_model(const Model& m, int level, const std::string& target, uint64_t 
 std::vector<std::string> runnable_targets() {
   std::vector<std::string> out;
   for (x86::Target t : {x86::Target::kAvx512, x86::Target::kAvx2, x86::Target::kSse4})
-    if (x86::target_supported(t, x86::detect_cpu())) out.emplace_back(x86::target_name(t));
+    if (x86::target_supported(t, x86::host_cpu())) out.emplace_back(x86::target_name(t));
   return out;
 }
 

@@ -12,7 +12,7 @@
 namespace njc::codegen_test {
 namespace {
 
-class Isel : public ::testing::TestWithParam<x86::Target> {
+class Isel : public TargetTest {
  protected:
   runtime::JitOptions opts() const {
     runtime::JitOptions o;
@@ -283,7 +283,7 @@ TEST_P(Isel, WiderThanTargetIsAUserError) {
   EXPECT_NE(j.error().message.find("wider than"), std::string::npos) << j.error().message;
 }
 
-INSTANTIATE_TEST_SUITE_P(Targets, Isel, ::testing::ValuesIn(host_targets()), target_param_name);
+INSTANTIATE_TEST_SUITE_P(Targets, Isel, ::testing::ValuesIn(all_targets()), target_param_name);
 
 }  // namespace
 }  // namespace njc::codegen_test

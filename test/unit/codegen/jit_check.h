@@ -24,11 +24,26 @@ using namespace loop;
 // Every target this machine runs.
 inline std::vector<x86::Target> host_targets() {
   std::vector<x86::Target> out;
-  x86::CpuFeatures f = x86::detect_cpu();
+  x86::CpuFeatures f = x86::host_cpu();
   for (x86::Target t : {x86::Target::kAvx512, x86::Target::kAvx2, x86::Target::kSse4})
     if (x86::target_supported(t, f)) out.push_back(t);
   return out;
 }
+
+// All targets, for suites that instantiate every one and skip what the host cannot run (TargetTest).
+inline std::vector<x86::Target> all_targets() {
+  return {x86::Target::kAvx512, x86::Target::kAvx2, x86::Target::kSse4};
+}
+
+// A suite parameterized by target whose tests execute code: a target this CPU (or NJC_TARGET_CAP) does not
+// run is skipped with its name, so ctest lists it as skipped rather than hiding it.
+class TargetTest : public ::testing::TestWithParam<x86::Target> {
+ protected:
+  void SetUp() override {
+    if (!x86::target_supported(GetParam(), x86::host_cpu()))
+      GTEST_SKIP() << "target " << x86::target_name(GetParam()) << " does not run on this CPU";
+  }
+};
 
 inline std::string target_param_name(const ::testing::TestParamInfo<x86::Target>& i) {
   return std::string(x86::target_name(i.param));

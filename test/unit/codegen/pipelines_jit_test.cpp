@@ -57,7 +57,7 @@ Kernel chain(int64_t n) {
   return k;
 }
 
-class Pipelines : public ::testing::TestWithParam<x86::Target> {
+class Pipelines : public TargetTest {
  protected:
   void check(const Kernel& k) {
     for (int level = 0; level <= 3; ++level) {
@@ -84,7 +84,7 @@ TEST_P(Pipelines, ElementwiseChain) {
   for (int n : {64, 100, 3}) check(chain(n));
 }
 
-INSTANTIATE_TEST_SUITE_P(Targets, Pipelines, ::testing::ValuesIn(host_targets()), target_param_name);
+INSTANTIATE_TEST_SUITE_P(Targets, Pipelines, ::testing::ValuesIn(all_targets()), target_param_name);
 
 }  // namespace
 }  // namespace njc::codegen_test

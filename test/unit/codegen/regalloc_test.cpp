@@ -9,7 +9,7 @@
 namespace njc::codegen_test {
 namespace {
 
-class Regalloc : public ::testing::TestWithParam<x86::Target> {
+class Regalloc : public TargetTest {
  protected:
   runtime::JitOptions opts(int max_regs = 0) const {
     runtime::JitOptions o;
@@ -137,7 +137,7 @@ TEST(LiveIntervals, UseInsideLoopExtendsToLatch) {
   EXPECT_EQ(iv[2].start, iv[1].end + 1);
 }
 
-INSTANTIATE_TEST_SUITE_P(Targets, Regalloc, ::testing::ValuesIn(host_targets()), target_param_name);
+INSTANTIATE_TEST_SUITE_P(Targets, Regalloc, ::testing::ValuesIn(all_targets()), target_param_name);
 
 }  // namespace
 }  // namespace njc::codegen_test

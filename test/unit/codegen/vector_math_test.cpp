@@ -44,7 +44,7 @@ double ulp_error(float got, double want) {
   return std::fabs(double(got) - want) / ulp;
 }
 
-class VectorMath : public ::testing::TestWithParam<x86::Target> {
+class VectorMath : public TargetTest {
  protected:
   // Evaluates op on xs with the JIT (vectors of the target's width; xs padded to a multiple of 16).
   std::vector<float> eval(Op op, std::vector<float> xs) {
@@ -176,7 +176,7 @@ TEST_P(VectorMath, EdgeCases) {
   EXPECT_TRUE(std::signbit(t[1])) << "tanh(-0) is -0";
 }
 
-INSTANTIATE_TEST_SUITE_P(Targets, VectorMath, ::testing::ValuesIn(host_targets()), target_param_name);
+INSTANTIATE_TEST_SUITE_P(Targets, VectorMath, ::testing::ValuesIn(all_targets()), target_param_name);
 
 }  // namespace
 }  // namespace njc::codegen_test

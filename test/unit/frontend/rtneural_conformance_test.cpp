@@ -88,7 +88,7 @@ void for_each_engine(const Graph& g, const std::function<void(const std::string&
     return last.data();
   });
   for (x86::Target target : {x86::Target::kAvx512, x86::Target::kAvx2, x86::Target::kSse4}) {
-    if (!x86::target_supported(target, x86::detect_cpu())) continue;
+    if (!x86::target_supported(target, x86::host_cpu())) continue;
     for (int level = 0; level <= 3; ++level) {
       runtime::ModelOptions o;
       o.target = target;

@@ -21,7 +21,7 @@ using test::random_values;
 std::vector<x86::Target> host_targets() {
   std::vector<x86::Target> out;
   for (x86::Target t : {x86::Target::kAvx512, x86::Target::kAvx2, x86::Target::kSse4}) {
-    if (!x86::target_supported(t, x86::detect_cpu())) continue;
+    if (!x86::target_supported(t, x86::host_cpu())) continue;
     // A target the code generator does not offer yet fails to compile; it is then simply not listed.
     Graph probe =
         *read_model_text(R"({"format": "njc-model", "version": 1, "inputs": [{"name": "x", "shape": [4]}],

@@ -102,7 +102,7 @@ TEST(GdbJit, OneDescriptorEntryPerLiveKernel) {
 
 TEST(GdbJit, CfiIsDerivedOnEveryTarget) {
   for (x86::Target t : {x86::Target::kAvx512, x86::Target::kAvx2, x86::Target::kSse4}) {
-    if (!x86::target_supported(t, x86::detect_cpu())) continue;
+    if (!x86::target_supported(t, x86::host_cpu())) continue;
     for (int level : {0, 3}) {
       ModelOptions o;
       o.cache = nullptr;
