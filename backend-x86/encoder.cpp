@@ -99,7 +99,9 @@ uint8_t* encode(const Form& f, const Operand* ops, uint8_t* p, uint8_t** disp32_
 
   p = emit_prefix(pf, p);
   *p++ = ro.opreg >= 0 ? static_cast<uint8_t>(opcode + (ops[ro.opreg].reg.id & 7)) : opcode;
-  if (rm != nullptr) {
+  if (rm == nullptr && f.enc == Enc::kZO && f.digit >= 0) {
+    *p++ = modrm(3, reg_field, 0);  // a fixed ModRM (xgetbv: 0F 01 D0)
+  } else if (rm != nullptr) {
     if (rm->is_reg()) {
       *p++ = modrm(3, reg_field, rm->reg.id);
     } else {

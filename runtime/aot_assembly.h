@@ -9,6 +9,9 @@
 
 namespace njc::runtime {
 
+// The variants' targets, widest first, comma-separated ("avx512,avx2,sse4").
+std::string target_list(const AotModule& m);
+
 // m must have been built with AotOptions::assembly. Intel syntax; every label made unique per function.
 std::string aot_assembly(const AotModule& m);
 

@@ -16,6 +16,7 @@
 #include "passes/pass_manager.h"
 #include "passes/pipelines.h"
 #include "runtime/aot_assembly.h"
+#include "runtime/aot_dispatch.h"
 #include "runtime/autotune.h"
 
 namespace njc::runtime {
@@ -120,33 +121,18 @@ struct RunPlan {
   std::vector<std::vector<int64_t>> tables;                 // per kernel, per buffer: offset, -1 for params
 };
 
-// A generated function before placement: bytes, listing, and where its calls to kernels must point.
-struct Generated {
-  std::vector<uint8_t> bytes;
-  std::string listing;
-  std::vector<std::pair<size_t, size_t>> calls;  // (offset of the call's end, kernel index)
-  std::vector<std::string> call_labels;          // per call: the placeholder label's name in the listing
-};
-
-// <name>_run(const float* const* inputs, float* const* outputs, void* state):
+// A variant's run(const float* const* inputs, float* const* outputs, void* state):
 //   push rbx, r12, r13; sub rsp, table          rbx = inputs, r12 = outputs, r13 = state
 //   copy each input into its slot
 //   per kernel: the buffer table at [rsp] (state + slot offset; 0 for params), call the kernel with rdi = rsp
 //   copy each output out of its slot
 //   add rsp; pop; ret
-// The calls are emitted against placeholder labels and pointed at the kernels when .text is laid out.
-Expected<Generated> emit_run(const RunPlan& plan, bool listing) {
-  Assembler a;
-  Generated g;
-  if (listing) a.set_listing(&g.listing);
+// The calls name the kernels' symbols and are pointed at them when .text is laid out.
+Expected<EntryCode> emit_run(const RunPlan& plan, const std::vector<std::string>& kernel_symbols, bool listing) {
+  EntryBuilder b(listing);
+  Assembler& a = b.a;
   size_t table = 1;
   for (const auto& t : plan.tables) table = std::max(table, t.size());
-  std::vector<Label> targets;
-  for (size_t k = 0; k < plan.tables.size(); ++k) {
-    targets.push_back(a.new_label());
-    a.bind(targets.back());
-    g.call_labels.push_back(label_name(targets.back().id));
-  }
   const FrameLayout frame = layout_frame({rbx, r12, r13}, static_cast<int>(8 * table));
   emit_prologue(a, frame);
   a.mov(rbx, rdi);
@@ -157,20 +143,17 @@ Expected<Generated> emit_run(const RunPlan& plan, bool listing) {
     a.lea(rdi, ptr(r13 + disp(plan.inputs[i].first)));
     emit_copy(a, plan.inputs[i].second);
   }
-  std::vector<Label> after;
   for (size_t k = 0; k < plan.tables.size(); ++k) {
-    for (size_t b = 0; b < plan.tables[k].size(); ++b) {
-      if (plan.tables[k][b] < 0) {
-        a.mov(qword_ptr(rsp + disp(8 * b)), 0);
+    for (size_t t = 0; t < plan.tables[k].size(); ++t) {
+      if (plan.tables[k][t] < 0) {
+        a.mov(qword_ptr(rsp + disp(8 * t)), 0);
       } else {
-        a.lea(rax, ptr(r13 + disp(static_cast<size_t>(plan.tables[k][b]))));
-        a.mov(qword_ptr(rsp + disp(8 * b)), rax);
+        a.lea(rax, ptr(r13 + disp(static_cast<size_t>(plan.tables[k][t]))));
+        a.mov(qword_ptr(rsp + disp(8 * t)), rax);
       }
     }
     a.mov(rdi, rsp);
-    a.call(targets[k]);
-    after.push_back(a.new_label());
-    a.bind(after.back());
+    b.call(kernel_symbols[k]);
   }
   for (size_t o = 0; o < plan.outputs.size(); ++o) {
     a.mov(rdi, qword_ptr(r12 + disp(8 * o)));
@@ -178,18 +161,13 @@ Expected<Generated> emit_run(const RunPlan& plan, bool listing) {
     emit_copy(a, plan.outputs[o].second);
   }
   emit_epilogue(a, frame, false);
-  if (Error e = a.finalize()) return error("internal error: entry function: " + e.message());
-  g.bytes = a.code();
-  for (size_t k = 0; k < after.size(); ++k)
-    g.calls.emplace_back(static_cast<size_t>(a.label_offset(after[k])), k);
-  return g;
+  return b.finish("entry function");
 }
 
 // <name>_init_state(void* state): zeroes state_bytes (a multiple of 8) with 8-byte stores.
-Expected<Generated> emit_init_state(size_t state_bytes, bool listing) {
-  Assembler a;
-  Generated g;
-  if (listing) a.set_listing(&g.listing);
+Expected<EntryCode> emit_init_state(size_t state_bytes, bool listing) {
+  EntryBuilder b(listing);
+  Assembler& a = b.a;
   NJC_ASSERT(state_bytes % 8 == 0 && state_bytes / 8 <= 0x7fffffff, "state size");
   a.xor_(eax, eax);
   a.xor_(ecx, ecx);
@@ -200,9 +178,7 @@ Expected<Generated> emit_init_state(size_t state_bytes, bool listing) {
   a.cmp(rcx, static_cast<int32_t>(state_bytes / 8));
   a.jne(loop);
   a.ret();
-  if (Error e = a.finalize()) return error("internal error: init_state: " + e.message());
-  g.bytes = a.code();
-  return g;
+  return b.finish("init_state");
 }
 
 // s with every character outside [A-Za-z0-9_] replaced by '_'.
@@ -212,52 +188,60 @@ std::string symbol_part(const std::string& s) {
   return out;
 }
 
-// A C identifier made from a model name.
-std::string sanitize(const std::string& s) {
-  std::string out = symbol_part(s);
-  if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0]))) out = "_" + out;
-  return out;
-}
-
 void put_le32(std::vector<uint8_t>& v, size_t at, uint32_t x) {
   for (int i = 0; i < 4; ++i) v[at + static_cast<size_t>(i)] = static_cast<uint8_t>(x >> (8 * i));
 }
 
-// The entry function's listing with its placeholder call targets replaced by the kernels' symbols.
-std::string run_listing(const Generated& run, const std::vector<AotFunction>& functions) {
+// An entry function's listing with its placeholder call targets replaced by the callees' symbols and its
+// selection-slot label by the slot's symbol.
+std::string entry_listing(const EntryCode& e, const std::string& slot_symbol) {
   std::map<std::string, std::string> call_to;
-  for (size_t k = 0; k < run.call_labels.size(); ++k) call_to[run.call_labels[k]] = functions[k].symbol;
+  for (const EntryCode::Call& c : e.calls) call_to[c.label] = c.callee;
+  const std::string slot_ref = "[rip + " + e.slot_label + "]";
   std::string out;
   size_t begin = 0;
-  while (begin < run.listing.size()) {
-    size_t end = run.listing.find('\n', begin);
-    std::string line = run.listing.substr(begin, end - begin);
-    begin = end + 1;
-    if (!line.empty() && line.back() == ':' && call_to.count(line.substr(0, line.size() - 1))) continue;
-    if (line.starts_with("call ") && call_to.count(line.substr(5))) line = "call " + call_to[line.substr(5)];
+  while (begin < e.listing.size()) {
+    size_t end = e.listing.find('\n', begin);
+    std::string line = e.listing.substr(begin, end - begin);
+    begin = end == std::string::npos ? e.listing.size() : end + 1;
+    // `.L<symbol>` (aot_assembly's local alias of every function) so that `as` resolves the call itself,
+    // as the object does, rather than leaving a PLT32 relocation against a global symbol.
+    if (line.starts_with("call ") && call_to.count(line.substr(5))) line = "call .L" + call_to[line.substr(5)];
+    if (size_t at = line.find(slot_ref); at != std::string::npos)
+      line.replace(at, slot_ref.size(), "[rip + " + slot_symbol + "]");
     out += line + "\n";
   }
   return out;
 }
 
-// Places the functions in .text and the pools in .rodata, and writes the object.
-void link(AotModule& m, const Generated& run, const Generated& init) {
+// The generated entry functions, in .text order after the kernels: each variant's run, then the globals.
+struct Entries {
+  std::vector<std::pair<std::string, EntryCode>> local, global;
+};
+
+// Places the functions in .text, the pools in .rodata and the selection slot in .data, resolves the calls
+// between functions, and writes the object.
+void link(AotModule& m, const Entries& entries) {
   std::vector<uint8_t> text, rodata;
   ElfWriter w;
   struct Ref {
     size_t at;
     int64_t addend;
   };
-  std::vector<Ref> pool_refs;
+  std::vector<Ref> pool_refs, slot_refs;
+  std::map<std::string, size_t> offset_of;
   auto place = [&](const std::string& symbol, const uint8_t* bytes, size_t n) {
     text.resize(align_up(text.size(), kFunctionAlign), kInt3);
-    m.functions.push_back(AotFunction{symbol, text.size(), n, false, ""});
+    m.functions.push_back(AotFunction{symbol, text.size(), n, false, false, false, ""});
+    offset_of[symbol] = text.size();
     text.insert(text.end(), bytes, bytes + n);
   };
   for (size_t k = 0; k < m.kernels.size(); ++k) {
     AotKernel& ak = m.kernels[k];
     const CompiledCode& c = ak.code;
-    place(m.name + "__" + symbol_part(ak.kernel.name), c.code.data(), c.code_end);
+    place(ak.symbol, c.code.data(), c.code_end);
+    m.functions.back().listing = c.listing;
+    m.functions.back().kernel = true;
     rodata.resize(align_up(rodata.size(), kPoolAlign), 0);
     ak.rodata_offset = rodata.size();
     rodata.insert(rodata.end(), c.code.begin() + static_cast<long>(c.pool_start), c.code.end());
@@ -269,16 +253,29 @@ void link(AotModule& m, const Generated& run, const Generated& init) {
       put_le32(text, base + r.at, 0);  // RELA: the addend is in the relocation
     }
   }
-  place(m.name + "_run", run.bytes.data(), run.bytes.size());
-  m.functions.back().listing = run_listing(run, m.functions);
-  const size_t run_at = m.functions.back().text_offset;
-  for (const auto& [end, k] : run.calls)
-    put_le32(text, run_at + end - 4,
-             static_cast<uint32_t>(static_cast<int64_t>(m.functions[k].text_offset) -
-                                   static_cast<int64_t>(run_at + end)));
-  place(m.name + "_init_state", init.bytes.data(), init.bytes.size());
-  m.functions.back().listing = init.listing;
-  for (size_t k = 0; k < m.kernels.size(); ++k) m.functions[k].listing = m.kernels[k].code.listing;
+  const std::string slot_symbol = m.name + "__selected";
+  std::vector<const EntryCode*> placed;
+  for (const auto* group : {&entries.local, &entries.global}) {
+    for (const auto& [symbol, e] : *group) {
+      place(symbol, e.bytes.data(), e.bytes.size());
+      m.functions.back().listing = entry_listing(e, slot_symbol);
+      m.functions.back().global = group == &entries.global;
+      placed.push_back(&e);
+      const size_t base = m.functions.back().text_offset;
+      for (const EntryCode::SlotRef& r : e.slot_refs) {
+        slot_refs.push_back({base + r.at, -static_cast<int64_t>(r.end - r.at)});
+        put_le32(text, base + r.at, 0);
+      }
+    }
+  }
+  for (size_t i = 0; i < placed.size(); ++i) {
+    const size_t base = m.functions[m.kernels.size() + i].text_offset;
+    for (const EntryCode::Call& c : placed[i]->calls) {
+      NJC_ASSERT(offset_of.count(c.callee), "call to unknown function " + c.callee);
+      put_le32(text, base + c.end - 4,
+               static_cast<uint32_t>(static_cast<int64_t>(offset_of[c.callee]) - static_cast<int64_t>(base + c.end)));
+    }
+  }
 
   std::vector<EhFunction> cfi;
   for (AotFunction& f : m.functions) {
@@ -291,16 +288,18 @@ void link(AotModule& m, const Generated& run, const Generated& init) {
   const int text_s = w.add_section(".text", ElfWriter::kProgbits, ElfWriter::kAlloc | ElfWriter::kExec,
                                    kFunctionAlign, text);
   const int rodata_s = w.add_section(".rodata", ElfWriter::kProgbits, ElfWriter::kAlloc, kPoolAlign, rodata);
+  const int data_s =
+      w.add_section(".data", ElfWriter::kProgbits, ElfWriter::kAlloc | ElfWriter::kWrite, 4, {0, 0, 0, 0});
   const int eh_s = w.add_section(".eh_frame", ElfWriter::kX86_64Unwind, ElfWriter::kAlloc, 8, eh.bytes);
   w.add_section(".note.GNU-stack", ElfWriter::kProgbits, 0, 1, {});
-  const uint32_t text_sym = w.section_symbol(text_s), rodata_sym = w.section_symbol(rodata_s);
-  for (size_t i = 0; i < m.functions.size(); ++i) {
-    const AotFunction& f = m.functions[i];
-    const bool entry = i >= m.kernels.size();
+  const uint32_t text_sym = w.section_symbol(text_s), rodata_sym = w.section_symbol(rodata_s),
+                 data_sym = w.section_symbol(data_s);
+  for (const AotFunction& f : m.functions)
     w.add_symbol(ElfSymbol{f.symbol, text_s, f.text_offset, f.size,
-                           entry ? ElfBinding::kGlobal : ElfBinding::kLocal, ElfSymbolType::kFunc});
-  }
+                           f.global ? ElfBinding::kGlobal : ElfBinding::kLocal, ElfSymbolType::kFunc});
+  w.add_symbol(ElfSymbol{slot_symbol, data_s, 0, 4, ElfBinding::kLocal, ElfSymbolType::kObject});
   for (const Ref& r : pool_refs) w.add_relocation(text_s, {r.at, rodata_sym, ElfRelocType::kPc32, r.addend});
+  for (const Ref& r : slot_refs) w.add_relocation(text_s, {r.at, data_sym, ElfRelocType::kPc32, r.addend});
   for (size_t i = 0; i < cfi.size(); ++i)
     w.add_relocation(eh_s,
                      {eh.pc_begin_at[i], text_sym, ElfRelocType::kPc32, static_cast<int64_t>(cfi[i].begin)});
@@ -315,35 +314,39 @@ bool is_c_identifier(const std::string& s) {
                      [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
 }
 
+// The variants' targets, widest first, without duplicates.
+std::vector<x86::Target> variant_targets(const AotOptions& o) {
+  std::vector<x86::Target> out;
+  for (x86::Target t : {Target::kAvx512, Target::kAvx2, Target::kSse4}) {
+    const bool wanted = o.targets.empty() ? t == o.target : std::count(o.targets.begin(), o.targets.end(), t) > 0;
+    if (wanted) out.push_back(t);
+  }
+  return out;
+}
+
 Expected<AotModule> build_aot(const Graph& g, const AotOptions& o) {
   AotModule m;
-  m.name = o.name.empty() ? sanitize(g.name) : o.name;
+  m.name = o.name.empty() ? g.name : o.name;
   if (!is_c_identifier(m.name)) return error("--name '" + m.name + "' is not a C identifier");
-  m.target = o.target;
+  m.targets = variant_targets(o);
+  m.target = m.targets.front();
   m.opt_level = o.opt_level;
   m.tuned = o.tune;
   m.batch = g.batch;
-  if (o.tune && !target_supported(o.target, host_cpu()))
-    return error("--tune times code on this CPU, which cannot run --target " +
-                 std::string(target_name(o.target)));
+  for (x86::Target t : m.targets)
+    if (o.tune && !target_supported(t, host_cpu()))
+      return error("--tune times code on this CPU, which cannot run --target " + std::string(target_name(t)));
   auto lowered = passes::lower_graph(g);
   if (!lowered) return lowered.error();
   StateLayout state;
   RunPlan plan;
   for (const loop::Kernel& k : lowered->module.kernels) {
-    auto compiled = build_kernel(k, o);
-    if (!compiled) {
-      Diag d = compiled.error();
-      d.message = "kernel " + k.name + ": " + d.message;
-      return d;
-    }
     std::vector<int64_t> table;
     for (const loop::Buffer& b : k.buffers)  // the original buffers: same order as the compiled kernel's
       table.push_back(b.kind == loop::BufferKind::kParam
                           ? -1
                           : static_cast<int64_t>(state.slot(b.name, static_cast<size_t>(b.size()))));
     plan.tables.push_back(std::move(table));
-    m.kernels.push_back(std::move(*compiled));
   }
   auto io = [&](const std::string& buffer, ValueId v, int64_t copied) {  // empty tensors hold one element
     const int64_t floats = g.batch * std::max<int64_t>(1, num_elements(g.value(v).shape));
@@ -360,11 +363,45 @@ Expected<AotModule> build_aot(const Graph& g, const AotOptions& o) {
     m.outputs.push_back({g.value(g.outputs[i]).name, g.value(g.outputs[i]).shape, n});
   }
   m.state_bytes = state.bytes();
-  auto run = emit_run(plan, o.assembly);
-  if (!run) return run.error();
+
+  Entries entries;
+  std::vector<Variant> variants;
+  for (x86::Target t : m.targets) {
+    const std::string tag = m.targets.size() > 1 ? std::string(target_name(t)) + "__" : "";
+    AotOptions variant = o;
+    variant.target = t;
+    std::vector<std::string> symbols;
+    for (const loop::Kernel& k : lowered->module.kernels) {
+      auto compiled = build_kernel(k, variant);
+      if (!compiled) {
+        Diag d = compiled.error();
+        d.message = "kernel " + k.name + " (" + std::string(target_name(t)) + "): " + d.message;
+        return d;
+      }
+      compiled->target = t;
+      compiled->symbol = m.name + "__" + tag + symbol_part(k.name);
+      symbols.push_back(compiled->symbol);
+      m.kernels.push_back(std::move(*compiled));
+    }
+    auto run = emit_run(plan, symbols, o.assembly);
+    if (!run) return run.error();
+    variants.push_back({t, m.name + "__" + std::string(target_name(t)) + "_run"});
+    entries.local.emplace_back(variants.back().run_symbol, std::move(*run));
+  }
+  const std::string select = m.name + "_select_target";
+  auto selector = emit_select_target(variants, o.assembly);
+  if (!selector) return selector.error();
+  auto query = emit_target_query(select, o.assembly);
+  if (!query) return query.error();
+  auto dispatch = emit_dispatch_run(variants, select, o.assembly);
+  if (!dispatch) return dispatch.error();
   auto init = emit_init_state(m.state_bytes, o.assembly);
   if (!init) return init.error();
-  link(m, *run, *init);
+  entries.global.emplace_back(select, std::move(*selector));
+  entries.global.emplace_back(m.name + "_target", std::move(*query));
+  entries.global.emplace_back(m.name + "_run", std::move(*dispatch));
+  entries.global.emplace_back(m.name + "_init_state", std::move(*init));
+  link(m, entries);
   if (o.assembly) m.assembly = aot_assembly(m);
   return m;
 }

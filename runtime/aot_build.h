@@ -7,10 +7,13 @@
 //     static char state[NPC_STATE_BYTES];  npc_init_state(state);  npc_run(inputs, outputs, state);
 //
 // Object layout (every function position-independent; no dynamic relocation is ever needed):
-//   .text      the kernels in call order (local FUNC <name>__<kernel>), then <name>_run and
-//              <name>_init_state (global FUNC), each 16-byte aligned, padded with int3
+//   .text      per target variant, the kernels in call order (local FUNC <name>__<kernel>, or
+//              <name>__<target>__<kernel> with several targets) and <name>__<target>_run; then the global
+//              FUNCs <name>_select_target, <name>_target, <name>_run (the dispatcher, aot_dispatch.h) and
+//              <name>_init_state; each 16-byte aligned, padded with int3
 //   .rodata    each kernel's constant pool (weights, constants) at a 64-byte-aligned offset
-//   .rela.text R_X86_64_PC32 for every RIP-relative pool reference (S = .rodata)
+//   .data      <name>__selected: the dispatcher's choice (4 bytes)
+//   .rela.text R_X86_64_PC32 for every RIP-relative pool (S = .rodata) and slot (S = .data) reference
 //   .eh_frame  one FDE per function (pc-relative, R_X86_64_PC32 in .rela.eh_frame)
 //   .note.GNU-stack  empty: the code needs no executable stack
 #pragma once
@@ -28,6 +31,9 @@ namespace njc::runtime {
 
 struct AotOptions {
   x86::Target target = x86::host_target();  // need not be runnable here: nothing is executed
+  // More than one: the object holds a variant per target and a dispatcher that runs the best one the CPU
+  // supports (runtime/aot_dispatch.h). Empty: {target}. Duplicates are ignored; the order is by width.
+  std::vector<x86::Target> targets;
   int opt_level = 3;                        // 0..3: passes::default_pipeline of each kernel, as the JIT
   std::string name;                         // symbol prefix, a C identifier; empty: from the model's name
   bool assembly = false;                    // also fill AotModule::assembly
@@ -42,11 +48,15 @@ struct AotFunction {
   size_t text_offset = 0;
   size_t size = 0;
   bool has_cfi = false;  // an FDE in .eh_frame (the frame had the shape x86::frame_program reads)
+  bool global = false;   // an entry point of the header; the others are local symbols
+  bool kernel = false;   // a kernel, whose listing ends with its constant pool
   std::string listing;   // with AotOptions::assembly: its code as GNU as lines (labels as the assembler's)
 };
 
 struct AotKernel {
   loop::Kernel kernel;  // after the -O pipeline: what was compiled
+  x86::Target target = x86::Target::kAvx512;
+  std::string symbol;  // PREFIX__<kernel>, or PREFIX__<target>__<kernel> in an object of several targets
   // With AotOptions::tune: the winning schedule, compiled as JitOptions{.opt_level = 0, .passes = tuned}.
   std::string tuned;
   x86::CompiledCode code;  // exactly what the JIT maps for the same kernel and options
@@ -55,11 +65,14 @@ struct AotKernel {
 
 struct AotModule {
   std::string name;  // the symbol prefix
-  x86::Target target = x86::Target::kAvx512;
+  x86::Target target = x86::Target::kAvx512;  // the widest of targets
+  std::vector<x86::Target> targets;            // the variants, widest first
   int opt_level = 3;
   bool tuned = false;
-  std::vector<AotKernel> kernels;
-  std::vector<AotFunction> functions;  // kernels, then run and init_state
+  std::vector<AotKernel> kernels;  // every variant's, variant after variant, each in call order
+  // The kernels, each variant's PREFIX__<target>_run, then the globals PREFIX_select_target, PREFIX_target,
+  // PREFIX_run (the dispatcher) and PREFIX_init_state.
+  std::vector<AotFunction> functions;
   // The caller-provided block: every input, output, state and intermediate buffer (64-byte aligned
   // slots); a multiple of 64 bytes.
   size_t state_bytes = 0;

@@ -36,19 +36,32 @@ struct Request {
   int opt_level = 3;
 };
 
-// The target named by --target; "host" is the best this CPU runs (the object need not run here).
-std::optional<x86::Target> target_of(const std::string& name) {
-  if (name == "host") return x86::host_target();
-  return x86::parse_target(name);
+// The targets named by --target: one, or a comma-separated list ("avx512,avx2,sse4": one variant each and
+// a dispatcher); "host" is the best this CPU runs (the object need not run here).
+Expected<std::vector<x86::Target>> targets_of(const std::string& list) {
+  std::vector<x86::Target> out;
+  size_t begin = 0;
+  while (begin <= list.size()) {
+    size_t end = std::min(list.find(',', begin), list.size());
+    const std::string name = list.substr(begin, end - begin);
+    std::optional<x86::Target> t = name == "host" ? x86::host_target() : x86::parse_target(name);
+    if (!t) return Diag{"", 0, 0, "", name};
+    out.push_back(*t);
+    begin = end + 1;
+  }
+  return out;
 }
 
 int build(const Request& r) {
-  auto target = target_of(r.target);
-  if (!target) return fail("unknown target '" + r.target + "' (host, avx512, avx2, sse4)");
+  auto targets = targets_of(r.target);
+  if (!targets)
+    return fail("unknown target '" + targets.error().message +
+                "' (host, avx512, avx2, sse4, or a comma-separated list of them)");
   auto g = read_model_file(r.model);
   if (!g) return report(g.error());
   runtime::AotOptions o;
-  o.target = *target;
+  o.target = targets->front();
+  o.targets = *targets;
   o.opt_level = r.opt_level;
   o.name = r.name;
   o.assembly = r.assembly;
@@ -97,7 +110,9 @@ int run_emit_obj_command(int argc, char** argv) {
                  "Symbol prefix: NAME_run, NAME_init_state, NAME_STATE_BYTES... (default: "
                  "the model's name)");
   app.add_option("-O", r.opt_level, "Optimization level: 0 to 3 (default 3)")->check(CLI::Range(0, 3));
-  app.add_option("--target", r.target, "Instruction set: host (default), avx512, avx2, sse4");
+  app.add_option("--target", r.target,
+                 "Instruction set: host (default), avx512, avx2, sse4, or a list (avx512,avx2,sse4): one "
+                 "variant per target, the best the CPU runs chosen at the first call");
   app.add_flag("--tune", r.tune,
                "Autotune every kernel now (on this CPU, for --target) and build the fastest schedules in "
                "instead of -O's");

@@ -57,15 +57,21 @@ void expect_text_matches_jit(const Graph& g, const runtime::AotOptions& o, const
 
   auto lowered = passes::lower_graph(g);
   ASSERT_TRUE(lowered);
-  ASSERT_EQ(lowered->module.kernels.size(), m->kernels.size());
+  const size_t per_variant = lowered->module.kernels.size();
+  ASSERT_EQ(per_variant * m->targets.size(), m->kernels.size());
+  size_t slot_refs = 0;
+  for (const auto& [offset, r] : relocs) slot_refs += syms[r.symbol].section == f.index(".data");
   for (size_t k = 0; k < m->kernels.size(); ++k) {
-    const std::string at = what + " kernel " + lowered->module.kernels[k].name;
+    const loop::Kernel& source = lowered->module.kernels[k % per_variant];
+    const std::string at = what + " kernel " + source.name + " " + std::string(x86::target_name(m->kernels[k].target));
+    EXPECT_EQ(m->kernels[k].target, m->targets[k / per_variant]) << at;
+    if (!x86::target_supported(m->kernels[k].target, x86::host_cpu())) continue;  // the JIT must run to compare
     runtime::JitOptions jo;  // what the JIT compiles for the same kernel and options
-    jo.target = o.target;
+    jo.target = m->kernels[k].target;
     jo.opt_level = o.tune ? 0 : o.opt_level;
     jo.passes = m->kernels[k].tuned;
     EXPECT_EQ(o.tune, !jo.passes.empty()) << at;
-    auto jit = runtime::compile(lowered->module.kernels[k], jo);
+    auto jit = runtime::compile(source, jo);
     ASSERT_TRUE(jit) << at << ": " << jit.error().message;
     const runtime::AotKernel& ak = m->kernels[k];
     const runtime::AotFunction& fn = m->functions[k];
@@ -97,7 +103,11 @@ void expect_text_matches_jit(const Graph& g, const runtime::AotOptions& o, const
     EXPECT_EQ(ak.rodata_offset % 64, 0u) << at;
     EXPECT_EQ(0, std::memcmp(rodata.data() + ak.rodata_offset, jit->code() + ak.code.pool_start, pool)) << at;
   }
-  EXPECT_EQ(checked_refs, relocs.size()) << what << ": every .rela.text entry is a pool reference";
+  // Every .rela.text entry is a pool reference or one of the dispatcher's references to its slot in .data.
+  if (m->targets.size() == 1 || runnable_targets().size() == 3) {
+    EXPECT_EQ(checked_refs + slot_refs, relocs.size()) << what;
+  }
+  EXPECT_GE(slot_refs, 4u) << what << ": select stores, target and run read the selection slot";
   references_compared += checked_refs;
 }
 
@@ -115,6 +125,10 @@ TEST(AotBuild, KernelTextEqualsTheJitsAtEveryLevelAndTarget) {
             g, o, std::string(name) + " O" + std::to_string(level) + " " + std::string(x86::target_name(t)));
       }
   }
+  // One object with every target: each variant's kernels are the JIT's for that target.
+  runtime::AotOptions all;
+  all.targets = {x86::Target::kSse4, x86::Target::kAvx512, x86::Target::kAvx2};
+  expect_text_matches_jit(example("npc_brain.json"), all, "npc_brain.json avx512,avx2,sse4");
   EXPECT_GT(references_compared, 0u);
   std::printf("aot: %zu kernels equal the JIT's (%zu pool references relocated)\n", kernels_compared,
               references_compared);
@@ -139,8 +153,9 @@ TEST(AotBuild, SymbolsCfiAndLayout) {
   std::vector<std::string> globals;
   for (const ElfSymbolInfo& s : f.symbols())
     if (s.bind == STB_GLOBAL) globals.push_back(s.name);
-  EXPECT_EQ(globals, (std::vector<std::string>{"voice_run", "voice_init_state"}));
-  ASSERT_EQ(m->functions.size(), m->kernels.size() + 2);
+  EXPECT_EQ(globals,
+            (std::vector<std::string>{"voice_select_target", "voice_target", "voice_run", "voice_init_state"}));
+  ASSERT_EQ(m->functions.size(), m->kernels.size() + 1 + 4);  // + the variant's run, + the globals
   for (size_t i = 0; i < m->functions.size(); ++i) {
     const runtime::AotFunction& fn = m->functions[i];
     std::optional<ElfSymbolInfo> s = f.symbol(fn.symbol);
@@ -149,16 +164,23 @@ TEST(AotBuild, SymbolsCfiAndLayout) {
     EXPECT_EQ(s->value, fn.text_offset);
     EXPECT_EQ(s->size, fn.size);
     EXPECT_EQ(fn.text_offset % 16, 0u);
-    EXPECT_EQ(s->bind, i < m->kernels.size() ? STB_LOCAL : STB_GLOBAL) << fn.symbol;
-    EXPECT_TRUE(fn.has_cfi) << fn.symbol << ": the frame shape was not recognised";
+    EXPECT_EQ(s->bind, i <= m->kernels.size() ? STB_LOCAL : STB_GLOBAL) << fn.symbol;
+    EXPECT_EQ(fn.global, s->bind == STB_GLOBAL) << fn.symbol;
+    if (i <= m->kernels.size() || fn.symbol == "voice_init_state") {
+      EXPECT_TRUE(fn.has_cfi) << fn.symbol << ": the frame shape was not recognised";
+    }
   }
-  // One FDE per function, each pc_begin relocated against .text at the function's offset.
+  // One FDE per function whose frame was recognised, each pc_begin relocated against .text at the
+  // function's offset.
   auto eh = f.relocations(".rela.eh_frame");
-  ASSERT_EQ(eh.size(), m->functions.size());
-  for (size_t i = 0; i < eh.size(); ++i) {
-    EXPECT_EQ(eh[i].type, static_cast<uint32_t>(R_X86_64_PC32));
-    EXPECT_EQ(eh[i].addend, static_cast<int64_t>(m->functions[i].text_offset));
+  std::vector<int64_t> want_begins, begins;
+  for (const runtime::AotFunction& fn : m->functions)
+    if (fn.has_cfi) want_begins.push_back(static_cast<int64_t>(fn.text_offset));
+  for (const ElfRelaInfo& r : eh) {
+    EXPECT_EQ(r.type, static_cast<uint32_t>(R_X86_64_PC32));
+    begins.push_back(r.addend);
   }
+  EXPECT_EQ(begins, want_begins);
   EXPECT_GE(f.index(".note.GNU-stack"), 1);
   EXPECT_EQ(f.section(".note.GNU-stack").size(), 0u);
   EXPECT_EQ(f.shdr(f.index(".rodata")).sh_addralign, 64u);
@@ -174,7 +196,10 @@ TEST(AotBuild, ReadelfDecodesOneFdePerFunction) {
   ToolResult r = sh("readelf --debug-dump=frames m.o", dir.path());
   size_t fdes = 0;
   for (size_t at = r.out.find(" FDE "); at != std::string::npos; at = r.out.find(" FDE ", at + 1)) ++fdes;
-  EXPECT_EQ(fdes, m->functions.size()) << r.out;
+  const auto with_cfi = std::count_if(m->functions.begin(), m->functions.end(),
+                                     [](const runtime::AotFunction& fn) { return fn.has_cfi; });
+  EXPECT_EQ(fdes, static_cast<size_t>(with_cfi)) << r.out;
+  EXPECT_GE(with_cfi, static_cast<long>(m->kernels.size() + 1));
   EXPECT_NE(r.out.find("DW_CFA_def_cfa_offset"), std::string::npos);
 }
 
@@ -189,14 +214,18 @@ TEST(AotBuild, NameMustBeACIdentifier) {
   EXPECT_FALSE(runtime::is_c_identifier("a.b"));
 }
 
-// The model's name becomes the prefix; characters outside C identifiers become '_'.
+// The model's name becomes the prefix; a name that is not a C identifier is refused as --name is.
 TEST(AotBuild, DefaultNameComesFromTheModel) {
   Graph g = example("mlp.json");
-  g.name = "9-lives";
+  g.name = "lives_9";
   auto m = runtime::build_aot(g, {});
   ASSERT_TRUE(m);
-  EXPECT_EQ(m->name, "_9_lives");
-  EXPECT_TRUE(ElfFile(m->object).symbol("_9_lives_run"));
+  EXPECT_EQ(m->name, "lives_9");
+  EXPECT_TRUE(ElfFile(m->object).symbol("lives_9_run"));
+  g.name = "9-lives";
+  auto bad = runtime::build_aot(g, {});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message, "--name '9-lives' is not a C identifier");
 }
 
 // The header compiles as C11 and C++17 with every warning an error, and its constants are those of the
