@@ -6,7 +6,11 @@
  *   IN.bin:  per call, per input i, NAME_INPUT_<i>_SIZE floats (native fp32)
  *   OUT.bin: per call, per output o, NAME_OUTPUT_<o>_SIZE floats
  * A second instance runs the same calls with its own state; the program fails (exit 3) if its outputs
- * differ from the first's (instances must not share state). */
+ * differ from the first's (instances must not share state).
+ *
+ * The dispatcher: with NJC_TARGET_CAP=avx512|avx2|sse4 set, the program first chooses again with
+ * NAME_select_target(cap). It prints "target <id>" on stderr. When the CPU (so capped) runs none of the
+ * object's variants, NAME_run must return -1: the program checks that and exits 4. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,13 +49,20 @@ int main(int argc, char** argv) {
     outputs[o] = malloc(sizeof(float) * (size_t)kOutputSizes[o]);
     outputs2[o] = malloc(sizeof(float) * (size_t)kOutputSizes[o]);
   }
+  const char* cap = getenv("NJC_TARGET_CAP");
+  int chosen = FN(_target)();
+  if (cap != NULL)
+    chosen = FN(_select_target)(strcmp(cap, "avx512") == 0 ? 2 : strcmp(cap, "avx2") == 0 ? 1 : 0);
+  fprintf(stderr, "target %d\n", chosen);
+  if (chosen != FN(_target)() || (chosen >= 0) != FN(_supported)()) return 5;
   void* a = new_state();
+  if (chosen < 0) return FN(_run)((const float* const*)inputs, outputs, a) == -1 ? 4 : 6;
   void* b = new_state();
   for (long c = 0; c < calls; ++c) {
     for (int i = 0; i < kInputs; ++i)
       if (fread(inputs[i], sizeof(float), (size_t)kInputSizes[i], in) != (size_t)kInputSizes[i]) return 2;
-    FN(_run)((const float* const*)inputs, outputs, a);
-    FN(_run)((const float* const*)inputs, outputs2, b);
+    if (FN(_run)((const float* const*)inputs, outputs, a) != 0) return 6;
+    if (FN(_run)((const float* const*)inputs, outputs2, b) != 0) return 6;
     for (int o = 0; o < kOutputs; ++o) {
       if (memcmp(outputs[o], outputs2[o], sizeof(float) * (size_t)kOutputSizes[o]) != 0) return 3;
       fwrite(outputs[o], sizeof(float), (size_t)kOutputSizes[o], out);

@@ -100,9 +100,10 @@ void expect_close(const std::vector<float>& got, const std::vector<float>& want,
     ASSERT_NEAR(got[e], want[e], 1e-5 * std::fabs(want[e]) + 1e-6) << what << " element " << e;
 }
 
-// Builds the object and both programs, runs them, compares with the interpreter.
+// Builds the object and both programs, runs them (with NJC_TARGET_CAP=cap when given, which makes the
+// driver choose the object's variant again under that cap), compares with the interpreter.
 void check_model(const Model& m, int level, const std::string& target, uint64_t seed, const std::string& what,
-                 const std::string& extra = "") {
+                 const std::string& extra = "", const std::string& cap = "") {
   ScratchDir dir;
   ToolResult r = sh(njc() + " '" + m.path + "' --emit-obj -o m.o --header m.h --name " + m.name + " -O" +
                         std::to_string(level) + " --target " + target + " " + extra,
@@ -126,9 +127,15 @@ void check_model(const Model& m, int level, const std::string& target, uint64_t 
   write_bytes(dir / "in.bin", in.data(), in.size() * sizeof(float));
   auto want = interpreter_outputs(m, calls, dir);
   ASSERT_EQ(want.size(), static_cast<size_t>(kCalls)) << what;
+  const std::string env = cap.empty() ? "" : "NJC_TARGET_CAP=" + cap + " ";
   for (const char* program : {"static_driver", "shared_driver"}) {
-    r = sh("./" + std::string(program) + " " + std::to_string(kCalls) + " in.bin out.bin", dir.path());
+    r = sh(env + "./" + std::string(program) + " " + std::to_string(kCalls) + " in.bin out.bin", dir.path());
     ASSERT_EQ(r.exit_code, 0) << what << " " << program << ": " << r.err;
+    if (!cap.empty()) {
+      const int id = static_cast<int>(*x86::parse_target(cap));
+      EXPECT_NE(r.err.find("target " + std::to_string(id)), std::string::npos)
+          << what << ": the dispatcher did not choose " << cap << ": " << r.err;
+    }
     auto bytes = read_bytes(dir / "out.bin");
     std::vector<float> out(bytes.size() / sizeof(float));
     std::memcpy(out.data(), bytes.data(), out.size() * sizeof(float));
@@ -159,6 +166,38 @@ TEST(AotLink, BundledExamplesMatchTheInterpreter) {
       check_model(m, level, target, 7, std::string(name) + " O" + std::to_string(level) + " " + target);
       if (HasFatalFailure()) return;
     }
+  }
+}
+
+// One object with a variant per target: the dispatcher runs each target this CPU has (chosen under the cap
+// the driver passes to PREFIX_select_target), and every one computes the model.
+TEST(AotLink, MultiTargetObjectRunsEveryTargetTheCpuHas) {
+  for (const char* name : {"npc_brain", "gru_audio"}) {
+    Model m = describe(std::string(NJC_SOURCE_DIR) + "/examples/" + name + ".json", name);
+    for (const std::string& cap : runnable_targets()) {
+      check_model(m, 3, "avx512,avx2,sse4", 5, std::string(name) + " multi-target, chosen " + cap, "", cap);
+      if (HasFatalFailure()) return;
+    }
+  }
+}
+
+// A CPU that runs none of the object's variants (an avx512-only object on a CPU capped at avx2, or on a
+// Zen 3): PREFIX_supported() is 0, PREFIX_target() is -1 and PREFIX_run returns -1. No illegal instruction.
+TEST(AotLink, CpuThatRunsNoVariantGetsAnErrorNotSigill) {
+  ScratchDir dir;
+  const std::string model = std::string(NJC_SOURCE_DIR) + "/examples/mlp.json";
+  ToolResult r = sh(njc() + " '" + model + "' --emit-obj -o m.o --header m.h --name mlp --target avx512", dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = sh("gcc -O1 -std=c11 -Wall -Werror -include m.h -DNJC_PREFIX=mlp -DNJC_UPPER=MLP '" +
+             std::string(NJC_SOURCE_DIR) + "/test/aot/driver.c' m.o -o driver && : > in.bin",
+         dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = sh("NJC_TARGET_CAP=avx2 ./driver 1 in.bin out.bin", dir.path());
+  EXPECT_EQ(r.exit_code, 4) << "expected PREFIX_run to return -1: " << r.err;
+  EXPECT_NE(r.err.find("target -1"), std::string::npos) << r.err;
+  if (!x86::target_supported(x86::Target::kAvx512, x86::host_cpu())) {  // the real CPU, uncapped
+    r = sh("./driver 1 in.bin out.bin", dir.path());
+    EXPECT_EQ(r.exit_code, 4) << r.err;
   }
 }
 
