@@ -1,6 +1,8 @@
 // Model format v1 reader: top-level structure, declarations, node ordering and graph construction.
 #include "frontend/model_reader.h"
 
+#include <cctype>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -371,6 +373,10 @@ std::string model_name_from_path(const std::string& path) {
   std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
   size_t dot = base.rfind('.');
   base = dot == std::string::npos || dot == 0 ? base : base.substr(0, dot);
+  // A C identifier, so that `--emit-obj` takes it as the symbol prefix: other characters become '_'.
+  for (char& c : base)
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  if (!base.empty() && std::isdigit(static_cast<unsigned char>(base[0]))) base = "_" + base;
   return base.empty() ? "model" : base;
 }
 

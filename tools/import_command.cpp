@@ -28,7 +28,9 @@ int run_import_command(int argc, char** argv) {
   std::string input, output, name;
   app.add_option("file", input, "RTNeural model file")->required();
   app.add_option("-o,--output", output, "njc model file to write")->required();
-  app.add_option("--name", name, "model name (default: the file's stem)");
+  app.add_option("--name", name,
+                 "model name, the symbol prefix of --emit-obj (default: the output file's stem, as a C "
+                 "identifier)");
   std::vector<std::string> layer_options;
   app.add_option(
       "--layer-option", layer_options,
@@ -56,7 +58,7 @@ int run_import_command(int argc, char** argv) {
                        "not a recognized model format (expected RTNeural's {\"in_shape\", \"layers\"} or a "
                        "PyTorch state_dict of LSTM, GRU, Linear, Conv1d, BatchNorm1d or PReLU tensors)"},
                   nullptr);
-  auto model = import_rtneural(*doc, name.empty() ? model_name_from_path(input) : name, options);
+  auto model = import_rtneural(*doc, name.empty() ? model_name_from_path(output) : name, options);
   if (!model) return report(model.error(), &*text);
   std::string json = model->dump(1) + "\n";
   if (auto check = read_model_text(json, output, "."); !check)

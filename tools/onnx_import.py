@@ -11,6 +11,7 @@ njc does not support is reported by name (exit status 1) instead of being conver
 Needs Debian's python3-onnx and python3-numpy.
 """
 import argparse
+import os
 import json
 import sys
 
@@ -261,15 +262,25 @@ def convert(model, constant_inputs=None, weights_path=None):
     return Converter(model, constant_inputs, weights_path).convert()
 
 
+def name_from_path(path):
+    """The file's stem as a C identifier (other characters become '_')."""
+    stem = os.path.splitext(os.path.basename(path))[0]
+    ident = "".join(c if c.isascii() and (c.isalnum() or c == "_") else "_" for c in stem) or "model"
+    return "_" + ident if ident[0].isdigit() else ident
+
+
 def main():
     ap = argparse.ArgumentParser(description="Convert an ONNX model into an njc model (JSON).")
     ap.add_argument("model")
     ap.add_argument("-o", "--output", required=True, help="njc model file to write")
     ap.add_argument("--weights", help="write the weights to this little-endian f32 file instead of inline")
+    ap.add_argument("--name", help="model name, the symbol prefix of `njc --emit-obj` (default: the output "
+                    "file's stem as a C identifier; every torch.onnx.export graph is called torch_jit)")
     args = ap.parse_args()
     try:
         model = onnx.load(args.model)
         njc_model, side = convert(model, weights_path=args.weights)
+        njc_model["name"] = args.name or name_from_path(args.output)
     except Unsupported as e:
         print(f"{args.model}: error: {e}", file=sys.stderr)
         if "is not supported by njc" in str(e):
@@ -284,7 +295,6 @@ def main():
             f.write(side)
     with open(tmp, "w") as f:
         json.dump(njc_model, f, indent=1)
-    import os
     if args.weights:
         os.replace(args.weights + ".tmp", args.weights)
     os.replace(tmp, args.output)
