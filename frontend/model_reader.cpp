@@ -10,6 +10,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "frontend/file_reader.h"
 #include "frontend/graph_builder.h"
 #include "frontend/json_fields.h"
 #include "frontend/layer_ops.h"
@@ -28,8 +29,7 @@ constexpr int64_t kFormatVersion = 1;
 
 class ModelReader {
  public:
-  ModelReader(const JsonDocument& doc, std::string base_dir)
-      : doc_(doc), base_dir_(std::move(base_dir)), b_(g_) {}
+  ModelReader(const JsonDocument& doc, WeightFiles files) : doc_(doc), files_(std::move(files)), b_(g_) {}
 
   Expected<Graph> read() {
     auto root = JsonObject::at(doc_, doc_.root(), "", "a model");
@@ -45,7 +45,7 @@ class ModelReader {
 
  private:
   const JsonDocument& doc_;
-  std::string base_dir_;
+  WeightFiles files_;
   Graph g_;
   GraphBuilder b_;
   std::unordered_map<std::string, std::string> declared_at_;  // name -> pointer of its definition
@@ -140,7 +140,7 @@ class ModelReader {
       if (o.has("offset") && !o.has("file")) return o.error("offset", "'offset' goes with 'file'");
       auto shape = o.required_shape("shape");
       if (!shape) return shape.error();
-      auto data = load_param_data(o, *shape, base_dir_);
+      auto data = load_param_data(o, *shape, files_);
       if (!data) return data.error();
       ValueId v = g_.add_value(o.get("name").get<std::string>(), *shape, ValueKind::Param);
       g_.params.push_back(v);
@@ -349,23 +349,19 @@ std::string directory_of(const std::string& path) {
 }
 
 Expected<std::string> read_text_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Diag{path, 0, 0, "", std::string("cannot open file: ") + std::strerror(errno)};
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return Diag{path, 0, 0, "", "cannot read file"};
-  return ss.str();
+  return read_regular_file(path);
 }
 
-Expected<Graph> read_model_text(std::string text, const std::string& file, const std::string& base_dir) {
+Expected<Graph> read_model_text(std::string text, const std::string& file, const std::string& base_dir,
+                                const ReadOptions& options) {
   auto doc = JsonDocument::parse(std::move(text), file);
   if (!doc) return doc.error();
   if (is_rtneural_model(doc->root())) {
     auto imported = import_rtneural(*doc, model_name_from_path(file));
     if (!imported) return imported.error();
-    return read_model_text(imported->dump(1), file + " (as imported from RTNeural)", base_dir);
+    return read_model_text(imported->dump(1), file + " (as imported from RTNeural)", base_dir, options);
   }
-  return ModelReader(*doc, base_dir).read();
+  return ModelReader(*doc, WeightFiles{base_dir, options.weights_anywhere}).read();
 }
 
 std::string model_name_from_path(const std::string& path) {
@@ -380,10 +376,10 @@ std::string model_name_from_path(const std::string& path) {
   return base.empty() ? "model" : base;
 }
 
-Expected<Graph> read_model_file(const std::string& path) {
+Expected<Graph> read_model_file(const std::string& path, const ReadOptions& options) {
   auto text = read_text_file(path);
   if (!text) return text.error();
-  return read_model_text(std::move(*text), path, directory_of(path));
+  return read_model_text(std::move(*text), path, directory_of(path), options);
 }
 
 }  // namespace njc

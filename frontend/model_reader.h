@@ -10,12 +10,20 @@
 
 namespace njc {
 
+// What a model may reach besides its own text.
+struct ReadOptions {
+  // Weight files ("file" params) may lie anywhere, not only in the model's directory or below it (the
+  // default, so that a model from a mod folder or a preset cannot read other files into its weights).
+  bool weights_anywhere = false;
+};
+
 // Reads and checks the model file at path.
-Expected<Graph> read_model_file(const std::string& path);
+Expected<Graph> read_model_file(const std::string& path, const ReadOptions& options = {});
 
 // Same for model text already in memory (an RTNeural model file is recognized and imported first); `file`
 // names it in diagnostics and relative weight-file paths resolve against `base_dir`.
-Expected<Graph> read_model_text(std::string text, const std::string& file, const std::string& base_dir);
+Expected<Graph> read_model_text(std::string text, const std::string& file, const std::string& base_dir,
+                                const ReadOptions& options = {});
 
 // "dir/npc.json" -> "dir": where a model's relative weight-file paths resolve.
 std::string directory_of(const std::string& path);
@@ -23,7 +31,7 @@ std::string directory_of(const std::string& path);
 // "dir/npc.json" -> "npc": the default model name for a file.
 std::string model_name_from_path(const std::string& path);
 
-// Reads a whole file; the Diag says why it could not.
+// Reads a whole regular file (frontend/file_reader.h); the Diag says why it could not.
 Expected<std::string> read_text_file(const std::string& path);
 
 }  // namespace njc

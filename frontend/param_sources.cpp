@@ -3,10 +3,12 @@
 #include "frontend/param_sources.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 
 #include "frontend/deterministic_init.h"
+#include "frontend/file_reader.h"
 
 namespace njc {
 
@@ -43,12 +45,36 @@ Expected<std::vector<float>> inline_data(const JsonObject& p, const JsonDocument
   return out;
 }
 
-Expected<std::vector<float>> file_data(const JsonObject& p, int64_t count, const std::string& model_dir) {
+// The canonical absolute path (symbolic links followed), or empty when it does not resolve.
+std::string canonical(const std::string& path) {
+  char* real = realpath(path.c_str(), nullptr);
+  if (real == nullptr) return "";
+  std::string out = real;
+  std::free(real);
+  return out;
+}
+
+// Empty when `full` may be read as a weight file of a model in files.dir; else why not.
+std::string outside_reason(const std::string& full, const WeightFiles& files) {
+  if (files.anywhere) return "";
+  const std::string dir = canonical(files.dir), file = canonical(full);
+  if (dir.empty() || file.empty()) return "";  // the open below reports what is missing
+  if (file.starts_with(dir == "/" ? dir : dir + "/")) return "";
+  return "weight file '" + full + "' lies outside the model's directory '" + files.dir +
+         "'; models may only read files beside or below them unless allowed (njc --weights-anywhere, "
+         "ReadOptions::weights_anywhere)";
+}
+
+Expected<std::vector<float>> file_data(const JsonObject& p, int64_t count, const WeightFiles& files) {
   auto path = p.optional_string("file", "");
   if (!path) return path.error();
   auto offset = p.optional_int("offset", 0, 0, INT64_MAX / 2);
   if (!offset) return offset.error();
-  std::string full = (!path->empty() && (*path)[0] == '/') ? *path : model_dir + "/" + *path;
+  if (path->find('\0') != std::string::npos) return p.error("file", "the weight file's name has a NUL character");
+  std::string full = (!path->empty() && (*path)[0] == '/') ? *path : files.dir + "/" + *path;
+  if (std::string why = outside_reason(full, files); !why.empty()) return p.error("file", why);
+  if (std::string why = why_not_regular_file(full); !why.empty() && !why.starts_with("cannot open"))
+    return p.error("file", "weight file '" + full + "' " + why);
   std::ifstream in(full, std::ios::binary | std::ios::ate);
   if (!in) return p.error("file", "cannot open weight file '" + full + "': " + std::strerror(errno));
   int64_t size = static_cast<int64_t>(in.tellg());
@@ -107,14 +133,14 @@ Expected<std::vector<float>> init_data(const JsonObject& p, const JsonDocument& 
 }  // namespace
 
 Expected<std::vector<float>> load_param_data(const JsonObject& p, const Shape& shape,
-                                             const std::string& model_dir) {
+                                             const WeightFiles& files) {
   int sources = p.has("data") + p.has("file") + p.has("init");
   if (sources != 1)
     return p.error("a param needs exactly one of 'data', 'file' or 'init' (found " + std::to_string(sources) +
                    ")");
   int64_t count = num_elements(shape);
   if (p.has("data")) return inline_data(p, p.doc(), count);
-  if (p.has("file")) return file_data(p, count, model_dir);
+  if (p.has("file")) return file_data(p, count, files);
   return init_data(p, p.doc(), count);
 }
 

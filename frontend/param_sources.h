@@ -9,8 +9,15 @@
 
 namespace njc {
 
-// Reads the data of the param object `p` with the given shape. `model_dir` resolves relative file paths.
-Expected<std::vector<float>> load_param_data(const JsonObject& p, const Shape& shape,
-                                             const std::string& model_dir);
+// Where weight files may be: relative paths resolve against `dir`, and unless `anywhere`, the file (after
+// following symbolic links) must lie inside `dir`, so a model from a mod folder or a preset cannot read
+// /etc/passwd or ../../secret into its weights, outputs and objects.
+struct WeightFiles {
+  std::string dir;
+  bool anywhere = false;
+};
+
+// Reads the data of the param object `p` with the given shape.
+Expected<std::vector<float>> load_param_data(const JsonObject& p, const Shape& shape, const WeightFiles& files);
 
 }  // namespace njc

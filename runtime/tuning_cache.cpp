@@ -1,8 +1,12 @@
-// The tuning cache's JSON file: strict reading (any doubt → ignore the file), atomic writing.
+// The tuning cache's JSON file: strict, bounded reading (any doubt → ignore the file), writing that merges
+// with other processes under a file lock and replaces the file atomically.
 #include "runtime/tuning_cache.h"
 
 #include <cpuid.h>
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -10,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "frontend/file_reader.h"
 #include "runtime/kernel_cache.h"
 
 namespace njc::runtime {
@@ -45,27 +50,25 @@ std::string kernel_signature(const loop::Kernel& k, x86::Target t) {
 
 TuningCache::TuningCache(std::string path, std::string cpu) : path_(std::move(path)), cpu_(std::move(cpu)) {}
 
-bool TuningCache::load(std::string* warning) {
-  auto fail = [&](const std::string& why) {
-    if (warning) *warning = "njc: warning: ignoring tuning cache " + path_ + ": " + why;
-    std::lock_guard lock(mu_);
-    entries_.clear();
-    return false;
-  };
-  std::ifstream in(path_, std::ios::binary);
-  if (!in) {
-    std::lock_guard lock(mu_);
-    entries_.clear();
-    return access(path_.c_str(), F_OK) != 0 ? true : fail("cannot be read");
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+namespace {
+
+using Entries = std::map<std::pair<std::string, std::string>, TuningEntry>;
+
+// Bounds on what a cache may hold: a file written by a hostile or broken program must not make a run read
+// gigabytes or apply a pipeline of a million passes.
+constexpr int64_t kMaxCacheBytes = 64 << 20;
+constexpr size_t kMaxEntries = 65536, kMaxPipeline = 4096, kMaxName = 256;
+
+// The entries of a cache file's text, or why it is not one.
+Expected<Entries> parse_cache(const std::string& text) {
+  auto fail = [](const std::string& why) { return Diag{"", 0, 0, "", why}; };
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return fail("not valid JSON");
   if (!j.is_object() || j.value("format", "") != kFormat) return fail("not an njc tuning cache");
   if (!j.contains("version") || j["version"] != kVersion) return fail("unsupported version");
   if (!j.contains("entries") || !j["entries"].is_array()) return fail("no entries array");
-  std::map<std::pair<std::string, std::string>, TuningEntry> read;
+  if (j["entries"].size() > kMaxEntries) return fail("more than " + std::to_string(kMaxEntries) + " entries");
+  Entries read;
   for (const nlohmann::json& e : j["entries"]) {
     if (!e.is_object()) return fail("an entry is not an object");
     for (const char* field : {"cpu", "kernel", "name", "pipeline"})
@@ -75,30 +78,91 @@ bool TuningCache::load(std::string* warning) {
       return fail("an entry lacks cycles_per_call");
     std::string sig = e["kernel"];
     if (!is_hex32(sig)) return fail("an entry's kernel signature is not 32 hex digits");
+    if (e["pipeline"].get_ref<const std::string&>().size() > kMaxPipeline)
+      return fail("an entry's pipeline is longer than " + std::to_string(kMaxPipeline) + " characters");
+    if (e["name"].get_ref<const std::string&>().size() > kMaxName ||
+        e["cpu"].get_ref<const std::string&>().size() > kMaxName)
+      return fail("an entry's name is longer than " + std::to_string(kMaxName) + " characters");
     TuningEntry te{e["name"], e["pipeline"], e["cycles_per_call"].get<double>()};
     read[{e["cpu"], sig}] = std::move(te);
   }
+  return read;
+}
+
+// An exclusive advisory lock on `path`.lock, held for the object's life: processes sharing one cache
+// merge their entries one at a time instead of the last writer dropping the others'.
+class CacheLock {
+ public:
+  explicit CacheLock(const std::string& path) : fd_(open((path + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666)) {
+    if (fd_ >= 0) flock(fd_, LOCK_EX);
+  }
+  ~CacheLock() {
+    if (fd_ >= 0) close(fd_);  // closing releases the lock
+  }
+  CacheLock(const CacheLock&) = delete;
+  CacheLock& operator=(const CacheLock&) = delete;
+
+ private:
+  int fd_;
+};
+
+bool is_special_file(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode);
+}
+
+}  // namespace
+
+bool TuningCache::load(std::string* warning) {
+  auto fail = [&](const std::string& why) {
+    if (warning) *warning = "njc: warning: ignoring tuning cache " + path_ + ": " + why;
+    std::lock_guard lock(mu_);
+    entries_.clear();
+    return false;
+  };
+  if (access(path_.c_str(), F_OK) != 0) {
+    std::lock_guard lock(mu_);
+    entries_.clear();
+    return true;  // no cache yet
+  }
+  auto text = read_regular_file(path_, kMaxCacheBytes);
+  if (!text) return fail(text.error().message);
+  auto read = parse_cache(*text);
+  if (!read) return fail(read.error().message);
   std::lock_guard lock(mu_);
-  entries_ = std::move(read);
+  entries_ = std::move(*read);
   return true;
 }
 
 Status TuningCache::save() const {
-  nlohmann::json entries = nlohmann::json::array();
+  CacheLock file_lock(path_);
+  // Merge: what other processes saved since this one loaded stays; this process's entries win.
+  Entries merged;
+  if (!is_special_file(path_) && access(path_.c_str(), F_OK) == 0)
+    if (auto text = read_regular_file(path_, kMaxCacheBytes))
+      if (auto on_disk = parse_cache(*text)) merged = std::move(*on_disk);
   {
     std::lock_guard lock(mu_);
-    for (const auto& [key, e] : entries_)
-      entries.push_back({{"cpu", key.first},
-                         {"kernel", key.second},
-                         {"name", e.name},
-                         {"pipeline", e.pipeline},
-                         {"cycles_per_call", e.cycles_per_call}});
+    for (const auto& [key, e] : entries_) merged[key] = e;
   }
+  nlohmann::json entries = nlohmann::json::array();
+  for (const auto& [key, e] : merged)
+    entries.push_back({{"cpu", key.first},
+                       {"kernel", key.second},
+                       {"name", e.name},
+                       {"pipeline", e.pipeline},
+                       {"cycles_per_call", e.cycles_per_call}});
   nlohmann::json j = {{"format", kFormat}, {"version", kVersion}, {"entries", entries}};
+  const std::string text = j.dump(1) + "\n";
+  if (is_special_file(path_)) {  // /dev/null, a FIFO: written in place, never replaced
+    std::ofstream out(path_, std::ios::binary);
+    if (!(out << text) || !out.flush()) return Diag{path_, 0, 0, "", "cannot write the tuning cache"};
+    return {};
+  }
   std::string tmp = path_ + ".tmp." + std::to_string(getpid());
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << j.dump(1) << "\n";
+    out << text;
     if (!out.flush()) {
       std::remove(tmp.c_str());
       return Diag{path_, 0, 0, "", "cannot write the tuning cache"};

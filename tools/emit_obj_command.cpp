@@ -32,7 +32,7 @@ int fail(const std::string& message) {
 
 struct Request {
   std::string model, output, header, name, target = "host";
-  bool obj = false, assembly = false, tune = false;
+  bool obj = false, assembly = false, tune = false, weights_anywhere = false;
   int opt_level = 3;
 };
 
@@ -57,7 +57,7 @@ int build(const Request& r) {
   if (!targets)
     return fail("unknown target '" + targets.error().message +
                 "' (host, avx512, avx2, sse4, or a comma-separated list of them)");
-  auto g = read_model_file(r.model);
+  auto g = read_model_file(r.model, ReadOptions{r.weights_anywhere});
   if (!g) return report(g.error());
   runtime::AotOptions o;
   o.target = targets->front();
@@ -113,6 +113,8 @@ int run_emit_obj_command(int argc, char** argv) {
   app.add_option("--target", r.target,
                  "Instruction set: host (default), avx512, avx2, sse4, or a list (avx512,avx2,sse4): one "
                  "variant per target, the best the CPU runs chosen at the first call");
+  app.add_flag("--weights-anywhere", r.weights_anywhere,
+               "Let the model's weight files lie outside its directory");
   app.add_flag("--tune", r.tune,
                "Autotune every kernel now (on this CPU, for --target) and build the fastest schedules in "
                "instead of -O's");

@@ -42,6 +42,7 @@ struct Options {
   int64_t iterations = 1;
   int opt_level = 3;
   std::string target = "host";
+  bool weights_anywhere = false;
   TierFlags tiers;  // --profile, --trace, --tier, --jit-threshold, --tuning-cache: the tiered JIT
 };
 
@@ -52,13 +53,13 @@ int report(const Diag& d) {
 }
 
 // A model is njc JSON (a .json file, or text starting with '{') or graph IR text.
-Expected<Graph> load_model(const std::string& path) {
+Expected<Graph> load_model(const std::string& path, const ReadOptions& options) {
   auto text = read_text_file(path);
   if (!text) return text.error();
   size_t first = text->find_first_not_of(" \t\r\n");
   bool json = path.ends_with(".json") || (first != std::string::npos && (*text)[first] == '{');
   if (!json) return parse_graph(*text, path);
-  return read_model_text(std::move(*text), path, directory_of(path));
+  return read_model_text(std::move(*text), path, directory_of(path), options);
 }
 
 using Engine = std::function<std::vector<std::vector<float>>(const CallInputs&)>;
@@ -138,7 +139,7 @@ int emit_listing(const Graph& g, const Options& o) {
 }
 
 int run(const Options& o) {
-  auto g = load_model(o.model_path);
+  auto g = load_model(o.model_path, ReadOptions{o.weights_anywhere});
   if (!g) return report(g.error());
   if (o.emit_ir == "graph") return emit(print_graph(*g), o);
   if (o.emit_ir == "loops") {
@@ -212,6 +213,9 @@ int main_impl(int argc, char** argv) {
   app.add_option("--output", o.output_path, "Write the result to this file (atomically) instead of stdout");
   app.add_option("--iterations", o.iterations, "Run N calls carrying state and print the last outputs")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
+  app.add_flag("--weights-anywhere", o.weights_anywhere,
+               "Let the model's weight files lie outside its directory (by default a model may read only "
+               "files beside or below it)");
   add_tier_flags(app, o.tiers);
   app.footer(
       "Subcommands: njc opt FILE [--passes=PIPELINE] runs loop IR passes (njc opt --help);\n"

@@ -57,7 +57,11 @@ Status TieredSession::finish() {
   if (flags_.profile) std::fputs(profile_report(*model_).c_str(), stderr);
   if (trace_)
     if (Status s = trace_->write(flags_.trace_path); !s) return s;
-  if (cache_) return cache_->save();
+  // The results are computed: a cache that cannot be saved costs only the next run's tuning.
+  if (cache_)
+    if (Status s = cache_->save(); !s)
+      std::fprintf(stderr, "njc: warning: tuning cache not saved: %s: %s\n", s.error().file.c_str(),
+                   s.error().message.c_str());
   return {};
 }
 

@@ -115,6 +115,47 @@ TEST(TuningCache, CorruptOrForeignFilesAreIgnoredWithAWarning) {
   std::remove(path.c_str());
 }
 
+// Two processes (two caches on one file) that each tuned other kernels: the second save merges with the
+// first instead of dropping its entries; on the same kernel the later save wins.
+TEST(TuningCache, ConcurrentSavesMergeInsteadOfLosingEntries) {
+  std::string path = temp_path("merge");
+  const std::string other = "fedcba9876543210fedcba9876543210";
+  runtime::TuningCache a(path, "A"), b(path, "A");
+  ASSERT_TRUE(a.load());
+  ASSERT_TRUE(b.load());
+  a.put(kSig, {"ka", "interchange", 1});
+  b.put(other, {"kb", "unroll{factor=2}", 2});
+  b.put(kSig, {"kb0", "unroll{factor=4}", 3});
+  ASSERT_TRUE(a.save());
+  ASSERT_TRUE(b.save());
+  runtime::TuningCache c(path, "A");
+  ASSERT_TRUE(c.load());
+  EXPECT_EQ(c.size(), 2u);
+  ASSERT_TRUE(c.find(other));
+  ASSERT_TRUE(c.find(kSig));
+  EXPECT_EQ(c.find(kSig)->name, "kb0");
+  std::remove(path.c_str());
+  std::remove((path + ".lock").c_str());
+}
+
+// Bounded: a pipeline of thousands of passes is not applied; a device is not read.
+TEST(TuningCache, OversizedEntriesAndDevicesAreIgnored) {
+  std::string path = temp_path("huge");
+  std::string pipeline = "interchange";
+  while (pipeline.size() <= 4096) pipeline += ",interchange";
+  write(path, "{\"format\": \"njc-tuning-cache\", \"version\": 1, \"entries\": [{\"cpu\": \"A\", \"kernel\": \"" +
+                  std::string(kSig) + "\", \"name\": \"k\", \"pipeline\": \"" + pipeline +
+                  "\", \"cycles_per_call\": 1}]}");
+  runtime::TuningCache c(path, "A");
+  std::string warning;
+  EXPECT_FALSE(c.load(&warning));
+  EXPECT_NE(warning.find("pipeline is longer than 4096 characters"), std::string::npos) << warning;
+  std::remove(path.c_str());
+  runtime::TuningCache zero("/dev/zero", "A");
+  EXPECT_FALSE(zero.load(&warning));
+  EXPECT_NE(warning.find("is not a regular file"), std::string::npos) << warning;
+}
+
 runtime::TierOptions tuned_options(runtime::TuningCache* cache) {
   runtime::TierOptions o;
   o.call_threshold = 1;
