@@ -29,7 +29,8 @@ constexpr int64_t kFormatVersion = 1;
 
 class ModelReader {
  public:
-  ModelReader(const JsonDocument& doc, WeightFiles files) : doc_(doc), files_(std::move(files)), b_(g_) {}
+  ModelReader(const JsonDocument& doc, WeightFiles files, int64_t memory_budget)
+      : doc_(doc), files_(std::move(files)), memory_budget_(memory_budget), b_(g_) {}
 
   Expected<Graph> read() {
     auto root = JsonObject::at(doc_, doc_.root(), "", "a model");
@@ -38,6 +39,8 @@ class ModelReader {
                       &ModelReader::read_params, &ModelReader::read_states, &ModelReader::read_nodes,
                       &ModelReader::read_state_updates, &ModelReader::read_outputs})
       if (Status s = (this->*step)(*root); !s) return s.error();
+    if (std::string why = over_budget(g_, memory_budget_); !why.empty())
+      return doc_.error_at(g_.batch > 1 ? "/batch" : "", why);
     if (Status s = verify_graph(g_); !s)  // everything was checked on the way; this is a safety net
       return doc_.error_at("", "internal: the model reader built an invalid graph: " + s.error().message);
     return std::move(g_);
@@ -46,6 +49,7 @@ class ModelReader {
  private:
   const JsonDocument& doc_;
   WeightFiles files_;
+  int64_t memory_budget_;
   Graph g_;
   GraphBuilder b_;
   std::unordered_map<std::string, std::string> declared_at_;  // name -> pointer of its definition
@@ -85,7 +89,7 @@ class ModelReader {
     if (name->empty()) return root.error("name", "'name' must not be empty");
     auto description = root.optional_string("description", "");
     if (!description) return description.error();
-    auto batch = root.optional_int("batch", 1, 1, 1 << 20);
+    auto batch = root.optional_int("batch", 1, 1, kMaxBatch);
     if (!batch) return batch.error();
     g_.name = *name;
     g_.batch = *batch;
@@ -176,6 +180,11 @@ class ModelReader {
         return o.error("next", "state '" + g_.value(s.value).name + "' is " +
                                    shape_to_string(g_.value(s.value).shape) + " but its next value '" +
                                    *next + "' is " + shape_to_string(g_.value(v).shape));
+      for (size_t j = 0; j < i; ++j)
+        if (g_.states[j].next == v)
+          return o.error("next", "states '" + g_.value(g_.states[j].value).name + "' and '" +
+                                     g_.value(s.value).name + "' have the same next value '" + *next +
+                                     "'; give each its own (an Identity node copies a value)");
       s.next = v;
       return Status::ok();
     });
@@ -361,7 +370,7 @@ Expected<Graph> read_model_text(std::string text, const std::string& file, const
     if (!imported) return imported.error();
     return read_model_text(imported->dump(1), file + " (as imported from RTNeural)", base_dir, options);
   }
-  return ModelReader(*doc, WeightFiles{base_dir, options.weights_anywhere}).read();
+  return ModelReader(*doc, WeightFiles{base_dir, options.weights_anywhere}, options.memory_budget).read();
 }
 
 std::string model_name_from_path(const std::string& path) {

@@ -7,6 +7,7 @@
 
 #include "ir/diag.h"
 #include "ir/graph.h"
+#include "ir/memory_budget.h"
 
 namespace njc {
 
@@ -15,6 +16,9 @@ struct ReadOptions {
   // Weight files ("file" params) may lie anywhere, not only in the model's directory or below it (the
   // default, so that a model from a mod folder or a preset cannot read other files into its weights).
   bool weights_anywhere = false;
+  // The most bytes the model's tensors may take (ir/memory_budget.h): params once, every other value
+  // batch times. A model over it is refused before anything is allocated.
+  int64_t memory_budget = kDefaultMemoryBudget;
 };
 
 // Reads and checks the model file at path.

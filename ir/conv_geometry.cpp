@@ -41,14 +41,17 @@ std::optional<Conv1dGeometry> conv1d_geometry(const Node& n, const Shape& x, con
   auto dilation = single(n, "dilations", 1, 1, &e);
   if (!dilation) return bad("dilations", e);
   g.stride = *stride, g.dilation = *dilation;
-  if (g.stride < 1) return bad("strides", "strides must be >= 1");
-  if (g.dilation < 1) return bad("dilations", "dilations must be >= 1");
+  // Every attribute is at most 2^28 (the largest tensor dimension), so no product below can overflow.
+  if (g.stride < 1 || g.stride > kMaxTensorElements) return bad("strides", "strides must be between 1 and 2^28");
+  if (g.dilation < 1 || g.dilation > kMaxTensorElements)
+    return bad("dilations", "dilations must be between 1 and 2^28");
   std::string auto_pad = attr_string(n, "auto_pad", "NOTSET");
   int64_t span = g.dilation * (g.kernel - 1) + 1;
   if (auto_pad == "NOTSET") {
     auto pads = attr_ints(n, "pads").value_or(std::vector<int64_t>{0, 0});
     if (pads.size() != 2) return bad("pads", "'pads' must have 2 entries (begin, end) for a 1-D Conv");
-    if (pads[0] < 0 || pads[1] < 0) return bad("pads", "pads must be >= 0");
+    if (pads[0] < 0 || pads[1] < 0 || pads[0] > kMaxTensorElements || pads[1] > kMaxTensorElements)
+      return bad("pads", "pads must be between 0 and 2^28");
     g.pad_begin = pads[0], g.pad_end = pads[1];
   } else if (auto_pad == "VALID") {
     g.pad_begin = g.pad_end = 0;

@@ -5,6 +5,7 @@
 
 #include "ir/graph_printer.h"
 #include "ir/graph_verifier.h"
+#include "ir/memory_budget.h"
 #include "ir/text_lexer.h"
 
 namespace njc {
@@ -22,12 +23,14 @@ class GraphParser {
       if (Status s = parse_decl(); !s) return s.error();
     }
     if (cur_.peek().kind != TokKind::End) return cur_.error_here("unexpected text after the graph");
+    if (std::string why = over_budget(g_, kDefaultMemoryBudget); !why.empty()) return cur_.error_at(batch_, why);
     if (Status s = verify_graph(g_); !s) return locate(s.error());
     return std::move(g_);
   }
 
  private:
   TokenCursor cur_;
+  Token batch_;  // where the batch is given: the place of a model-wide error
   Graph g_;
   std::map<std::string, Token> where_;  // verifier pointer prefix -> the token that starts it
 
@@ -37,8 +40,12 @@ class GraphParser {
     if (!name) return name.error();
     g_.name = name->text;
     if (Status s = cur_.expect_ident("batch"); !s) return s;
+    const Token at = batch_ = cur_.peek();
     auto batch = parse_int();
     if (!batch) return batch.error();
+    if (*batch < 1 || *batch > kMaxBatch)
+      return cur_.error_at(at, "batch must be between 1 and " + std::to_string(kMaxBatch) + ", got " +
+                                   std::to_string(*batch));
     g_.batch = *batch;
     return cur_.expect_punct("{");
   }

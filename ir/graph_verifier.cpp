@@ -94,6 +94,10 @@ Status verify_graph(const Graph& g) {
       return at(where, "state '" + g.value(s.value).name + "' is " + shape_to_string(g.value(s.value).shape) +
                            " but its next value '" + g.value(s.next).name + "' is " +
                            shape_to_string(g.value(s.next).shape));
+    for (size_t j = 0; j < i; ++j)
+      if (g.states[j].next == s.next)
+        return at(where, "states '" + g.value(g.states[j].value).name + "' and '" + g.value(s.value).name +
+                             "' have the same next value '" + g.value(s.next).name + "'");
   }
   if (g.outputs.empty()) return at("/outputs", "a model needs at least one output");
   for (size_t i = 0; i < g.outputs.size(); ++i)

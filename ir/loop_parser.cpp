@@ -10,6 +10,9 @@
 #include <cstdlib>
 #include <unordered_map>
 
+#include "ir/memory_budget.h"
+#include "ir/tensor.h"
+
 namespace njc::loop {
 
 namespace {
@@ -251,9 +254,15 @@ class Parser {
         int64_t d = integer();
         if (d <= 0) fail_at(dim_at, "buffer dimensions must be positive");
         b.shape.push_back(d);
+        if (!shape_within_limits(b.shape))
+          fail_at(dim_at, fmt::format("buffer %{} has more than 2^28 elements", b.name));
       } while (accept(','));
       expect(']');
     }
+    module_floats_ += b.size();
+    if (module_floats_ > (kDefaultMemoryBudget >> 2))
+      fail_at(name_at, fmt::format("the buffers need more than the memory budget of {} bytes",
+                                   kDefaultMemoryBudget));
     if (b.kind == BufferKind::kParam) {
       expect('=');
       if (peek_word() == "splat") {
@@ -453,6 +462,7 @@ class Parser {
   std::string_view file_;
   size_t pos_ = 0;
   Kernel k_;
+  int64_t module_floats_ = 0;  // of every buffer parsed so far, against the memory budget
   std::unordered_map<std::string, ValueId> ids_;
   std::vector<bool> visible_;
   std::vector<std::vector<ValueId>> scopes_;

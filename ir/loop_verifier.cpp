@@ -73,6 +73,8 @@ class Verifier {
   Status loop(const Loop& l, std::vector<ValueId>& outer_scope, bool reachable) {
     if (l.step <= 0) return error(l.loc, "loop step must be positive");
     if (l.lb > l.ub) return error(l.loc, fmt::format("loop bounds {} to {} are reversed", l.lb, l.ub));
+    if (int64_t span = 0; __builtin_sub_overflow(l.ub, l.lb, &span) || span > INT64_MAX - l.step)
+      return error(l.loc, fmt::format("loop bounds {} to {} span more than 2^63", l.lb, l.ub));
     size_t n = l.iter_args.size();
     if (l.inits.size() != n || l.yields.size() != n || l.results.size() != n)
       return error(l.loc, "loop-carried values, inits, yields and results differ in number");
@@ -82,7 +84,8 @@ class Verifier {
     Status st = define(l.iv, l.loc, scope);
     if (st && k_.type_of(l.iv).kind != ScalarKind::kIndex)
       st = error(l.loc, fmt::format("induction variable {} must have type index", name(l.iv)));
-    ranges_[static_cast<size_t>(l.iv)] = {l.lb, l.lb + std::max<int64_t>(l.trip_count() - 1, 0) * l.step};
+    // The last value the variable takes; exact, since lb <= ub and step > 0 keep it within [lb, ub].
+    ranges_[static_cast<size_t>(l.iv)] = {l.lb, l.lb + (l.ub - l.lb - 1 < 0 ? 0 : (l.ub - l.lb - 1) / l.step * l.step)};
     for (size_t i = 0; st && i < n; ++i) {
       st = define(l.iter_args[i], l.loc, scope);
       if (st && k_.type_of(l.iter_args[i]) != k_.type_of(l.inits[i]))
@@ -209,10 +212,16 @@ class Verifier {
           return error(i.loc, fmt::format("index of %{} uses {} which is not an enclosing induction variable",
                                           b.name, valid_id(term.iv) ? name(term.iv) : "an unknown value"));
         Range iv = ranges_[static_cast<size_t>(term.iv)];
-        r.lo += std::min(term.coeff * iv.lo, term.coeff * iv.hi);
-        r.hi += std::max(term.coeff * iv.lo, term.coeff * iv.hi);
+        int64_t a = 0, b2 = 0;
+        // Exact arithmetic or a refusal: a bound that wraps would prove an access in range that is not.
+        if (__builtin_mul_overflow(term.coeff, iv.lo, &a) || __builtin_mul_overflow(term.coeff, iv.hi, &b2) ||
+            __builtin_add_overflow(r.lo, std::min(a, b2), &r.lo) ||
+            __builtin_add_overflow(r.hi, std::max(a, b2), &r.hi))
+          return error(i.loc, fmt::format("'{}' of %{}: index {} ({}) overflows 64 bits", op, b.name, d,
+                                          print_affine(k_, i.index[d])));
       }
-      if (d + 1 == i.index.size()) r.hi += extent - 1;
+      if (d + 1 == i.index.size() && __builtin_add_overflow(r.hi, extent - 1, &r.hi))
+        return error(i.loc, fmt::format("'{}' of %{}: index {} overflows 64 bits", op, b.name, d));
       if (reachable && (r.lo < 0 || r.hi >= b.shape[d]))
         return error(i.loc, fmt::format("'{}' of %{} out of bounds: index {} ({}) spans [{}, {}] in a dimension of "
                                         "size {}",

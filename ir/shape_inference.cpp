@@ -178,7 +178,8 @@ Expected<std::vector<Shape>> infer_reshape(const Node& n, const Ins& in) {
       out[i] = x[i];
     }
     if (out[i] < 0) return fail("/attributes/shape", "dimension " + std::to_string(out[i]) + " is invalid");
-    known *= out[i];
+    if (out[i] > kMaxTensorElements || __builtin_mul_overflow(known, out[i], &known) || known > kMaxTensorElements)
+      return fail("/attributes/shape", "shape " + shape_to_string(*target) + " has more than 2^28 elements");
   }
   int64_t total = num_elements(x);
   if (infer_at >= 0) {

@@ -363,6 +363,9 @@ Expected<AotModule> build_aot(const Graph& g, const AotOptions& o) {
     m.outputs.push_back({g.value(g.outputs[i]).name, g.value(g.outputs[i]).shape, n});
   }
   m.state_bytes = state.bytes();
+  if (m.state_bytes > 0x7fffffff)  // the entry functions address the block with 32-bit displacements
+    return error("the model's state block would be " + std::to_string(m.state_bytes) +
+                 " bytes; an ahead-of-time object addresses at most 2 GiB (2147483647 bytes)");
 
   Entries entries;
   std::vector<Variant> variants;

@@ -34,6 +34,7 @@ struct Request {
   std::string model, output, header, name, target = "host";
   bool obj = false, assembly = false, tune = false, weights_anywhere = false;
   int opt_level = 3;
+  int64_t max_memory_mib = kDefaultMemoryBudget >> 20;
 };
 
 // The targets named by --target: one, or a comma-separated list ("avx512,avx2,sse4": one variant each and
@@ -57,7 +58,7 @@ int build(const Request& r) {
   if (!targets)
     return fail("unknown target '" + targets.error().message +
                 "' (host, avx512, avx2, sse4, or a comma-separated list of them)");
-  auto g = read_model_file(r.model, ReadOptions{r.weights_anywhere});
+  auto g = read_model_file(r.model, ReadOptions{r.weights_anywhere, r.max_memory_mib << 20});
   if (!g) return report(g.error());
   runtime::AotOptions o;
   o.target = targets->front();
@@ -115,6 +116,9 @@ int run_emit_obj_command(int argc, char** argv) {
                  "variant per target, the best the CPU runs chosen at the first call");
   app.add_flag("--weights-anywhere", r.weights_anywhere,
                "Let the model's weight files lie outside its directory");
+  app.add_option("--max-memory", r.max_memory_mib,
+                 "Refuse a model whose tensors need more than this many MiB (default 4096)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 30));
   app.add_flag("--tune", r.tune,
                "Autotune every kernel now (on this CPU, for --target) and build the fastest schedules in "
                "instead of -O's");

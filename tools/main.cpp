@@ -43,6 +43,7 @@ struct Options {
   int opt_level = 3;
   std::string target = "host";
   bool weights_anywhere = false;
+  int64_t max_memory_mib = kDefaultMemoryBudget >> 20;
   TierFlags tiers;  // --profile, --trace, --tier, --jit-threshold, --tuning-cache: the tiered JIT
 };
 
@@ -58,7 +59,12 @@ Expected<Graph> load_model(const std::string& path, const ReadOptions& options) 
   if (!text) return text.error();
   size_t first = text->find_first_not_of(" \t\r\n");
   bool json = path.ends_with(".json") || (first != std::string::npos && (*text)[first] == '{');
-  if (!json) return parse_graph(*text, path);
+  if (!json) {
+    auto g = parse_graph(*text, path);
+    if (g)
+      if (std::string why = over_budget(*g, options.memory_budget); !why.empty()) return Diag{path, 0, 0, "", why};
+    return g;
+  }
   return read_model_text(std::move(*text), path, directory_of(path), options);
 }
 
@@ -139,7 +145,7 @@ int emit_listing(const Graph& g, const Options& o) {
 }
 
 int run(const Options& o) {
-  auto g = load_model(o.model_path, ReadOptions{o.weights_anywhere});
+  auto g = load_model(o.model_path, ReadOptions{o.weights_anywhere, o.max_memory_mib << 20});
   if (!g) return report(g.error());
   if (o.emit_ir == "graph") return emit(print_graph(*g), o);
   if (o.emit_ir == "loops") {
@@ -216,6 +222,10 @@ int main_impl(int argc, char** argv) {
   app.add_flag("--weights-anywhere", o.weights_anywhere,
                "Let the model's weight files lie outside its directory (by default a model may read only "
                "files beside or below it)");
+  app.add_option("--max-memory", o.max_memory_mib,
+                 "Refuse a model whose tensors (params once, the rest times batch) need more than this many "
+                 "MiB (default 4096)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 30));
   add_tier_flags(app, o.tiers);
   app.footer(
       "Subcommands: njc opt FILE [--passes=PIPELINE] runs loop IR passes (njc opt --help);\n"
