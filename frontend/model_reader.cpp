@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -264,6 +265,19 @@ Status ModelReader::read_nodes(const JsonObject& root) {
   return Status::ok();
 }
 
+// ONNX's 0/1 int attributes: another value is a mistake, not "true".
+bool is_flag_attribute(const std::string& name) {
+  static const char* const kFlags[] = {"transA", "transB", "allowzero", "keepdims", "noop_with_empty_axes",
+                                       "select_last_index", "ceil_mode", "count_include_pad", "exclusive",
+                                       "reverse", "linear_before_reset", "input_forget", "layout"};
+  return std::any_of(std::begin(kFlags), std::end(kFlags), [&](const char* f) { return name == f; });
+}
+
+// Float attributes are fp32 in ONNX: 1e300 would become infinity.
+bool is_finite_fp32(double v) {
+  return std::isfinite(v) && std::fabs(v) <= 3.4028234663852886e38;
+}
+
 Expected<Attributes> ModelReader::onnx_attributes(const JsonObject& node, OpKind op) {
   Attributes attrs;
   if (!node.has("attributes")) return attrs;
@@ -287,10 +301,14 @@ Expected<Attributes> ModelReader::onnx_attributes(const JsonObject& node, OpKind
     switch (*kind) {
       case AttrKind::Int:
         if (!v.is_number_integer()) return bad();
+        if (is_flag_attribute(it.key()) && v.get<int64_t>() != 0 && v.get<int64_t>() != 1)
+          return doc_.error_at(p, "attribute '" + it.key() + "' must be 0 or 1, got " + v.dump());
         attrs[it.key()] = v.get<int64_t>();
         break;
       case AttrKind::Float:
         if (!v.is_number()) return bad();
+        if (!is_finite_fp32(v.get<double>()))
+          return doc_.error_at(p, "attribute '" + it.key() + "' must be a finite fp32 number, got " + v.dump());
         attrs[it.key()] = v.get<double>();
         break;
       case AttrKind::String:

@@ -19,10 +19,25 @@ bool ends_with(const std::string& s, const char* suffix) {
 
 constexpr int kMaxNesting = 32;  // deeper than any tensor's rank; refused before it exhausts the stack
 
+// Whether two nested arrays have the same shape (sizes at every level, element by element).
+bool same_nesting(const nlohmann::json& a, const nlohmann::json& b) {
+  if (a.is_array() != b.is_array()) return false;
+  if (!a.is_array()) return true;
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (!same_nesting(a[i], b[i])) return false;
+  return true;
+}
+
 Status flatten(const JsonDocument& doc, const nlohmann::json& v, const std::string& pointer,
                std::vector<float>& out, int depth = 0) {
   if (v.is_array()) {
     if (depth >= kMaxNesting) return doc.error_at(pointer, "input values are nested too deeply");
+    // Nested arrays are a tensor's rows: every row of one array has the same shape (no ragged rows).
+    for (size_t i = 1; i < v.size(); ++i)
+      if (v[i].is_array() != v[0].is_array() || (v[i].is_array() && !same_nesting(v[i], v[0])))
+        return doc.error_at(JsonDocument::child(pointer, i),
+                            "ragged input: this row's shape differs from the first row's");
     for (size_t i = 0; i < v.size(); ++i)
       if (Status s = flatten(doc, v[i], JsonDocument::child(pointer, i), out, depth + 1); !s) return s;
     return Status::ok();

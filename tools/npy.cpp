@@ -34,8 +34,12 @@ Expected<std::vector<float>> parse_npy(const std::string& b, const std::string& 
   size_t count = 1;
   std::string dims = m[1];
   static const std::regex kDim("\\d+");
-  for (std::sregex_iterator it(dims.begin(), dims.end(), kDim), end; it != end; ++it)
-    count *= std::stoull(it->str());
+  for (std::sregex_iterator it(dims.begin(), dims.end(), kDim), end; it != end; ++it) {
+    // Bounded like every tensor: no product can wrap to a small count.
+    const std::string d = it->str();
+    if (d.size() > 10 || std::stoull(d) > (uint64_t{1} << 28) || (count *= std::stoull(d)) > (uint64_t{1} << 28))
+      return fail("the shape (" + dims + ") has more than 2^28 values");
+  }
   if (b.size() - data_at < count * elem)
     return fail("the data is shorter than the shape says (" + std::to_string(count) + " values)");
   std::vector<float> out(count);
