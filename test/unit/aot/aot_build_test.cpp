@@ -256,5 +256,34 @@ TEST(AotBuild, HeaderIsCAndCxx) {
   EXPECT_NE(cxx.out.find(" U dnc_memory_run"), std::string::npos) << "C linkage: " << cxx.out;
 }
 
+// Any model path and any tensor names give a header that compiles (with trigraphs on, as C89 compilers read
+// them) and spells the names exactly: "*/" cannot end the opening comment, "??/" cannot become a backslash.
+// Two headers of different prefixes can be included together.
+TEST(AotBuild, HeaderIsSafeForAnyPathAndNames) {
+  ScratchDir dir;
+  Graph g = example("mlp.json");
+  g.value(g.inputs[0]).name = "obs?\?/\"*/ \\n";
+  auto m = runtime::build_aot(g, {});
+  ASSERT_TRUE(m);
+  std::ofstream(dir / "m.h") << runtime::aot_header(*m, "/models/*/evil?\?/mlp*.json");
+  runtime::AotOptions other;
+  other.name = "second";
+  auto m2 = runtime::build_aot(example("mlp.json"), other);
+  ASSERT_TRUE(m2);
+  std::ofstream(dir / "m2.h") << runtime::aot_header(*m2, "mlp.json");
+  // The expected name, spelled in C without a trigraph: obs??/"*/ \n (a backslash and an n).
+  std::ofstream(dir / "use.c") << R"(#include <string.h>
+#include "m.h"
+#include "m2.h"
+int main(void) {
+  return strcmp(MLP_INPUT_0_NAME, "obs?\?/\"*/ \\n") != 0 || MLP_STATE_BYTES != SECOND_STATE_BYTES;
+}
+)";
+  ToolResult c = sh("gcc -std=c99 -trigraphs -Wall -Werror -Wno-trigraphs -o use use.c && ./use", dir.path());
+  const std::string header = test::slurp(dir / "m.h");
+  EXPECT_EQ(c.exit_code, 0) << c.err << header;
+  EXPECT_EQ(header.find("/models"), std::string::npos) << "the header must not depend on the model's directory";
+}
+
 }  // namespace
 }  // namespace njc::aot_test
