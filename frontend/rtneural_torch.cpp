@@ -91,9 +91,9 @@ class TorchImporter {
     std::sort(keys.begin(), keys.end());
     std::vector<Module> modules;
     for (const auto& entry : keys) {
-      auto [prefix, param] = split_key(entry.second);
-      auto it =
-          std::find_if(modules.begin(), modules.end(), [&](const Module& m) { return m.prefix == prefix; });
+      const auto [prefix, param] = split_key(entry.second);
+      const std::string& name = prefix;  // a plain reference: clang 14 cannot capture a structured binding
+      auto it = std::find_if(modules.begin(), modules.end(), [&](const Module& m) { return m.prefix == name; });
       if (it == modules.end()) it = modules.insert(modules.end(), Module{prefix, {}});
       it->params.insert(param);
     }
