@@ -204,7 +204,8 @@ void outer_loops(Recipe& r, const TargetDesc& t) {
     if (nested && std::none_of(outer.begin(), outer.end(), [&](const auto& x) { return x.first == n; }))
       outer.emplace_back(n, l.trip_count());
   });
-  for (const auto& [n, trip] : outer) {
+  for (const auto& [loop_name, trip] : outer) {
+    const std::string& n = loop_name;  // clang 14 lambdas cannot capture a structured binding
     int w = pick_width(trip, t.vector_lanes);
     if (w == 0 || !r.add(fmt::format("vectorize-outer{{loop={} width={}}}", n, w))) continue;
     r.add_layout("relayout");  // gate weights per block of W units: [block][k][gate][W lanes]
@@ -253,7 +254,8 @@ void o3(Recipe& r, const TargetDesc& t) {
     if (innermost && scalar && std::none_of(inner.begin(), inner.end(), [&](const auto& x) { return x.first == n; }))
       inner.emplace_back(n, l.trip_count());
   });
-  for (const auto& [n, trip] : inner) {
+  for (const auto& [loop_name, trip] : inner) {
+    const std::string& n = loop_name;  // clang 14 lambdas cannot capture a structured binding
     int w = pick_width(trip, t.vector_lanes);
     if (w == 0 || !r.add(fmt::format("vectorize{{loop={} width={}}}", n, w))) continue;
     bool carries = false;
