@@ -316,6 +316,7 @@ class Importer {
   }
 
   Status layer(const json& l) {
+    if (l.contains("type") && !l["type"].is_string()) return error("/type", "a layer's type must be a string");
     std::string type = l.value("type", "");
     if (type == "conv2d") return conv2d(l);
     if (type == "batchnorm2d") return batchnorm2d(l);
@@ -344,12 +345,19 @@ bool is_rtneural_model(const json& root) {
 
 Expected<json> import_rtneural(const JsonDocument& doc, const std::string& name,
                                const RtNeuralOptions& options) {
-  if (is_torch_state_dict(doc.root())) return import_torch_state_dict(doc, name, options);
-  if (!options.layer_options.empty())
-    return doc.error_at("",
-                        "layer options (" + options.layer_options.begin()->first +
-                            ", ...) apply to PyTorch state_dicts only; a Keras-layout file carries its own");
-  return Importer(doc, name).run();
+  // The importers check what they read field by field; a JSON value of a kind no check foresaw (a number
+  // where a string belongs) still ends here as an error, never as an exception through the caller.
+  try {
+    if (is_torch_state_dict(doc.root())) return import_torch_state_dict(doc, name, options);
+    if (!options.layer_options.empty())
+      return doc.error_at("",
+                          "layer options (" + options.layer_options.begin()->first +
+                              ", ...) apply to PyTorch state_dicts only; a Keras-layout file carries its own");
+    return Importer(doc, name).run();
+  } catch (const json::exception& e) {
+    return doc.error_at("", std::string("malformed RTNeural model: a field has the wrong JSON type (") + e.what() +
+                                ")");
+  }
 }
 
 }  // namespace njc
