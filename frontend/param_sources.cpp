@@ -2,6 +2,8 @@
 // finiteness.
 #include "frontend/param_sources.h"
 
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -73,8 +75,9 @@ Expected<std::vector<float>> file_data(const JsonObject& p, int64_t count, const
   if (path->find('\0') != std::string::npos) return p.error("file", "the weight file's name has a NUL character");
   std::string full = (!path->empty() && (*path)[0] == '/') ? *path : files.dir + "/" + *path;
   if (std::string why = outside_reason(full, files); !why.empty()) return p.error("file", why);
-  if (std::string why = why_not_regular_file(full); !why.empty() && !why.starts_with("cannot open"))
-    return p.error("file", "weight file '" + full + "' " + why);
+  if (access(full.c_str(), F_OK) == 0)  // a missing file is reported by the open below
+    if (std::string why = why_not_regular_file(full); !why.empty())
+      return p.error("file", "weight file '" + full + "' " + why);
   std::ifstream in(full, std::ios::binary | std::ios::ate);
   if (!in) return p.error("file", "cannot open weight file '" + full + "': " + std::strerror(errno));
   int64_t size = static_cast<int64_t>(in.tellg());

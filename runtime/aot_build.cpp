@@ -207,7 +207,7 @@ std::string entry_listing(const EntryCode& e, const std::string& slot_symbol) {
     // `.L<symbol>` (aot_assembly's local alias of every function) so that `as` resolves the call itself,
     // as the object does, rather than leaving a PLT32 relocation against a global symbol.
     if (line.starts_with("call ") && call_to.count(line.substr(5))) line = "call .L" + call_to[line.substr(5)];
-    if (size_t at = line.find(slot_ref); at != std::string::npos)
+    if (size_t at = line.find(slot_ref); !e.slot_label.empty() && at != std::string::npos)
       line.replace(at, slot_ref.size(), "[rip + " + slot_symbol + "]");
     out += line + "\n";
   }

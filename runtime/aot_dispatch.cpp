@@ -30,9 +30,15 @@ constexpr uint32_t kLeaf7Avx512 = kLeaf7Avx2 | (1u << 16) | (1u << 17) | (1u << 
 
 EntryBuilder::EntryBuilder(bool listing) {
   if (listing) a.set_listing(&out_.listing);
-  const uint32_t zero = 0;
-  slot_ = a.data(&zero, 4, 4);
-  out_.slot_label = label_name(slot_.id);
+}
+
+Mem EntryBuilder::slot() {
+  if (!slot_.valid()) {
+    const uint32_t zero = 0;
+    slot_ = a.data(&zero, 4, 4);
+    out_.slot_label = label_name(slot_.id);
+  }
+  return dword_ptr(slot_);
 }
 
 void EntryBuilder::call(const std::string& callee) {
@@ -71,6 +77,13 @@ Expected<EntryCode> EntryBuilder::finish(const char* what) {
 
 namespace {
 
+// CPUID leaf `leaf` (subleaf 0): eax, ebx, ecx, edx.
+void cpuid(Assembler& a, int leaf) {
+  a.mov(eax, leaf);
+  a.xor_(ecx, ecx);
+  a.cpuid();
+}
+
 // Jumps to `fail` unless (src & mask) == mask. Clobbers eax.
 void require(Assembler& a, Reg src, uint32_t mask, Label fail) {
   a.mov(eax, src);
@@ -91,16 +104,12 @@ Expected<EntryCode> emit_select_target(const std::vector<Variant>& best_first, b
   a.xor_(r8d, r8d);
   a.xor_(r9d, r9d);
   a.xor_(r11d, r11d);
-  a.xor_(eax, eax);
-  a.xor_(ecx, ecx);
-  a.cpuid();
+  cpuid(a, 0);
   a.mov(esi, eax);
   Label decide = a.new_label(), no_xsave = a.new_label();
   a.cmp(esi, 1);
   a.jb(decide);
-  a.mov(eax, 1);
-  a.xor_(ecx, ecx);
-  a.cpuid();
+  cpuid(a, 1);
   a.mov(r8d, ecx);
   a.mov(eax, r8d);
   a.and_(eax, static_cast<int32_t>(1u << 27));  // OSXSAVE: XGETBV may run
@@ -111,9 +120,7 @@ Expected<EntryCode> emit_select_target(const std::vector<Variant>& best_first, b
   a.bind(no_xsave);
   a.cmp(esi, 7);
   a.jb(decide);
-  a.mov(eax, 7);
-  a.xor_(ecx, ecx);
-  a.cpuid();
+  cpuid(a, 7);
   a.mov(r11d, ebx);
   a.bind(decide);
   Label store = a.new_label();

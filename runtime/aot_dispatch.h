@@ -37,7 +37,7 @@ struct EntryCode {
     size_t at, end;  // the disp32 field of a RIP-relative reference to the selection slot, and its end
   };
   std::vector<SlotRef> slot_refs;
-  std::string slot_label;  // how the listing names the slot (to be replaced by the slot's symbol)
+  std::string slot_label;  // how the listing names the slot (to be replaced by the slot's symbol); empty if none
 };
 
 // A function under construction with the project's assembler: a selection slot it may address, and calls
@@ -47,7 +47,9 @@ class EntryBuilder {
   explicit EntryBuilder(bool listing);
   x86::Assembler a;
 
-  x86::Mem slot() const { return x86::dword_ptr(slot_); }
+  // The selection slot, as a memory operand (allocated at the first use: functions without one have no
+  // pool).
+  x86::Mem slot();
   void call(const std::string& callee);
   // Finalizes; `what` names the function in an internal error.
   Expected<EntryCode> finish(const char* what);

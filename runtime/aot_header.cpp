@@ -68,7 +68,8 @@ std::string tensors(const std::string& p, const char* kind, const std::vector<Ao
 // the model lies), with '*', '?', '\\' and control characters replaced by '_' (no "*/", no trigraph, no
 // line splice).
 std::string comment_text(const std::string& path) {
-  std::string out = path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
+  const size_t slash = path.find_last_of('/');
+  std::string out = slash == std::string::npos ? path : path.substr(slash + 1);
   for (char& c : out) {
     const auto u = static_cast<unsigned char>(c);
     if (c == '*' || c == '?' || c == '\\' || u < 0x20 || u == 0x7f) c = '_';
