@@ -114,7 +114,19 @@ class Isel {
     for (int i = total - reserve; i < total; ++i) scratch_ids_.push_back(i);
     std::vector<LiveInterval> iv = live_intervals(k_, masks_in_k_);
     std::erase_if(iv, [&](const LiveInterval& i) { return folded(i.value) != nullptr; });
-    alloc_ = linear_scan(iv, k_.values.size(), avail, 5);
+    alloc_ = linear_scan(iv, k_.values.size(), avail, 5, borrowable(reserve));
+  }
+
+  // The math expansions' temporaries that nothing else touches (scratch kSharedScratch.. of the math
+  // reserve; the lower ones also serve reloads, parallel moves and reductions) hold values whose
+  // intervals span no math instruction: a reduction loop before a sigmoid keeps its accumulators there.
+  static constexpr int kSharedScratch = 4;
+  BorrowedRegs borrowable(int reserve) const {
+    BorrowedRegs b;
+    if (reserve < 7 || o_.max_vector_registers > 0) return b;
+    for (int i = kSharedScratch; i < 7; ++i) b.regs.push_back(scratch_ids_[static_cast<size_t>(i)]);
+    b.clobbers = instruction_positions(k_, [](const Inst& in) { return is_math(in.op); });
+    return b;
   }
 
   // AVX-512 embedded broadcast: a load.bcast whose every use is an fma multiplicand later in the same block,

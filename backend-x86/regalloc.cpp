@@ -115,17 +115,52 @@ std::vector<LiveInterval> live_intervals(const Kernel& k, bool masks_in_k) {
   return Liveness(k, masks_in_k).run();
 }
 
+namespace {
+
+// Numbers instructions as Liveness does: one number per instruction, two per loop (header and latch).
+void number_positions(const Block& b, int& next, bool (*pred)(const Inst&), std::vector<int>& out) {
+  for (const Stmt& s : b) {
+    if (!s.is_loop()) {
+      if (pred(s.inst())) out.push_back(2 * next);
+      ++next;
+      continue;
+    }
+    ++next;
+    number_positions(s.loop().body, next, pred, out);
+    ++next;
+  }
+}
+
+// Whether [start, end] overlaps an instruction at 2i (operands read) .. 2i+1 (result written).
+bool spans_clobber(const LiveInterval& iv, const std::vector<int>& clobbers) {
+  auto it = std::lower_bound(clobbers.begin(), clobbers.end(), iv.start - 1);
+  return it != clobbers.end() && *it <= iv.end;
+}
+
+}  // namespace
+
+std::vector<int> instruction_positions(const Kernel& k, bool (*pred)(const Inst&)) {
+  std::vector<int> out;
+  int next = 0;
+  number_positions(k.body, next, pred, out);
+  return out;
+}
+
 Allocation linear_scan(const std::vector<LiveInterval>& intervals, size_t num_values, int vec_regs,
-                       int mask_regs) {
+                       int mask_regs, const BorrowedRegs& borrowed) {
   Allocation out;
   out.loc.assign(num_values, {});
-  struct Active {
-    int end;
-    ValueId v;
-  };
-  // Per class: which value holds each register (kNoValue = free) and the active intervals.
-  std::vector<ValueId> vec_owner(static_cast<size_t>(std::max(vec_regs, 0)), kNoValue);
+  // Per class: which value holds each register (kNoValue = free). Vector registers are searched borrowed
+  // first, then 0..vec_regs-1.
+  int vec_slots = std::max(vec_regs, 0);
+  for (int r : borrowed.regs) vec_slots = std::max(vec_slots, r + 1);
+  std::vector<ValueId> vec_owner(static_cast<size_t>(vec_slots), kNoValue);
   std::vector<ValueId> mask_owner(static_cast<size_t>(std::max(mask_regs, 0)), kNoValue);
+  std::vector<int> vec_order = borrowed.regs, mask_order;
+  for (int r = 0; r < vec_regs; ++r) vec_order.push_back(r);
+  for (int r = 0; r < mask_regs; ++r) mask_order.push_back(r);
+  std::vector<uint8_t> is_borrowed(static_cast<size_t>(vec_slots), 0);
+  for (int r : borrowed.regs) is_borrowed[static_cast<size_t>(r)] = 1;
   std::vector<int> end_of(num_values, -1);
   std::vector<uint8_t> mask_value(num_values, 0);
   for (const LiveInterval& iv : intervals)
@@ -136,31 +171,35 @@ Allocation linear_scan(const std::vector<LiveInterval>& intervals, size_t num_va
   };
   for (const LiveInterval& iv : intervals) {
     end_of[static_cast<size_t>(iv.value)] = iv.end;
-    std::vector<ValueId>& regs = iv.cls == RegClass::kMask ? mask_owner : vec_owner;
+    const bool mask = iv.cls == RegClass::kMask;
+    std::vector<ValueId>& regs = mask ? mask_owner : vec_owner;
+    const bool may_borrow = !mask && !spans_clobber(iv, borrowed.clobbers);
+    auto allowed = [&](int r) { return mask || may_borrow || !is_borrowed[static_cast<size_t>(r)]; };
     // Expire: free every register whose value ended before this interval starts.
     for (ValueId& o : regs)
       if (o != kNoValue && end_of[static_cast<size_t>(o)] < iv.start) o = kNoValue;
     int pick = -1;
     if (iv.hint != kNoValue) {
       const Location& h = out.loc[static_cast<size_t>(iv.hint)];
-      if (h.kind == Location::kReg &&
-          mask_value[static_cast<size_t>(iv.hint)] == (iv.cls == RegClass::kMask) &&
-          regs[static_cast<size_t>(h.index)] == kNoValue)
+      if (h.kind == Location::kReg && mask_value[static_cast<size_t>(iv.hint)] == mask &&
+          regs[static_cast<size_t>(h.index)] == kNoValue && allowed(h.index))
         pick = h.index;
     }
-    for (size_t r = 0; pick < 0 && r < regs.size(); ++r)
-      if (regs[r] == kNoValue) pick = static_cast<int>(r);
+    for (int r : mask ? mask_order : vec_order)
+      if (pick < 0 && allowed(r) && regs[static_cast<size_t>(r)] == kNoValue) pick = r;
     if (pick < 0) {
-      // Spill the active value that ends last, if it outlives this one.
-      size_t victim = 0;
-      for (size_t r = 1; r < regs.size(); ++r)
-        if (end_of[static_cast<size_t>(regs[r])] > end_of[static_cast<size_t>(regs[victim])]) victim = r;
-      if (regs.empty() || end_of[static_cast<size_t>(regs[victim])] <= iv.end) {
+      // Spill the active value that ends last among the registers this one may take, if it outlives it.
+      int victim = -1;
+      for (int r : mask ? mask_order : vec_order)
+        if (allowed(r) && (victim < 0 || end_of[static_cast<size_t>(regs[static_cast<size_t>(r)])] >
+                                             end_of[static_cast<size_t>(regs[static_cast<size_t>(victim)])]))
+          victim = r;
+      if (victim < 0 || end_of[static_cast<size_t>(regs[static_cast<size_t>(victim)])] <= iv.end) {
         spill(iv.value);
         continue;
       }
-      spill(regs[victim]);
-      pick = static_cast<int>(victim);
+      spill(regs[static_cast<size_t>(victim)]);
+      pick = victim;
     }
     regs[static_cast<size_t>(pick)] = iv.value;
     out.loc[static_cast<size_t>(iv.value)] = {Location::kReg, pick};

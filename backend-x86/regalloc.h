@@ -44,9 +44,21 @@ struct Allocation {
   int spilled = 0;
 };
 
-// Linear scan: regs[c] registers available in class c. When all are taken, the interval that ends last is
-// spilled (the new one or an active one). Never fails.
+// Vector registers that code expansions use only at some instructions (the temporaries of exp, tanh, ...):
+// a value may live in one when its interval spans none of those instructions.
+struct BorrowedRegs {
+  std::vector<int> regs;      // register indices, each >= the always-available count
+  std::vector<int> clobbers;  // sorted positions 2i of the instructions that use them
+};
+
+// The positions 2i (live_intervals' numbering) of the instructions for which `pred` holds.
+std::vector<int> instruction_positions(const loop::Kernel& k, bool (*pred)(const loop::Inst&));
+
+// Linear scan: vector registers 0..vec_regs-1 and mask registers 0..mask_regs-1, plus the borrowed vector
+// registers for intervals that allow them (tried first, to keep the others for values that live across
+// the clobbering instructions). When no register is free, the interval that ends last among those whose
+// register the new one could take is spilled (the new one or an active one). Never fails.
 Allocation linear_scan(const std::vector<LiveInterval>& intervals, size_t num_values, int vec_regs,
-                       int mask_regs);
+                       int mask_regs, const BorrowedRegs& borrowed = {});
 
 }  // namespace njc::x86

@@ -22,33 +22,52 @@ void horner(CodeContext& c, Reg t, Reg z, std::initializer_list<float> coeffs, i
   for (; it != coeffs.end(); ++it) c.fma(t, t, z, c.cst(*it, n));
 }
 
-// out = exp(in) using temps tb..tb+2; out is written last and may equal in.
+// Which results exp_into must get right: all of fp32 (exp itself), or those that sigmoid and tanh can
+// see, where e^x only matters up to 2^127 and down to 2^-126 (beyond, 1/(1 + e^x) is 0 or 1 to the ulp).
+enum class ExpRange { kFull, kNormal };
+
+// out = exp(in) using temps tb..tb+2, temp 4 and out itself (out is written after in is read; it may
+// equal in).
 //   x = clamp(in, -104, 89)         beyond these exp is 0 / inf in fp32; NaN passes (register-first operands)
+//                                   kNormal: clamp(in, -87, 88), so that 2^n is a normal number
 //   n = round(x * log2(e)),  r = x - n*ln2_hi - n*ln2_lo  (fused; on sse4 n*ln2_hi is exact anyway,
 //                                                         ln2_hi having 9 significant bits, |r| <= ln2/2)
-//   e^r = 1 + r + r^2 P(r)            degree-7 Horner
-//   out = e^r * 2^n                   vscalefps, or two integer-built powers 2^(n/2) 2^(n-n/2) on AVX2
-void exp_into(CodeContext& c, Reg out, Reg in, int n, int tb) {
+//   e^r = 1 + r + r^2 P(r)            P of degree 5 (Cephes) in Estrin form: 4 dependent fmas, not 6
+//           P = ((c0 r + c1) r^2 + (c2 r + c3)) r^2 + (c4 r + c5)
+//   out = e^r * 2^n                   vscalefps; on AVX2 one integer-built power of two (kNormal) or two,
+//                                     2^(n/2) 2^(n-n/2), so that results down to the denormals round once
+void exp_into(CodeContext& c, Reg out, Reg in, int n, int tb, ExpRange range) {
   Assembler& a = c.a;
-  Reg x = c.temp(tb, n), k = c.temp(tb + 1, n), p = c.temp(tb + 2, n);
-  c.mov(x, c.cst(-104.0f, n));
+  const bool full = range == ExpRange::kFull;
+  Reg x = c.temp(tb, n), k = c.temp(tb + 1, n), r2 = c.temp(tb + 2, n), p = c.temp(4, n), q = out;
+  c.mov(x, c.cst(full ? -104.0f : -87.0f, n));
   c.op3(Mnemonic::vmaxps, x, x, in);
-  c.mov(k, c.cst(89.0f, n));
+  c.mov(k, c.cst(full ? 89.0f : 88.0f, n));
   c.op3(Mnemonic::vminps, x, k, x);
   c.op3(Mnemonic::vmulps, k, x, c.cst(1.44269504088896341f, n));
   c.round(k, k, 0);
   c.fnma(x, k, c.cst(0.693359375f, n), x);
   c.fnma(x, k, c.cst(-2.12194440e-4f, n), x);
-  horner(c, p, x,
-         {1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f, 4.1665795894e-2f, 1.6666665459e-1f,
-          5.0000001201e-1f, 1.0f, 1.0f},
-         n);
+  c.op3(Mnemonic::vmulps, r2, x, x);
+  c.fma(p, x, c.cst(1.9875691500e-4f, n), c.cst(1.3981999507e-3f, n));
+  c.fma(q, x, c.cst(8.3334519073e-3f, n), c.cst(4.1665795894e-2f, n));
+  c.fma(p, p, r2, q);
+  c.fma(q, x, c.cst(1.6666665459e-1f, n), c.cst(5.0000001201e-1f, n));
+  c.fma(p, p, r2, q);
+  c.fma(p, p, r2, x);
+  c.op3(Mnemonic::vaddps, p, p, c.cst(1.0f, n));
   if (c.avx512()) {
     a.vscalefps(out, p, k);
     return;
   }
-  // 2^n with n in [-150, 129] split in two normal powers: 2^h * 2^(n-h), h = n >> 1.
   c.op2(Mnemonic::vcvttps2dq, k, k);
+  if (!full) {
+    c.op3(Mnemonic::vpaddd, k, k, c.cst_bits(127, n));
+    c.shift(Mnemonic::vpslld, k, k, 23);
+    c.op3(Mnemonic::vmulps, out, p, k);
+    return;
+  }
+  // 2^n with n in [-150, 129] split in two normal powers: 2^h * 2^(n-h), h = n >> 1.
   c.shift(Mnemonic::vpsrad, x, k, 1);
   c.op3(Mnemonic::vpsubd, k, k, x);
   c.op3(Mnemonic::vpaddd, x, x, c.cst_bits(127, n));
@@ -62,7 +81,7 @@ void exp_into(CodeContext& c, Reg out, Reg in, int n, int tb) {
 }  // namespace
 
 void emit_exp(CodeContext& c, Reg dst, Reg src, int lanes) {
-  exp_into(c, dst, src, lanes, 0);
+  exp_into(c, dst, src, lanes, 0, ExpRange::kFull);
 }
 
 // log(x) = log(m) + e ln2 with x = m 2^e, m in [sqrt(1/2), sqrt(2)); z = m - 1;
@@ -133,7 +152,7 @@ void emit_tanh(CodeContext& c, Reg dst, Reg x, int n) {
   Reg big = c.temp(3, n), t = c.temp(4, n);
   c.op3(Mnemonic::vandps, big, x, c.cst_bits(0x7fffffffu, n));
   c.op3(Mnemonic::vaddps, big, big, big);
-  exp_into(c, big, big, n, 0);
+  exp_into(c, big, big, n, 0, ExpRange::kNormal);
   c.op3(Mnemonic::vaddps, big, big, c.cst(1.0f, n));
   c.mov(t, c.cst(2.0f, n));
   c.op3(Mnemonic::vdivps, t, t, big);
@@ -165,7 +184,7 @@ void emit_tanh(CodeContext& c, Reg dst, Reg x, int n) {
 void emit_sigmoid(CodeContext& c, Reg dst, Reg x, int n) {
   Reg t = c.temp(3, n), one = c.temp(4, n);
   c.op3(Mnemonic::vxorps, t, x, c.cst_bits(0x80000000u, n));
-  exp_into(c, t, t, n, 0);
+  exp_into(c, t, t, n, 0, ExpRange::kNormal);
   c.op3(Mnemonic::vaddps, t, t, c.cst(1.0f, n));
   c.mov(one, c.cst(1.0f, n));
   c.op3(Mnemonic::vdivps, dst, one, t);

@@ -150,6 +150,23 @@ int pick_width(int64_t trip, int lanes) {
   return 0;
 }
 
+// A nest whose rows are narrower than a vector (a dense layer with 1..3 outputs, as the Dense(1) after a
+// recurrent cell): the row loop unrolled away, its accumulators in registers, and the reduction loop on
+// vectors, with independent partial sums when it is long (one reduce.add per output at the end).
+bool dot_products(Recipe& r, const Kernel& k, const std::vector<Loop*>& band, size_t red, const TargetDesc& t) {
+  const size_t j = band.size() - 1;
+  const int64_t k_trip = band[red]->trip_count();
+  const int w = pick_width(k_trip, t.vector_lanes);
+  if (w == 0 || red + 1 != j || band[j]->trip_count() > 3) return false;
+  const std::string jn = name(k, *band[j]), kn = name(k, *band[red]);
+  if (!r.add(fmt::format("unroll{{loop={} factor=full}}", jn))) return false;
+  if (!r.add(fmt::format("register-tile{{loop={}}}", kn))) return true;
+  if (!r.add(fmt::format("vectorize{{loop={} width={}}}", kn, w))) return true;
+  const int64_t vectors = k_trip / w;
+  if (vectors >= 4) r.add(fmt::format("split-reduction{{loop={} ways={}}}", kn, vectors >= 8 ? 4 : 2));
+  return true;
+}
+
 // The register-tiled micro-kernel for one root nest (see the diagram above). Returns whether it applied.
 bool micro_kernel(Recipe& r, const Kernel& k, Loop& root, const TargetDesc& t) {
   std::vector<Loop*> band = perfect_band(root);
@@ -158,7 +175,7 @@ bool micro_kernel(Recipe& r, const Kernel& k, Loop& root, const TargetDesc& t) {
   size_t j = band.size() - 1;
   if (red < 0 || static_cast<size_t>(red) == j) return false;
   int w = pick_width(band[j]->trip_count(), t.vector_lanes);
-  if (w == 0) return false;
+  if (w == 0) return dot_products(r, k, band, static_cast<size_t>(red), t);
   int budget = std::max(t.vector_registers - 6, 4);  // accumulators: leave B vectors + broadcast + temps
   int64_t vectors = (band[j]->trip_count() + w - 1) / w;
   int64_t nr = std::min<int64_t>(vectors, std::min(4, budget / 2));

@@ -82,6 +82,58 @@ TEST_P(Regalloc, ManyLiveMasks) {
   EXPECT_TRUE(matches_interpreter(k, opts()));
 }
 
+// A reduction loop with more accumulators than the registers left beside the math temporaries, then a
+// sigmoid: the accumulators die before the sigmoid, so they may live in its temporaries (no spill).
+TEST_P(Regalloc, AccumulatorsBorrowMathTemporaries) {
+  int w = lanes();
+  // More than the registers left beside the 7 scratch (avx2: 9; sse4 keeps one more for two-operand forms).
+  const int accs = x86::target_vector_registers(GetParam()) - (GetParam() == x86::Target::kSse4 ? 7 : 6);
+  Kernel k;
+  k.name = "borrow";
+  Builder b(k);
+  BufferId x = b.input("x", {9, accs * w}), y = b.output("y", {accs * w}), s = b.output("s", {w});
+  std::vector<ValueId> inits;
+  for (int a = 0; a < accs; ++a) inits.push_back(b.constant(0.01f * static_cast<float>(a), w));
+  std::vector<ValueId> res =
+      b.loop_iter("k", 0, 9, 1, inits, [&](ValueId kv, const std::vector<ValueId>& acc) {
+        std::vector<ValueId> next;
+        for (int a = 0; a < accs; ++a)
+          next.push_back(b.fma(b.load(x, {Affine::var(kv), Affine::cst(a * w)}, w), b.constant(0.25f, w),
+                               acc[static_cast<size_t>(a)]));
+        return next;
+      });
+  ValueId sum = res[0];
+  for (int a = 0; a < accs; ++a) {
+    b.store(res[static_cast<size_t>(a)], y, {Affine::cst(a * w)});
+    if (a > 0) sum = b.add(sum, res[static_cast<size_t>(a)]);
+  }
+  b.store(b.unary(Op::Sigmoid, sum), s, {Affine::cst(0)});
+  Expected<runtime::JitKernel> j = runtime::compile(k, opts());
+  ASSERT_TRUE(j) << j.error().message;
+  EXPECT_EQ(j->stats().spilled_values, 0);
+  EXPECT_TRUE(matches_interpreter(k, opts()));
+}
+
+// Values live across a tanh and a sigmoid, more of them than registers outside the math temporaries: they
+// must not be put in a temporary the expansions overwrite (the results would change), so some spill.
+TEST_P(Regalloc, ValuesAcrossMathNeverBorrow) {
+  int w = lanes();
+  const int live = x86::target_vector_registers(GetParam()) - 4;
+  Kernel k;
+  k.name = "across";
+  Builder b(k);
+  BufferId x = b.input("x", {(live + 1) * w}), y = b.output("y", {w});
+  std::vector<ValueId> v;
+  for (int i = 0; i < live; ++i) v.push_back(b.load(x, {Affine::cst(i * w)}, w));
+  ValueId m = b.unary(Op::Sigmoid, b.unary(Op::Tanh, b.load(x, {Affine::cst(live * w)}, w)));
+  for (ValueId u : v) m = b.fma(m, b.constant(0.5f, w), u);
+  b.store(m, y, {Affine::cst(0)});
+  Expected<runtime::JitKernel> j = runtime::compile(k, opts());
+  ASSERT_TRUE(j) << j.error().message;
+  EXPECT_GT(j->stats().spilled_values, 0);
+  EXPECT_TRUE(matches_interpreter(k, opts()));
+}
+
 // Whole pipelines with 1-4 allocatable vector registers: everything spills, results must not change.
 TEST_P(Regalloc, PipelinesWithTinyRegisterFile) {
   Kernel mm = parse(R"(kernel @mm {
