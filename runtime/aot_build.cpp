@@ -18,6 +18,7 @@
 #include "runtime/aot_assembly.h"
 #include "runtime/aot_dispatch.h"
 #include "runtime/autotune.h"
+#include "runtime/float_mode.h"
 
 namespace njc::runtime {
 
@@ -116,25 +117,63 @@ void emit_copy(Assembler& a, int64_t n) {
   a.jne(loop);
 }
 
+// MXCSR with FZ (bit 15) and DAZ (bit 6) set, the caller's value saved; written only when it changes.
+//   stmxcsr [saved]; mov eax, [saved]; or eax, 0x8040; mov [run], eax; cmp eax, [saved]; je 1f
+//   ldmxcsr [run]; 1:
+void emit_set_flush_modes(Assembler& a, const Mem& saved, const Mem& run) {
+  a.stmxcsr(saved);
+  a.mov(eax, saved);
+  a.or_(eax, static_cast<int32_t>(kMxcsrFlushToZero | kMxcsrDenormalsAreZero));
+  a.mov(run, eax);
+  a.cmp(eax, saved);
+  Label unchanged = a.new_label();
+  a.je(unchanged);
+  a.ldmxcsr(run);
+  a.bind(unchanged);
+}
+
+// The caller's MXCSR control bits back, when emit_set_flush_modes changed them; the exception flags the
+// run raised stay raised:
+//   mov eax, [run]; cmp eax, [saved]; je 1f
+//   stmxcsr [run]; mov eax, [run]; and eax, 0x3f; or eax, [saved]; mov [run], eax; ldmxcsr [run]; 1:
+void emit_restore_flush_modes(Assembler& a, const Mem& saved, const Mem& run) {
+  a.mov(eax, run);
+  a.cmp(eax, saved);
+  Label unchanged = a.new_label();
+  a.je(unchanged);
+  a.stmxcsr(run);
+  a.mov(eax, run);
+  a.and_(eax, static_cast<int32_t>(kMxcsrExceptionFlags));
+  a.or_(eax, saved);
+  a.mov(run, eax);
+  a.ldmxcsr(run);
+  a.bind(unchanged);
+}
+
 struct RunPlan {
   std::vector<std::pair<size_t, int64_t>> inputs, outputs;  // state offset, floats
   std::vector<std::vector<int64_t>> tables;                 // per kernel, per buffer: offset, -1 for params
 };
 
 // A variant's run(const float* const* inputs, float* const* outputs, void* state):
-//   push rbx, r12, r13; sub rsp, table          rbx = inputs, r12 = outputs, r13 = state
+//   push rbx, r12, r13; sub rsp, table + 8      rbx = inputs, r12 = outputs, r13 = state
+//   [flush] MXCSR |= FZ | DAZ, the caller's saved at [rsp + table]
 //   copy each input into its slot
 //   per kernel: the buffer table at [rsp] (state + slot offset; 0 for params), call the kernel with rdi = rsp
 //   copy each output out of its slot
+//   [flush] the caller's MXCSR back (when it was changed)
 //   add rsp; pop; ret
 // The calls name the kernels' symbols and are pointed at them when .text is laid out.
-Expected<EntryCode> emit_run(const RunPlan& plan, const std::vector<std::string>& kernel_symbols, bool listing) {
+Expected<EntryCode> emit_run(const RunPlan& plan, const std::vector<std::string>& kernel_symbols, bool flush,
+                             bool listing) {
   EntryBuilder b(listing);
   Assembler& a = b.a;
   size_t table = 1;
   for (const auto& t : plan.tables) table = std::max(table, t.size());
-  const FrameLayout frame = layout_frame({rbx, r12, r13}, static_cast<int>(8 * table));
+  const FrameLayout frame = layout_frame({rbx, r12, r13}, static_cast<int>(8 * table + 8));
+  const Mem saved_mxcsr = dword_ptr(rsp + disp(8 * table)), run_mxcsr = dword_ptr(rsp + disp(8 * table + 4));
   emit_prologue(a, frame);
+  if (flush) emit_set_flush_modes(a, saved_mxcsr, run_mxcsr);
   a.mov(rbx, rdi);
   a.mov(r12, rsi);
   a.mov(r13, rdx);
@@ -160,6 +199,7 @@ Expected<EntryCode> emit_run(const RunPlan& plan, const std::vector<std::string>
     a.lea(rsi, ptr(r13 + disp(plan.outputs[o].first)));
     emit_copy(a, plan.outputs[o].second);
   }
+  if (flush) emit_restore_flush_modes(a, saved_mxcsr, run_mxcsr);
   emit_epilogue(a, frame, false);
   return b.finish("entry function");
 }
@@ -386,7 +426,7 @@ Expected<AotModule> build_aot(const Graph& g, const AotOptions& o) {
       symbols.push_back(compiled->symbol);
       m.kernels.push_back(std::move(*compiled));
     }
-    auto run = emit_run(plan, symbols, o.assembly);
+    auto run = emit_run(plan, symbols, o.flush_denormals, o.assembly);
     if (!run) return run.error();
     variants.push_back({t, m.name + "__" + std::string(target_name(t)) + "_run"});
     entries.local.emplace_back(variants.back().run_symbol, std::move(*run));

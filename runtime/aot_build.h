@@ -40,6 +40,9 @@ struct AotOptions {
   // Autotune every kernel at build time (runtime/autotune.h) and compile the fastest schedule instead of
   // the -O pipeline; opt_level is then unused. Times candidates, so the target must run on this CPU.
   bool tune = false;
+  // The run entry sets flush-to-zero and denormals-are-zero for the call and restores the caller's MXCSR
+  // (runtime/float_mode.h), as the JIT's run does.
+  bool flush_denormals = true;
 };
 
 // One generated function in .text.

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "ir/assert.h"
+#include "runtime/float_mode.h"
 #include "runtime/perf_map.h"
 
 namespace njc::runtime {
@@ -21,6 +22,7 @@ Expected<std::shared_ptr<const CompiledModel>> CompiledModel::compile(const Grap
   auto start = std::chrono::steady_clock::now();
   auto model = std::make_shared<CompiledModel>();
   model->graph_ = g;
+  model->flush_denormals_ = o.flush_denormals;
   auto lowered = passes::lower_graph(model->graph_);
   if (!lowered) return lowered.error();
   model->lowered_ = std::move(*lowered);
@@ -93,6 +95,7 @@ const float* ModelInstance::output(size_t i) const {
 
 void ModelInstance::run() {
   const CompiledModel& m = *model_;
+  FlushDenormalsScope float_mode(m.flush_denormals_);
   for (size_t k = 0; k < m.kernels_.size(); ++k) m.kernels_[k]->run(pointers_[k].data());
 }
 

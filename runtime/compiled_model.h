@@ -29,6 +29,8 @@ struct ModelOptions {
   KernelCache* cache = &KernelCache::global();
   // Turns on the process-wide perf map (runtime/perf_map.h) and records this model's kernels in it.
   bool perf_map = false;
+  // Runs with flush-to-zero and denormals-are-zero (runtime/float_mode.h): subnormals never slow a call.
+  bool flush_denormals = true;
 };
 
 class CompiledModel {
@@ -59,6 +61,7 @@ class CompiledModel {
   std::vector<std::vector<int>> kernel_slots_;        // per kernel, per buffer: slot index, -1 for params
   std::vector<int> input_slots_, output_slots_;       // per graph input / output
   size_t memory_floats_ = 0;
+  bool flush_denormals_ = true;
   double compile_us_ = 0;
 };
 

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "ir/assert.h"
+#include "runtime/float_mode.h"
 #include "runtime/tier_compiler.h"
 
 namespace njc::runtime {
@@ -345,6 +346,7 @@ std::shared_ptr<loop::BufferData> TieredInstance::snapshot(size_t k) const {
 
 void TieredInstance::run() {
   TieredModel& m = *model_;
+  FlushDenormalsScope float_mode(m.opts_.flush_denormals);
   const bool profile = m.opts_.profile;
   const bool sampled = profile && --until_sample_ <= 0;
   if (sampled) until_sample_ = m.opts_.sample_period;

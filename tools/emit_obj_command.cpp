@@ -32,7 +32,7 @@ int fail(const std::string& message) {
 
 struct Request {
   std::string model, output, header, name, target = "host";
-  bool obj = false, assembly = false, tune = false, weights_anywhere = false;
+  bool obj = false, assembly = false, tune = false, weights_anywhere = false, keep_denormals = false;
   int opt_level = 3;
   int64_t max_memory_mib = kDefaultMemoryBudget >> 20;
 };
@@ -67,6 +67,7 @@ int build(const Request& r) {
   o.name = r.name;
   o.assembly = r.assembly;
   o.tune = r.tune;
+  o.flush_denormals = !r.keep_denormals;
   auto m = runtime::build_aot(*g, o);
   if (!m) {
     Diag d = m.error();
@@ -114,6 +115,9 @@ int run_emit_obj_command(int argc, char** argv) {
   app.add_option("--target", r.target,
                  "Instruction set: host (default), avx512, avx2, sse4, or a list (avx512,avx2,sse4): one "
                  "variant per target, the best the CPU runs chosen at the first call");
+  app.add_flag("--keep-denormals", r.keep_denormals,
+               "The object's run computes with IEEE subnormal numbers (by default it sets flush-to-zero and "
+               "denormals-are-zero for the call and restores the caller's MXCSR)");
   app.add_flag("--weights-anywhere", r.weights_anywhere,
                "Let the model's weight files lie outside its directory");
   app.add_option("--max-memory", r.max_memory_mib,

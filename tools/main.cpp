@@ -43,6 +43,7 @@ struct Options {
   int opt_level = 3;
   std::string target = "host";
   bool weights_anywhere = false;
+  bool keep_denormals = false;
   int64_t max_memory_mib = kDefaultMemoryBudget >> 20;
   TierFlags tiers;  // --profile, --trace, --tier, --jit-threshold, --tuning-cache: the tiered JIT
 };
@@ -160,7 +161,7 @@ int run(const Options& o) {
     return emit(*out, o);
   }
   if (o.tiers.any() && !o.emit_asm) {
-    auto session = TieredSession::start(*g, o.tiers, target_of(o));
+    auto session = TieredSession::start(*g, o.tiers, target_of(o), !o.keep_denormals);
     if (!session) return report(session.error());
     auto out = run_calls(*g, o, [&](const CallInputs& in) { return (*session)->run(in); });
     if (!out) return report(out.error());
@@ -171,6 +172,7 @@ int run(const Options& o) {
   runtime::ModelOptions mo;
   mo.target = target_of(o);
   mo.opt_level = o.opt_level;
+  mo.flush_denormals = !o.keep_denormals;
   auto model = runtime::CompiledModel::compile(*g, mo);
   if (!model) {
     Diag d = model.error();
@@ -222,6 +224,9 @@ int main_impl(int argc, char** argv) {
   app.add_flag("--weights-anywhere", o.weights_anywhere,
                "Let the model's weight files lie outside its directory (by default a model may read only "
                "files beside or below it)");
+  app.add_flag("--keep-denormals", o.keep_denormals,
+               "With --jit run: compute with IEEE subnormal numbers (by default a call runs with flush-to-zero "
+               "and denormals-are-zero, so values below 1.2e-38 are 0 and never slow it down)");
   app.add_option("--max-memory", o.max_memory_mib,
                  "Refuse a model whose tensors (params once, the rest times batch) need more than this many "
                  "MiB (default 4096)")

@@ -26,11 +26,12 @@ void add_tier_flags(CLI::App& app, TierFlags& f) {
 }
 
 Expected<std::unique_ptr<TieredSession>> TieredSession::start(const Graph& g, const TierFlags& f,
-                                                              x86::Target target) {
+                                                              x86::Target target, bool flush_denormals) {
   auto s = std::make_unique<TieredSession>();
   s->flags_ = f;
   runtime::TierOptions o;
   o.target = target;
+  o.flush_denormals = flush_denormals;
   if (!f.tier.empty() && f.tier != "auto") o.pinned_tier = std::stoi(f.tier);
   if (f.threshold >= 0) o.call_threshold = static_cast<uint64_t>(f.threshold);
   if (!f.trace_path.empty()) {

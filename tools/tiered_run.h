@@ -30,7 +30,7 @@ class TieredSession {
  public:
   // Loads the tuning cache (a corrupt or foreign file: a warning on stderr, then ignored) and compiles g.
   static Expected<std::unique_ptr<TieredSession>> start(const Graph& g, const TierFlags& f,
-                                                        x86::Target target);
+                                                        x86::Target target, bool flush_denormals);
   CallInputs run(const CallInputs& in) { return instance_->run(in); }
   // Waits for the background compiler, then prints the profile (with --profile) to stderr, writes the
   // trace and saves the tuning cache. Errors: a file that cannot be written.

@@ -155,6 +155,64 @@ std::vector<std::string> runnable_targets() {
   return out;
 }
 
+// y = x · w with w = 1e-10: x = 1e-30 gives a subnormal 1e-40 (flushed to 0), and a subnormal x = 1e-40
+// reads as 0 (DAZ), so y = 0 either way; with --keep-denormals both are IEEE. The program also checks
+// that the caller's MXCSR control bits (here with the rounding mode set to "down", a value a host might
+// hold) are the same after each run (the exception flags may rise, as after any float code).
+constexpr const char* kTinyModel = R"({"format": "njc-model", "version": 1, "name": "tiny",
+  "inputs": [{"name": "x", "shape": [1, 2]}], "outputs": ["y"],
+  "params": [{"name": "w", "shape": [1, 2], "data": [[1e-10, 1e10]]}],
+  "nodes": [{"op": "dense", "inputs": ["x", "w"], "outputs": ["y"]}]})";
+
+constexpr const char* kMxcsrProgram = R"(#include <stdio.h>
+#include <stdlib.h>
+#include <xmmintrin.h>
+int main(void) {
+  void* state = malloc(TINY_STATE_BYTES + 1);
+  tiny_init_state(state);
+  const unsigned caller = (_mm_getcsr() & ~0x6000u) | 0x2000u; /* round down */
+  _mm_setcsr(caller);
+  const float flushed[2] = {1e-30f, 0.0f}, subnormal_in[2] = {0.0f, 1e-40f};
+  float y[2];
+  const float* in[1] = {flushed};
+  float* out[1] = {&y[0]};
+  if (tiny_run(in, out, state) != 0) return 5;
+  in[0] = subnormal_in;
+  out[0] = &y[1];
+  if (tiny_run(in, out, state) != 0) return 5;
+  printf("%g %g %s\n", y[0], y[1], (_mm_getcsr() & ~0x3fu) == (caller & ~0x3fu) ? "restored" : "changed");
+  return 0;
+}
+)";
+
+TEST(AotLink, RunFlushesSubnormalsAndRestoresTheCallersMxcsr) {
+  for (const std::string& target : runnable_targets()) {
+    for (bool keep : {false, true}) {
+      ScratchDir dir;
+      std::ofstream(dir / "tiny.json") << kTinyModel;
+      std::ofstream(dir / "main.c") << kMxcsrProgram;
+      ToolResult r = sh(njc() + " tiny.json --emit-obj -o tiny.o --header tiny.h --target " + target +
+                            (keep ? " --keep-denormals" : ""),
+                        dir.path());
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      r = sh("gcc -O1 -std=c11 -Wall -Werror -include tiny.h main.c tiny.o -o main && ./main", dir.path());
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      float flushed = 0, daz = 0;
+      char mode[16] = {};
+      ASSERT_EQ(std::sscanf(r.out.c_str(), "%g %g %15s", &flushed, &daz, mode), 3) << r.out;
+      EXPECT_STREQ(mode, "restored") << target;
+      if (keep) {
+        EXPECT_GT(flushed, 0.0f) << target << ": 1e-30 * 1e-10 is a subnormal, not 0";
+        EXPECT_NEAR(daz, 1e-30f, 1e-32f) << target << ": 1e-40 * 1e10";
+      } else {
+        EXPECT_EQ(flushed, 0.0f) << target << ": FZ flushes the subnormal product";
+        EXPECT_EQ(daz, 0.0f) << target << ": DAZ reads the subnormal input as 0";
+      }
+    }
+  }
+}
+
+
 TEST(AotLink, BundledExamplesMatchTheInterpreter) {
   auto targets = runnable_targets();
   ASSERT_FALSE(targets.empty());

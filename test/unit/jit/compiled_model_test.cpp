@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <cmath>
 #include <cstdlib>
+#include <xmmintrin.h>
 
 #include "frontend/model_reader.h"
 #include "ir/graph_interpreter.h"
@@ -84,6 +85,43 @@ TEST(Jit, InstancesHaveTheirOwnStateAndReset) {
   EXPECT_NE(third, first);      // a's state moved
   a.reset_state();
   EXPECT_EQ(a.run(in), first);
+}
+
+// y = x · w with w = [1e-10, 1e10]: a product that is subnormal under IEEE (1e-30 · 1e-10) and a
+// subnormal input (1e-40 · 1e10). A run flushes both to 0 (FZ, DAZ) unless flush_denormals is off, and
+// leaves the caller's MXCSR control bits (here rounding down) as it found them, at every level and target.
+TEST(Jit, RunFlushesSubnormalsAndRestoresTheCallersMxcsr) {
+  auto g = read_model_text(R"({"format": "njc-model", "version": 1, "inputs": [{"name": "x", "shape": [1, 2]}],
+    "outputs": ["y"], "params": [{"name": "w", "shape": [1, 2], "data": [[1e-10, 1e10]]}],
+    "nodes": [{"op": "dense", "inputs": ["x", "w"], "outputs": ["y"]}]})",
+                           "tiny", ".");
+  ASSERT_TRUE(g);
+  const unsigned entry = _mm_getcsr();
+  const unsigned caller = (entry & ~0x6000u) | 0x2000u;  // round down
+  for (x86::Target t : host_targets())
+    for (int level : {0, 3})
+      for (bool flush : {true, false}) {
+        runtime::ModelOptions o;
+        o.target = t;
+        o.opt_level = level;
+        o.flush_denormals = flush;
+        auto model = runtime::CompiledModel::compile(*g, o);
+        ASSERT_TRUE(model);
+        runtime::ModelInstance inst(*model);
+        _mm_setcsr(caller);
+        const float product = inst.run({{1e-30f, 0.0f}})[0][0], daz = inst.run({{0.0f, 1e-40f}})[0][0];
+        const unsigned after = _mm_getcsr();
+        _mm_setcsr(entry);
+        const std::string what = std::string(x86::target_name(t)) + " O" + std::to_string(level);
+        EXPECT_EQ(after & ~0x3fu, caller & ~0x3fu) << what << ": control bits (the exception flags may rise)";
+        if (flush) {
+          EXPECT_EQ(product, 0.0f) << what;
+          EXPECT_EQ(daz, 0.0f) << what;
+        } else {
+          EXPECT_GT(product, 0.0f) << what;
+          EXPECT_NEAR(daz, 1e-30f, 1e-32f) << what;
+        }
+      }
 }
 
 // Weights past half of L2 take the other micro-kernel loop order (column panels outermost, pipelines.cpp);
