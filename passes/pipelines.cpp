@@ -117,7 +117,7 @@ class Recipe {
 
  private:
   Kernel k_;
-  const TargetDesc& t_;
+  TargetDesc t_;
   Pipeline pipeline_;
 };
 
@@ -210,6 +210,28 @@ bool micro_kernel(Recipe& r, const Kernel& k, Loop& root, const TargetDesc& t) {
   return true;
 }
 
+// Unroll-and-jam of a vectorized unit loop: `factor` blocks of units per iteration, their reduction loops
+// fused, so one loop carries every block's accumulators and their activations follow one another (the
+// out-of-order core overlaps their latency chains; a block alone leaves it waiting). The factor keeps the
+// accumulators within half the register file; kept only when the blocks' loops do fuse.
+void jam_blocks(Recipe& r, const std::string& outer, int64_t blocks, const TargetDesc& t) {
+  size_t accs = 0;
+  for_each_loop(r.kernel().body, [&](const Loop& l, int) {
+    if (name(r.kernel(), l) != outer) return;
+    for (const Stmt& s : l.body)
+      if (s.is_loop()) accs = std::max(accs, s.loop().iter_args.size());
+  });
+  int64_t factor = 1;
+  while (factor * 2 <= blocks && accs * static_cast<size_t>(factor * 2) <= static_cast<size_t>(t.vector_registers / 2))
+    factor *= 2;
+  if (accs == 0 || factor == 1) return;
+  Recipe trial = r;
+  if (!trial.add(fmt::format("unroll{{loop={} factor={}}}", outer, factor)) ||
+      !trial.add(fmt::format("fuse{{in={}}}", outer)))
+    return;
+  r = std::move(trial);
+}
+
 // Loops over outputs whose bodies hold reduction loops (recurrent cell steps over units, convolutions
 // over positions): their iterations onto vector lanes, then enough accumulator chains in the inner loops
 // (at least 8: two FMA pipes, latency 4).
@@ -221,11 +243,20 @@ void outer_loops(Recipe& r, const TargetDesc& t) {
     if (nested && std::none_of(outer.begin(), outer.end(), [&](const auto& x) { return x.first == n; }))
       outer.emplace_back(n, l.trip_count());
   });
+  // First every loop on lanes and the weights in their read order (relayout sees plain block accesses),
+  // then per loop the jam and the chains.
+  std::vector<std::pair<std::string, int64_t>> vectorized;  // name, blocks
   for (const auto& [loop_name, trip] : outer) {
     const std::string& n = loop_name;  // clang 14 lambdas cannot capture a structured binding
     int w = pick_width(trip, t.vector_lanes);
     if (w == 0 || !r.add(fmt::format("vectorize-outer{{loop={} width={}}}", n, w))) continue;
     r.add_layout("relayout");  // gate weights per block of W units: [block][k][gate][W lanes]
+    r.add(fmt::format("fuse{{in={}}}", n));  // a cell's per-gate reduction loops: one loop, chains side by side
+    vectorized.emplace_back(n, (trip + w - 1) / w);
+  }
+  for (const auto& [loop_name, blocks] : vectorized) {
+    const std::string& n = loop_name;
+    jam_blocks(r, n, blocks, t);
     std::vector<std::pair<std::string, size_t>> chains;  // inner reduction loops and their accumulators
     for_each_loop(r.kernel().body, [&](const Loop& l, int) {
       if (name(r.kernel(), l) != n) return;
@@ -236,8 +267,12 @@ void outer_loops(Recipe& r, const TargetDesc& t) {
           chains.emplace_back(m, in.iter_args.size());
       });
     });
-    for (const auto& [m, accs] : chains)
-      if (accs < 8) r.add(fmt::format("split-reduction{{loop={} ways={}}}", m, std::min<size_t>(4, (8 + accs - 1) / accs)));
+    // Up to R - 6 accumulators: the broadcast, a weight vector and the math temporaries' share stay free.
+    const size_t most = static_cast<size_t>(std::max(t.vector_registers - 6, 8));
+    for (const auto& [m, accs] : chains) {
+      const size_t ways = std::min<size_t>({4, (8 + accs - 1) / accs, std::max<size_t>(1, most / accs)});
+      if (ways > 1) r.add(fmt::format("split-reduction{{loop={} ways={}}}", m, ways));
+    }
   }
 }
 

@@ -17,7 +17,7 @@ TEST(PassRegistry, EveryPassOnceWithSummaryAndOptions) {
     for (const OptionDecl& d : p.options) EXPECT_FALSE(d.help.empty()) << p.name << "." << d.name;
   }
   EXPECT_EQ(names, (std::set<std::string>{"interchange", "tile", "unroll", "vectorize", "register-tile",
-                                          "split-reduction", "cse", "vectorize-outer", "relayout"}));
+                                          "split-reduction", "fuse", "cse", "vectorize-outer", "relayout"}));
 }
 
 TEST(PassRegistry, ParsesTypedOptionsWithDefaults) {
