@@ -65,7 +65,7 @@ class Isel {
     if (c_.avx512()) find_folds(k_.body);
     // sse4 reserves one more: the register vec_ops.cpp emulates three-operand forms in.
     const int fix = c_.sse() ? 1 : 0;
-    int reserve = math ? 7 : 2;
+    int reserve = math ? 7 : plain_arithmetic() ? 1 : 2;
     allocate(reserve + fix);
     if (alloc_.spilled > 0 && c_.avx512()) {  // short of registers: fold every broadcast after all
       max_fold_uses_ = 1 << 30;
@@ -104,6 +104,28 @@ class Isel {
                      " is wider than the " + std::string(target_name(o_.target)) + " target's " +
                      std::to_string(max_lanes) + " lanes (run the pipeline for this target)");
     return Status::ok();
+  }
+
+  // Only full-width memory accesses and arithmetic that expands to one instruction (GEMM and dense
+  // micro-kernels without tails): the one scratch register of parallel-move cycles is all they need, and
+  // the second register goes to the allocator (AVX2: a 6x16 register tile, 12 accumulators + 2 B + 1
+  // broadcast, needs 15). Masked accesses, reductions, compares and selects and AVX-512 folds use a second.
+  bool plain_arithmetic() const {
+    if (c_.avx512()) return false;
+    bool plain = true;
+    for_each_inst(k_.body, [&](const Inst& in) {
+      switch (in.op) {
+        case Op::Const: case Op::Splat: case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Min:
+        case Op::Max: case Op::Fma: case Op::Neg: case Op::Abs:
+          break;
+        case Op::Load: case Op::LoadBcast: case Op::Store:
+          plain = plain && in.mask_lanes == 0;
+          break;
+        default:
+          plain = false;
+      }
+    });
+    return plain;
   }
 
   void allocate(int reserve) {
