@@ -14,9 +14,15 @@
 //        ├─ register-tile{loop=k}                        MR x NR accumulators in registers across k
 //        ├─ split-reduction{loop=k, ways=S}              S independent sets when MR*NR is small (batch 1),
 //        │   or unroll{loop=k, factor=2|4}               when MR*NR fills the registers (GEMM)
-//        │                                            then loops whose bodies hold reduction loops:
+//        │                                            (AVX2, whole 16-column panels, plain arithmetic: 6x16)
+//        │                                            or, rows narrower than a vector (Dense(1)):
+//        ├─ unroll{loop=j, factor=full}, register-tile{loop=k}, vectorize{loop=k}, split-reduction{loop=k}
+//        │                                            then loops whose bodies hold reduction loops, all:
 //        ├─ vectorize-outer{loop=u, width=W}             units on lanes (recurrent cells, convolutions)
 //        ├─ relayout                                     weights per block of W units, in read order
+//        ├─ fuse{in=u}                                   a cell's per-gate reduction loops as one
+//        │                                            then each:
+//        ├─ unroll{loop=u, factor=F}, fuse{in=u}         F blocks per reduction loop (unroll-and-jam)
 //        ├─ split-reduction{loop=k, ways=S}              >= 8 accumulator chains in the inner loops
 //        │                                            and for every other innermost loop:
 //        ├─ vectorize{loop=l, width=W}                   (elementwise, dot products, softmax reductions)
