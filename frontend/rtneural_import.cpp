@@ -316,7 +316,10 @@ class Importer {
   }
 
   Status layer(const json& l) {
-    if (l.contains("type") && !l["type"].is_string()) return error("/type", "a layer's type must be a string");
+    if (!l.contains("type"))
+      return error("", "an RTNeural layer needs a \"type\" (dense, lstm, gru, conv1d, conv2d, batchnorm, "
+                       "batchnorm2d, prelu, activation)");
+    if (!l["type"].is_string()) return error("/type", "a layer's type must be a string");
     std::string type = l.value("type", "");
     if (type == "conv2d") return conv2d(l);
     if (type == "batchnorm2d") return batchnorm2d(l);
