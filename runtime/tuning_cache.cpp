@@ -134,6 +134,30 @@ bool TuningCache::load(std::string* warning) {
   return true;
 }
 
+namespace {
+
+// The permission bits of an existing file, or -1 (a new cache gets 0666 minus the umask).
+int existing_mode(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 ? static_cast<int>(st.st_mode & 07777) : -1;
+}
+
+// Creates `path` (never through an existing file or symlink: O_EXCL) with `text`, mode 0666 minus the
+// umask or `mode` when >= 0. False on any failure.
+bool write_new_file(const std::string& path, const std::string& text, int mode) {
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+  if (fd < 0) return false;
+  bool ok = mode < 0 || fchmod(fd, static_cast<mode_t>(mode)) == 0;
+  for (size_t done = 0; ok && done < text.size();) {
+    const ssize_t n = write(fd, text.data() + done, text.size() - done);
+    ok = n > 0;
+    done += ok ? static_cast<size_t>(n) : 0;
+  }
+  return close(fd) == 0 && ok;
+}
+
+}  // namespace
+
 Status TuningCache::save() const {
   CacheLock file_lock(path_);
   // Merge: what other processes saved since this one loaded stays; this process's entries win.
@@ -160,13 +184,10 @@ Status TuningCache::save() const {
     return {};
   }
   std::string tmp = path_ + ".tmp." + std::to_string(getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) {
-      std::remove(tmp.c_str());
-      return Diag{path_, 0, 0, "", "cannot write the tuning cache"};
-    }
+  unlink(tmp.c_str());  // a stale one of an earlier process with this pid (a symlink: the link goes)
+  if (!write_new_file(tmp, text, existing_mode(path_))) {
+    std::remove(tmp.c_str());
+    return Diag{path_, 0, 0, "", "cannot write the tuning cache"};
   }
   if (std::rename(tmp.c_str(), path_.c_str()) != 0) {
     std::remove(tmp.c_str());

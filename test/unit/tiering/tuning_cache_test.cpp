@@ -4,6 +4,7 @@
 #include "runtime/tuning_cache.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -57,6 +58,33 @@ TEST(TuningCache, RoundTrip) {
   EXPECT_EQ(e->name, "k");
   EXPECT_DOUBLE_EQ(e->cycles_per_call, 123.5);
   std::remove(path.c_str());
+}
+
+// A save keeps the mode of the file it replaces (a user's 0600 cache stays private) and never writes
+// through what lies at its temporary path (a stale file or a symlink planted there).
+TEST(TuningCache, SaveKeepsTheModeAndIgnoresWhatIsAtTheTemporaryPath) {
+  std::string path = temp_path("mode"), target = temp_path("planted-target");
+  write(path, "");
+  ASSERT_EQ(chmod(path.c_str(), 0600), 0);
+  write(target, "untouched");
+  const std::string tmp = path + ".tmp." + std::to_string(getpid());
+  ASSERT_EQ(symlink(target.c_str(), tmp.c_str()), 0);
+  runtime::TuningCache a(path, "CPU A");
+  a.put(kSig, {"k", "cse", 1.0});
+  ASSERT_TRUE(a.save());
+  struct stat st;
+  ASSERT_EQ(stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  std::ifstream planted(target);
+  std::string content((std::istreambuf_iterator<char>(planted)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(content, "untouched");
+  EXPECT_NE(access(tmp.c_str(), F_OK), 0) << "the temporary path is gone after the rename";
+  runtime::TuningCache b(path, "CPU A");
+  std::string warning;
+  ASSERT_TRUE(b.load(&warning)) << warning;
+  EXPECT_TRUE(b.find(kSig));
+  std::remove(path.c_str());
+  std::remove(target.c_str());
 }
 
 TEST(TuningCache, OtherCpusEntriesAreKeptButNotUsed) {
