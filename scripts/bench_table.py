@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """njc against its peers, as ratios measured in one run (issue 14; docs/performance.md).
 
-Runs njc's benchmark program and its peer's alternately (njc, peer, njc, peer, ...), each repetition a
+Runs njc's benchmark program and its peers' alternately (njc, peers, njc, peers, ...), each repetition a
 whole process with Google Benchmark's JSON output, then prints one markdown table row per workload: the
-median time of each side with its min-max over the repetitions, and njc / peer as the median of the
-per-repetition ratios (< 1: njc is faster). Rows named ".../quiet/..." also get quiet / busy, the cost of
+median time of njc and of each peer library with its min-max over the repetitions, and njc / best peer as
+the median of the per-repetition ratios to the fastest library of that repetition (< 1: njc is faster). Rows named ".../quiet/..." also get quiet / busy, the cost of
 subnormal numbers. With --svg the ratios are drawn as a bar chart.
 
-    python3 scripts/bench_table.py recurrent [--build build] [--repetitions 7] [--min-time 0.2]
-                                             [--svg docs/perf/recurrent-zen3.svg]
+    python3 scripts/bench_table.py recurrent|gemm [--build build] [--repetitions 7] [--min-time 0.2]
+                                                  [--svg docs/perf/recurrent-zen3.svg]
 
 The machines are noisy (20 % between runs of one binary is common): compare within one run only.
 """
@@ -20,22 +20,28 @@ import statistics
 import subprocess
 import sys
 
-# Benchmark pairs: njc's program and the peer's, row names "<workload>/<impl>".
+# Suites: njc's program (and the benchmark filter that picks its rows), how its row names become workload
+# names, the peers' program, whose rows are "<workload>/<library>", and issue 14's goal for njc / best peer.
 SUITES = {
-    "recurrent": ("bench/bench_recurrent", "bench/bench_recurrent_eigen", "eigen"),
+    "recurrent": ("bench/bench_recurrent", None, lambda name: name.rpartition("/")[0],
+                  "bench/bench_recurrent_eigen", 0.5),
+    "gemm": ("bench/bench_models", "BM_Gemm/", lambda name: name.replace("BM_Gemm", "Gemm"),
+             "bench/bench_gemm_peers", 1.0),
 }
 
 
-def run_once(program, min_time, cpu):
+def run_once(program, min_time, cpu, bench_filter=None):
+    """{(workload, impl): ns} of one run; impl is the last part of the row name."""
     cmd = [program, "--benchmark_format=json", f"--benchmark_min_time={min_time}"]
+    if bench_filter:
+        cmd.append(f"--benchmark_filter={bench_filter}")
     if cpu is not None and shutil.which("taskset"):
         cmd = ["taskset", "-c", str(cpu)] + cmd
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     times = {}
     for b in json.loads(out)["benchmarks"]:
-        workload, _, _impl = b["name"].rpartition("/")
         scale = {"ns": 1.0, "us": 1e3, "ms": 1e6}[b.get("time_unit", "ns")]
-        times[workload] = b["real_time"] * scale
+        times[b["name"]] = b["real_time"] * scale
     return times
 
 
@@ -43,35 +49,47 @@ def spread(values):
     return statistics.median(values), min(values), max(values)
 
 
-def table(njc_runs, peer_runs, peer_name):
-    rows = []
+def table(njc_runs, peer_runs):
+    """njc_runs: per repetition {workload: ns}; peer_runs: per repetition {(workload, library): ns}."""
     workloads = list(njc_runs[0].keys())
-    lines = [f"| workload | njc ns (min-max) | {peer_name} ns (min-max) | njc / {peer_name} |",
-             "|---|---:|---:|---:|"]
+    libraries = sorted({lib for r in peer_runs for (_, lib) in r})
+    head = "| workload | njc ns (min-max) | " + " | ".join(f"{l} ns (min-max)" for l in libraries)
+    head += " | njc / best peer |" if libraries else ""
+    lines = [head, "|---|---:|" + "---:|" * (len(libraries) + (1 if libraries else 0))]
+    rows = []
     for w in workloads:
         n = [r[w] for r in njc_runs]
-        p = [r[w] for r in peer_runs if w in r]
         nm, nlo, nhi = spread(n)
-        if p:
+        cells = [f"{nm:.0f} ({nlo:.0f}-{nhi:.0f})"]
+        best = None  # per repetition: the fastest library's time
+        for lib in libraries:
+            p = [r.get((w, lib)) for r in peer_runs]
+            if None in p:
+                cells.append("-")
+                continue
             pm, plo, phi = spread(p)
-            ratio = statistics.median(a / b for a, b in zip(n, p))
-            lines.append(f"| {w} | {nm:.0f} ({nlo:.0f}-{nhi:.0f}) | {pm:.0f} ({plo:.0f}-{phi:.0f}) | {ratio:.2f} |")
-        else:
-            ratio = None
-            lines.append(f"| {w} | {nm:.0f} ({nlo:.0f}-{nhi:.0f}) | - | - |")
+            cells.append(f"{pm:.0f} ({plo:.0f}-{phi:.0f})")
+            best = p if best is None else [min(a, b) for a, b in zip(best, p)]
+        ratio = statistics.median(a / b for a, b in zip(n, best)) if best else None
+        if libraries:
+            cells.append(f"{ratio:.2f}" if ratio is not None else "-")
+        lines.append(f"| {w} | " + " | ".join(cells) + " |")
         rows.append((w, ratio))
     quiet = [w for w in workloads if "/quiet/" in w]
     if quiet:
-        lines += ["", "| subnormal state | njc quiet / busy | " + peer_name + " quiet / busy |", "|---|---:|---:|"]
+        lines += ["", "| subnormal state | njc quiet / busy | " + " | ".join(f"{l} quiet / busy" for l in libraries) + " |",
+                  "|---|---:|" + "---:|" * len(libraries)]
         for w in quiet:
             busy = w.replace("/quiet/", "/")
-            nq = statistics.median(r[w] / r[busy] for r in njc_runs)
-            pq = [r[w] / r[busy] for r in peer_runs if w in r and busy in r]
-            lines.append(f"| {w} | {nq:.2f} | " + (f"{statistics.median(pq):.2f}" if pq else "-") + " |")
+            cells = [f"{statistics.median(r[w] / r[busy] for r in njc_runs):.2f}"]
+            for lib in libraries:
+                q = [r[(w, lib)] / r[(busy, lib)] for r in peer_runs if (w, lib) in r and (busy, lib) in r]
+                cells.append(f"{statistics.median(q):.2f}" if q else "-")
+            lines.append(f"| {w} | " + " | ".join(cells) + " |")
     return "\n".join(lines), rows
 
 
-def svg(rows, peer_name, title):
+def svg(rows, peer_name, title, goal):
     rows = [(w, r) for w, r in rows if r is not None]
     bar_h, gap, left, width = 18, 6, 170, 420
     top = 40
@@ -87,7 +105,8 @@ def svg(rows, peer_name, title):
         out.append(f'<rect x="{left}" y="{y}" width="{r * scale:.1f}" height="{bar_h}" fill="{colour}"/>')
         out.append(f'<text x="{left + r * scale + 4:.1f}" y="{y + 13}">{r:.2f}</text>')
     bottom = top + len(rows) * (bar_h + gap)
-    for mark, label in ((1.0, f"= {peer_name}"), (0.5, "goal 0.5")):
+    marks = [(1.0, f"= {peer_name}")] + ([(goal, f"goal {goal}")] if goal != 1.0 else [])
+    for mark, label in marks:
         x = left + mark * scale
         out.append(f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{bottom}" stroke="#333" '
                    f'stroke-dasharray="{"" if mark == 1.0 else "4 3"}"/>')
@@ -105,23 +124,23 @@ def main():
     ap.add_argument("--cpu", type=int, default=1, help="pin both programs to this CPU (taskset); -1: no pinning")
     ap.add_argument("--svg", help="write the ratio chart here")
     args = ap.parse_args()
-    njc_prog, peer_prog, peer_name = SUITES[args.suite]
+    njc_prog, njc_filter, workload_of, peer_prog, goal = SUITES[args.suite]
     njc_path, peer_path = os.path.join(args.build, njc_prog), os.path.join(args.build, peer_prog)
     if not os.path.exists(njc_path):
         sys.exit(f"bench_table: {njc_path} is not built (scripts/build.sh)")
     have_peer = os.path.exists(peer_path)
     if not have_peer:
-        print(f"bench_table: {peer_path} is not built (its package is not installed): njc rows only", file=sys.stderr)
+        print(f"bench_table: {peer_path} is not built (no peer package is installed): njc rows only", file=sys.stderr)
     cpu = None if args.cpu < 0 else args.cpu
     njc_runs, peer_runs = [], []
     for _ in range(args.repetitions):
-        njc_runs.append(run_once(njc_path, args.min_time, cpu))
+        njc_runs.append({workload_of(k): v for k, v in run_once(njc_path, args.min_time, cpu, njc_filter).items()})
         if have_peer:
-            peer_runs.append(run_once(peer_path, args.min_time, cpu))
+            peer_runs.append({tuple(k.rsplit("/", 1)): v for k, v in run_once(peer_path, args.min_time, cpu).items()})
     if have_peer and not peer_runs[0]:
         print(f"bench_table: {peer_path} ran no benchmark (see its message): njc rows only", file=sys.stderr)
         peer_runs = []
-    text, rows = table(njc_runs, peer_runs, peer_name)
+    text, rows = table(njc_runs, peer_runs)
     with open("/proc/cpuinfo") as f:
         model = next((l.split(":", 1)[1].strip() for l in f if l.startswith("model name")), "unknown CPU")
     print(f"{model}; {args.repetitions} interleaved repetitions, medians\n")
@@ -129,7 +148,7 @@ def main():
     if args.svg and peer_runs:
         os.makedirs(os.path.dirname(os.path.abspath(args.svg)), exist_ok=True)
         with open(args.svg, "w") as f:
-            f.write(svg(rows, peer_name, f"{args.suite} ({model})"))
+            f.write(svg(rows, "best peer", f"{args.suite} ({model})", goal))
 
 
 if __name__ == "__main__":
