@@ -80,6 +80,9 @@ Expected<Shape> JsonObject::required_shape(const char* key) const {
   const nlohmann::json& v = get(key);
   if (!v.is_array())
     return error(key, "'" + std::string(key) + "' must be an array of dimensions ([] for a scalar)");
+  if (v.size() > kMaxRank)
+    return error(key, "a shape has at most " + std::to_string(kMaxRank) + " dimensions, this one has " +
+                          std::to_string(v.size()));
   Shape shape;
   for (size_t i = 0; i < v.size(); ++i) {
     std::string p = JsonDocument::child(pointer_of(key), i);

@@ -76,6 +76,8 @@ class GraphParser {
       auto d = parse_int();
       if (!d) return d.error();
       if (*d < 1) return cur_.error_at(t, "dimensions must be >= 1");
+      if (shape.size() == kMaxRank)
+        return cur_.error_at(t, "a shape has at most " + std::to_string(kMaxRank) + " dimensions");
       shape.push_back(*d);
       if (!shape_within_limits(shape)) return cur_.error_at(t, "the shape has more than 2^28 elements");
     }

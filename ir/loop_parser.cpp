@@ -253,6 +253,8 @@ class Parser {
         size_t dim_at = (skip_ws(), pos_);
         int64_t d = integer();
         if (d <= 0) fail_at(dim_at, "buffer dimensions must be positive");
+        if (b.shape.size() == kMaxRank)
+          fail_at(dim_at, fmt::format("buffer %{} has more than {} dimensions", b.name, kMaxRank));
         b.shape.push_back(d);
         if (!shape_within_limits(b.shape))
           fail_at(dim_at, fmt::format("buffer %{} has more than 2^28 elements", b.name));

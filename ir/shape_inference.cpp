@@ -236,10 +236,15 @@ Expected<std::vector<Shape>> infer_unchecked(const Node& n, const Ins& in);
 Expected<std::vector<Shape>> infer_shapes(const Node& n, const Ins& in) {
   auto out = infer_unchecked(n, in);
   if (!out) return out;
-  for (const Shape& s : *out)
+  for (const Shape& s : *out) {
+    if (s.size() > kMaxRank)
+      return fail("", std::string(op_info(n.op).name) + " would produce a tensor of rank " +
+                          std::to_string(s.size()) + ", more than the " + std::to_string(kMaxRank) +
+                          " dimensions njc allows");
     if (!shape_within_limits(s))
       return fail("", std::string(op_info(n.op).name) + " would produce a tensor of shape " +
                           shape_to_string(s) + ", more than the 2^28 elements njc allows");
+  }
   return out;
 }
 

@@ -12,6 +12,9 @@ using Shape = std::vector<int64_t>;
 // The largest tensor njc accepts anywhere (declared or computed): 2^28 fp32 values, 1 GiB. Networks that
 // run every frame are many orders of magnitude smaller; the limit keeps a typo from exhausting memory.
 constexpr int64_t kMaxTensorElements = int64_t{1} << 28;
+// The highest rank njc accepts anywhere (declared or computed). ONNX models stay below 8; lowering builds
+// one loop per dimension, so a hostile shape of rank 100,000 would otherwise nest loops that deep.
+constexpr size_t kMaxRank = 32;
 
 // Checks every dimension is >= 0 and the element count is at most kMaxTensorElements, without overflow.
 bool shape_within_limits(const Shape& shape);
