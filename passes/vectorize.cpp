@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "ir/loop_printer.h"
 #include "ir/loop_rewrite.h"
@@ -24,10 +25,12 @@ struct Plan {
   std::vector<Reduction> reductions;  // per iter_arg
 };
 
-bool defined_in(const Block& b, ValueId v) {
+// The values the instructions of b define (once per loop: a fused elementwise chain has thousands).
+std::unordered_set<ValueId> defined_in(const Block& b) {
+  std::unordered_set<ValueId> out;
   for (const Stmt& s : b)
-    if (!s.is_loop() && s.inst().result == v) return true;
-  return false;
+    if (!s.is_loop() && s.inst().result != kNoValue) out.insert(s.inst().result);
+  return out;
 }
 
 // Checks that l can be vectorized; the reason it cannot otherwise.
@@ -36,6 +39,7 @@ Expected<Plan> analyze(const Kernel& k, const Loop& l) {
     return loop_error(l, fmt::format("vectorize: cannot vectorize {}: {}", loop_name(k, l), why));
   };
   if (l.step != 1) return refuse(fmt::format("step is {}, not 1", l.step));
+  const std::unordered_set<ValueId> local = defined_in(l.body);
   for (const Stmt& s : l.body) {
     if (s.is_loop()) return refuse("its body contains a loop");
     const Inst& i = s.inst();
@@ -44,7 +48,7 @@ Expected<Plan> analyze(const Kernel& k, const Loop& l) {
       if (k.type_of(a).is_vector()) return refuse("it is vector code already");
     for (ValueId a : i.args) {
       bool carried = std::find(l.iter_args.begin(), l.iter_args.end(), a) != l.iter_args.end();
-      if (!carried && !defined_in(l.body, a) && k.type_of(a) != Type::f32())
+      if (!carried && !local.count(a) && k.type_of(a) != Type::f32())
         return refuse(fmt::format("%{} from outside the loop is not an f32 scalar", k.name_of(a)));
     }
     if (!i.index.empty()) {
