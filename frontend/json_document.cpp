@@ -68,8 +68,9 @@ class PositionRecorder {
  public:
   using json = nlohmann::json;
   PositionRecorder(json& root, const std::string& text, const char** furthest,
-                   std::unordered_map<std::string, size_t>& offsets)
-      : dom_(root, false), text_(text), furthest_(furthest), offsets_(offsets) {}
+                   std::unordered_map<std::string, size_t>& offsets,
+                   std::unordered_map<std::string, std::vector<size_t>>& element_offsets)
+      : dom_(root, false), text_(text), furthest_(furthest), offsets_(offsets), element_offsets_(element_offsets) {}
 
   bool null() { return value(), dom_.null(); }
   bool boolean(bool v) { return value(), dom_.boolean(v); }
@@ -80,7 +81,7 @@ class PositionRecorder {
   bool binary(json::binary_t& v) { return value(), dom_.binary(v); }
   bool start_object(std::size_t n) {
     if (too_deep()) return false;
-    stack_.push_back({false, 0, value(), {}, {}});
+    stack_.push_back({false, 0, value(true), {}, {}, nullptr});
     return dom_.start_object(n);
   }
   bool end_object() {
@@ -89,7 +90,9 @@ class PositionRecorder {
   }
   bool start_array(std::size_t n) {
     if (too_deep()) return false;
-    stack_.push_back({true, 0, value(), {}, {}});
+    std::string p = value(true);
+    std::vector<size_t>* elements = &element_offsets_[p];
+    stack_.push_back({true, 0, std::move(p), {}, {}, elements});
     return dom_.start_array(n);
   }
   bool end_array() {
@@ -126,6 +129,7 @@ class PositionRecorder {
     std::string pointer;
     std::string key;
     std::set<std::string> keys;
+    std::vector<size_t>* elements;  // an array's element offsets (in element_offsets_)
   };
 
   size_t here() const { return static_cast<size_t>(*furthest_ - text_.data()); }
@@ -139,23 +143,26 @@ class PositionRecorder {
     return true;
   }
 
-  // Records the position of the value that starts now and returns its pointer.
-  std::string value() {
+  // Records the position of the value that starts now; returns its pointer when `want_pointer` (objects
+  // and arrays, whose members need it). An array element's offset goes to its array's vector, so the
+  // numbers of a weight array cost 8 bytes each, not a string-keyed entry.
+  std::string value(bool want_pointer = false) {
     if (stack_.empty()) {
       offsets_[""] = token_start(text_, here());
       return "";
     }
     Frame& f = stack_.back();
-    if (!f.is_array) return JsonDocument::child(f.pointer, f.key);  // located at its key
-    std::string p = JsonDocument::child(f.pointer, f.index++);
-    offsets_[p] = token_start(text_, here());
-    return p;
+    if (!f.is_array) return want_pointer ? JsonDocument::child(f.pointer, f.key) : std::string();  // at its key
+    f.elements->push_back(token_start(text_, here()));
+    const size_t index = f.index++;
+    return want_pointer ? JsonDocument::child(f.pointer, index) : std::string();
   }
 
   nlohmann::detail::json_sax_dom_parser<json> dom_;
   const std::string& text_;
   const char** furthest_;
   std::unordered_map<std::string, size_t>& offsets_;
+  std::unordered_map<std::string, std::vector<size_t>>& element_offsets_;
   std::vector<Frame> stack_;
 };
 
@@ -175,7 +182,7 @@ Expected<JsonDocument> JsonDocument::parse(std::string text, std::string file) {
   doc.text_ = std::move(text);
   doc.file_ = std::move(file);
   const char* furthest = doc.text_.data();
-  PositionRecorder rec(doc.root_, doc.text_, &furthest, doc.offsets_);
+  PositionRecorder rec(doc.root_, doc.text_, &furthest, doc.offsets_, doc.element_offsets_);
   const char* b = doc.text_.data();
   bool ok = nlohmann::json::sax_parse(TrackingIterator(b, &furthest),
                                       TrackingIterator(b + doc.text_.size(), &furthest), &rec);
@@ -216,13 +223,26 @@ void JsonDocument::set_position(Diag& d, size_t offset) const {
   d.col = static_cast<int>(offset - line_start) + 1;
 }
 
+std::optional<size_t> JsonDocument::offset_of(const std::string& pointer) const {
+  if (auto it = offsets_.find(pointer); it != offsets_.end()) return it->second;
+  const size_t slash = pointer.rfind('/');
+  if (slash == std::string::npos) return std::nullopt;
+  auto array = element_offsets_.find(pointer.substr(0, slash));
+  if (array == element_offsets_.end()) return std::nullopt;
+  const std::string token = pointer.substr(slash + 1);
+  if (token.empty() || token.size() > 18 || token.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  const size_t index = std::stoull(token);
+  if (index >= array->second.size()) return std::nullopt;
+  return array->second[index];
+}
+
 Diag JsonDocument::error_at(const std::string& pointer, std::string message) const {
   Diag d{file_, 0, 0, pointer, std::move(message)};
   std::string p = pointer;
   while (true) {
-    auto it = offsets_.find(p);
-    if (it != offsets_.end()) {
-      set_position(d, it->second);
+    if (std::optional<size_t> at = offset_of(p)) {
+      set_position(d, *at);
       break;
     }
     if (p.empty()) break;

@@ -5,7 +5,9 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <optional>
 #include <unordered_map>
+#include <vector>
 
 #include "ir/diag.h"
 
@@ -32,11 +34,14 @@ class JsonDocument {
 
  private:
   void set_position(Diag& d, size_t offset) const;
+  // Where the value at this pointer starts, if the document has it.
+  std::optional<size_t> offset_of(const std::string& pointer) const;
 
   nlohmann::json root_;
   std::string text_;
   std::string file_;
-  std::unordered_map<std::string, size_t> offsets_;  // pointer -> byte offset where it starts
+  std::unordered_map<std::string, size_t> offsets_;  // pointer -> byte offset: the root, objects' members
+  std::unordered_map<std::string, std::vector<size_t>> element_offsets_;  // array pointer -> its elements'
 };
 
 }  // namespace njc
