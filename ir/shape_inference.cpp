@@ -95,6 +95,8 @@ Expected<std::vector<Shape>> infer_softmax(const Node& n, const Ins& in) {
 }
 
 Expected<std::vector<Shape>> infer_concat(const Node& n, const Ins& in) {
+  for (size_t i = 0; i < in.size(); ++i)  // variadic, but no input is optional
+    if (!in[i]) return fail("/inputs/" + std::to_string(i), "Concat input " + std::to_string(i) + " is required");
   if (!n.attrs.count("axis")) return fail("", "Concat needs the attribute 'axis'");
   int64_t rank = static_cast<int64_t>(in[0]->size());
   auto axis = normalize_axis(attr_int(n, "axis", 0), rank);

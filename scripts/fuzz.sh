@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes one target with libFuzzer under ASan+UBSan: scripts/fuzz.sh TARGET SECONDS [libFuzzer options...]
-# TARGET: model_reader, graph_text, loop_text, jit_vs_interp (fuzz/*.cpp; docs/fuzzing.md). Builds with clang
+# TARGET: model_reader, graph_text, loop_text, jit_vs_interp (fuzz/*.cpp; docs/fuzzing.md), or onnx_import:
+# the Python importer's mutation fuzzer (fuzz/onnx_import_fuzz.py), which gives the models it imports to
+# an ASan+UBSan build of njc. Builds with clang
 # in build-fuzz/ (Debian's clang and libclang-rt-14-dev, installed when missing), starts from a copy of
 # fuzz/corpus/TARGET in build-fuzz/corpus/TARGET (new inputs collect there; copy the interesting ones into
 # fuzz/corpus/TARGET so that ctest replays them), writes crashes to build-fuzz/crashes/TARGET/, and prints
@@ -10,7 +12,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 target=${1:?usage: fuzz.sh TARGET SECONDS [libFuzzer options...]}
 seconds=${2:?usage: fuzz.sh TARGET SECONDS [libFuzzer options...]}
 shift 2
-[ -f "$root/fuzz/$target.cpp" ] || { echo "fuzz.sh: no target '$target' (see fuzz/)" >&2; exit 2; }
+[ -f "$root/fuzz/$target.cpp" ] || [ "$target" = onnx_import ] ||
+  { echo "fuzz.sh: no target '$target' (see fuzz/)" >&2; exit 2; }
 "$root/scripts/setup.sh"
 missing=()
 for p in clang-14 libclang-rt-14-dev; do
@@ -23,11 +26,15 @@ fi
 build=$root/build-fuzz
 CC=clang-14 CXX=clang++-14 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNJC_FUZZ=ON \
   -DNJC_BUILD_TESTS=OFF -DNJC_BUILD_BENCH=OFF >/dev/null
-cmake --build "$build" -j"$(nproc)" --target "fuzz_$target" >/dev/null
 corpus=$build/corpus/$target crashes=$build/crashes/$target
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+if [ "$target" = onnx_import ]; then
+  cmake --build "$build" -j"$(nproc)" --target njc >/dev/null
+  exec /usr/bin/python3 "$root/fuzz/onnx_import_fuzz.py" "$build/tools/njc" "$seconds" --crashes "$crashes" "$@"
+fi
+cmake --build "$build" -j"$(nproc)" --target "fuzz_$target" >/dev/null
 mkdir -p "$corpus" "$crashes"
 cp -n "$root/fuzz/corpus/$target"/* "$corpus"/ 2>/dev/null || true
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 cd "$crashes"
 exec "$build/fuzz/fuzz_$target" "$corpus" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 \
   -rss_limit_mb=4096 "$@"

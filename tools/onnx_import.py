@@ -36,15 +36,38 @@ class Unsupported(Exception):
     """The model uses something njc cannot represent; the message names it."""
 
 
-def attr_value(a):
-    v = onnx.helper.get_attribute_value(a)
+def attr_value(a, where):
+    try:
+        v = onnx.helper.get_attribute_value(a)
+    except ValueError:  # an attribute of an undefined or unknown kind
+        raise Unsupported(f"attribute '{a.name}' of {where} has no valid type") from None
     if isinstance(v, bytes):
-        return v.decode()
+        return v.decode(errors="replace")
     if isinstance(v, list):
-        return [x.decode() if isinstance(x, bytes) else x for x in v]
+        return [x.decode(errors="replace") if isinstance(x, bytes) else x for x in v]
     if isinstance(v, onnx.TensorProto):
-        return numpy_helper.to_array(v)
+        return tensor_array(v, f"attribute '{a.name}' of {where}")
     return v
+
+
+def tensor_array(t, what):
+    """A TensorProto as a numpy array; Unsupported when its element type or data is not valid."""
+    try:
+        return numpy_helper.to_array(t)
+    except (TypeError, ValueError) as e:
+        raise Unsupported(f"{what} is not a valid tensor ({e})") from None
+
+
+def type_name(elem_type):
+    try:
+        return onnx.TensorProto.DataType.Name(elem_type)
+    except ValueError:
+        return f"unknown ({elem_type})"
+
+
+# Inputs each op's handler below reads: (op, index) pairs that must be present.
+HANDLER_INPUTS = {"Identity": 1, "Reshape": 1, "Flatten": 1, "Slice": 1, "ReduceSum": 1, "Clip": 1,
+                  "Softmax": 1, "LogSoftmax": 1, "Conv": 1, "LSTM": 1, "GRU": 1}
 
 
 class Converter:
@@ -88,7 +111,7 @@ class Converter:
     def convert(self):
         init_names = set()
         for t in self.graph.initializer:
-            arr = numpy_helper.to_array(t)
+            arr = tensor_array(t, f"initializer '{t.name}'")
             init_names.add(t.name)
             if arr.dtype == np.float32 or arr.dtype == np.float64:
                 self.constants.setdefault(t.name, arr)
@@ -104,33 +127,46 @@ class Converter:
             tt = vi.type.tensor_type
             if tt.elem_type != onnx.TensorProto.FLOAT:
                 raise Unsupported(f"input '{vi.name}' has element type "
-                                  f"{onnx.TensorProto.DataType.Name(tt.elem_type)} (njc models are fp32)")
+                                  f"{type_name(tt.elem_type)} (njc models are fp32)")
             dims = [d.dim_value if d.HasField("dim_value") else 0 for d in tt.shape.dim]
             if any(d <= 0 for d in dims):
                 raise Unsupported(f"input '{vi.name}' has a dynamic shape")
             inputs.append({"name": vi.name, "shape": dims})
-        for node in self.graph.node:
-            self.convert_node(node)
+        for index, node in enumerate(self.graph.node):
+            self.convert_node(node, index)
         outputs = [self.name(o.name) for o in self.graph.output]
         model = {"format": "njc-model", "version": 1, "name": self.graph.name or "onnx_model",
                  "inputs": inputs, "outputs": outputs, "params": self.params, "nodes": self.nodes}
         return model, bytes(self.side)
 
     def emit(self, op, ins, outs, attrs=None):
+        for k, v in (attrs or {}).items():
+            if isinstance(v, np.ndarray):
+                raise Unsupported(f"{op} attribute '{k}' holds a tensor")
         node = {"op": op, "inputs": [self.name(i) if i else "" for i in ins], "outputs": list(outs)}
         if attrs:
             node["attributes"] = attrs
         self.nodes.append(node)
 
-    def convert_node(self, node):
+    def convert_node(self, node, index):
         op = node.op_type
-        where = f"node '{node.name}'" if node.name else f"the node computing '{node.output[0]}'"
+        if node.name:
+            where = f"node '{node.name}'"
+        elif node.output and node.output[0]:
+            where = f"the node computing '{node.output[0]}'"
+        else:
+            where = f"node {index} ({op})"
         if node.domain not in ("", "ai.onnx"):
             raise Unsupported(f"op '{node.domain}.{op}' ({where}) is not supported")
         if op not in SUPPORTED:
             raise Unsupported(f"op '{op}' ({where}) is not supported by njc")
-        attrs = {a.name: attr_value(a) for a in node.attribute}
+        if not node.output or not node.output[0]:
+            raise Unsupported(f"{where} has no output")
+        attrs = {a.name: attr_value(a, where) for a in node.attribute}
         ins, outs = list(node.input), list(node.output)
+        needed = HANDLER_INPUTS.get(op, 0)
+        if len(ins) < needed or not all(ins[:needed]):
+            raise Unsupported(f"{op} ({where}) needs {needed} input(s), has {len([i for i in ins if i])}")
         handler = getattr(self, "op_" + op, None)
         if handler:
             return handler(node, ins, outs, attrs)
@@ -145,7 +181,7 @@ class Converter:
     # --- ops whose ONNX form differs from njc's --------------------------------------------------------
 
     def op_Constant(self, node, ins, outs, attrs):
-        if "value" not in attrs:
+        if not isinstance(attrs.get("value"), np.ndarray):
             raise Unsupported("Constant without a tensor 'value'")
         arr = attrs["value"]
         self.constants[outs[0]] = arr
@@ -167,15 +203,27 @@ class Converter:
         raise Unsupported(f"the shape of '{name}' is unknown (run onnx shape inference first)")
 
     def op_Reshape(self, node, ins, outs, attrs):
+        if self.opset >= 5 and (len(ins) < 2 or not ins[1]):
+            raise Unsupported("Reshape needs its shape input")
         shape = attrs.pop("shape", None) if self.opset < 5 else self.const(ins[1], "Reshape's shape")
+        if shape is None or np.asarray(shape).dtype.kind not in "iu":
+            raise Unsupported("Reshape's shape must be a list of integers")
         a = {"shape": [int(x) for x in np.asarray(shape).reshape(-1)]}
         if attrs.get("allowzero"):
             a["allowzero"] = int(attrs["allowzero"])
         self.emit("Reshape", ins[:1], outs, a)
 
+    def int_attr(self, op, attrs, key, default):
+        v = attrs.get(key, default)
+        if not isinstance(v, int):
+            raise Unsupported(f"{op} attribute '{key}' must be an int")
+        return v
+
     def op_Flatten(self, node, ins, outs, attrs):
         shape = self.shape_hint(ins[0])
-        axis = attrs.get("axis", 1)
+        axis = self.int_attr("Flatten", attrs, "axis", 1)
+        if not -len(shape) <= axis <= len(shape):
+            raise Unsupported(f"Flatten axis {axis} is out of range for rank {len(shape)}")
         axis = axis + len(shape) if axis < 0 else axis
         outer = int(np.prod(shape[:axis])) if axis > 0 else 1
         self.emit("Reshape", ins[:1], outs, {"shape": [outer, -1]})
@@ -184,6 +232,8 @@ class Converter:
         if self.opset < 10:
             self.emit("Slice", ins[:1], outs, attrs)
             return
+        if len(ins) < 3 or not ins[1] or not ins[2]:
+            raise Unsupported("Slice needs its starts and ends inputs")
         a = {"starts": [int(x) for x in self.const(ins[1], "Slice's starts")],
              "ends": [int(x) for x in self.const(ins[2], "Slice's ends")]}
         if len(ins) > 3 and ins[3]:
@@ -210,7 +260,9 @@ class Converter:
             return
         # Before opset 13 the input is coerced to 2-D at `axis` (default 1) and normalized per row.
         shape = self.shape_hint(ins[0])
-        axis = attrs.get("axis", 1)
+        axis = self.int_attr(op, attrs, "axis", 1)
+        if not -len(shape) <= axis < max(len(shape), 1):
+            raise Unsupported(f"{op} axis {axis} is out of range for rank {len(shape)}")
         axis = axis + len(shape) if axis < 0 else axis
         if axis == len(shape) - 1:
             self.emit(op, ins, outs, {"axis": -1})
