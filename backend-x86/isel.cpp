@@ -113,18 +113,8 @@ class Isel {
   bool plain_arithmetic() const {
     if (c_.avx512()) return false;
     bool plain = true;
-    for_each_inst(k_.body, [&](const Inst& in) {
-      switch (in.op) {
-        case Op::Const: case Op::Splat: case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Min:
-        case Op::Max: case Op::Fma: case Op::Neg: case Op::Abs:
-          break;
-        case Op::Load: case Op::LoadBcast: case Op::Store:
-          plain = plain && in.mask_lanes == 0;
-          break;
-        default:
-          plain = false;
-      }
-    });
+    for_each_inst(k_.body,
+                  [&](const Inst& in) { plain = plain && is_plain_arithmetic(in.op) && in.mask_lanes == 0; });
     return plain;
   }
 

@@ -22,6 +22,16 @@ const OpInfo& op_info(Op op) {
   return kOpInfos[i];
 }
 
+bool is_plain_arithmetic(Op op) {
+  switch (op) {
+    case Op::Const: case Op::Splat: case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Min:
+    case Op::Max: case Op::Fma: case Op::Neg: case Op::Abs: case Op::Load: case Op::LoadBcast: case Op::Store:
+      return true;
+    default:
+      return false;
+  }
+}
+
 std::optional<Op> op_from_name(std::string_view name) {
   for (size_t i = 0; i < kOpInfos.size(); ++i)
     if (kOpInfos[i].name == name) return static_cast<Op>(i);

@@ -50,6 +50,11 @@ struct OpInfo {
   unsigned flags;
 };
 const OpInfo& op_info(Op op);
+// Plain arithmetic: loads, stores, const, splat and the ops every target does in one instruction (add, sub,
+// mul, div, min, max, fma, neg, abs) — no math expansion, reduction, compare or select. A kernel of only
+// these (and no masked access) needs one scratch register in the code generator, which lets the AVX2
+// pipeline use a 15-register tile (passes/pipelines.cpp, backend-x86/isel.cpp).
+bool is_plain_arithmetic(Op op);
 std::optional<Op> op_from_name(std::string_view name);
 inline std::string_view op_name(Op op) { return op_info(op).name; }
 

@@ -160,15 +160,7 @@ int pick_width(int64_t trip, int lanes) {
 // selects): the code generator then needs one scratch register, not two (isel.cpp, plain_arithmetic).
 bool plain_arithmetic(const Kernel& k) {
   bool plain = true;
-  for_each_inst(k.body, [&](const Inst& in) {
-    switch (in.op) {
-      case Op::Const: case Op::Splat: case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Min:
-      case Op::Max: case Op::Fma: case Op::Neg: case Op::Abs: case Op::Load: case Op::LoadBcast: case Op::Store:
-        break;
-      default:
-        plain = false;
-    }
-  });
+  for_each_inst(k.body, [&](const Inst& in) { plain = plain && is_plain_arithmetic(in.op); });
   return plain;
 }
 
