@@ -108,7 +108,18 @@ class Converter:
             raise Unsupported(f"{what} ('{n}') must be a constant")
         return self.constants[n]
 
+    def check_names(self):
+        """Every tensor name is text: protobuf hands a name that is not valid UTF-8 over as bytes."""
+        names = [t.name for t in self.graph.initializer] + [v.name for v in self.graph.input]
+        names += [v.name for v in self.graph.output] + [self.graph.name]
+        for node in self.graph.node:
+            names += list(node.input) + list(node.output) + [node.name]
+        for n in names:
+            if not isinstance(n, str):
+                raise Unsupported(f"the name {n!r} is not valid UTF-8")
+
     def convert(self):
+        self.check_names()
         init_names = set()
         for t in self.graph.initializer:
             arr = tensor_array(t, f"initializer '{t.name}'")
@@ -305,13 +316,34 @@ class Converter:
         self.softmax_like("LogSoftmax", ins, outs, attrs)
 
 
+def inferred_shapes(model):
+    """The model with onnx's shape inference applied, or as it is when inference fails. Inference runs in a
+    child process: onnx 1.12's C++ inference crashes (SIGSEGV) on some malformed nodes (an RNN with a
+    broken shape), which must not take the importer down with it."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        try:
+            os.write(write_end, onnx.shape_inference.infer_shapes(model).SerializeToString())
+        except Exception:
+            pass
+        os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as f:
+        data = f.read()
+    _, status = os.waitpid(pid, 0)
+    if not data or not os.WIFEXITED(status):
+        return model  # shape inference is a convenience for Flatten/Softmax-1; the model may not need it
+    try:
+        return onnx.load_from_string(data)
+    except Exception:
+        return model
+
+
 def convert(model, constant_inputs=None, weights_path=None):
     """Returns (njc model dict, side-file bytes). Raises Unsupported naming what cannot be converted."""
-    try:
-        model = onnx.shape_inference.infer_shapes(model)
-    except Exception:  # shape inference is a convenience for Flatten/Softmax-1; the model may not need it
-        pass
-    return Converter(model, constant_inputs, weights_path).convert()
+    return Converter(inferred_shapes(model), constant_inputs, weights_path).convert()
 
 
 def name_from_path(path):
