@@ -205,11 +205,16 @@ def run_isolated(data, njc, scratch):
     its C++ shape inference) is a finding too, not the end of the fuzzer."""
     read_end, write_end = os.pipe()
     pid = os.fork()
-    if pid == 0:
-        os.close(read_end)
-        bug = run_case(data, njc, scratch)
-        os.write(write_end, json.dumps(bug).encode())
-        os._exit(0)
+    if pid == 0:  # the child never returns into the fuzzer's loop, whatever happens
+        try:
+            os.close(read_end)
+            bug = run_case(data, njc, scratch)
+        except BaseException as e:  # a bug of the harness itself, reported as such
+            bug = ("harness-" + type(e).__name__, f"the fuzzer's own code failed: {e}")
+        try:
+            os.write(write_end, json.dumps(bug).encode())
+        finally:
+            os._exit(0)
     os.close(write_end)
     with os.fdopen(read_end, "rb") as f:
         out = f.read()

@@ -43,11 +43,16 @@ def attr_value(a, where):
         raise Unsupported(f"attribute '{a.name}' of {where} has no valid type") from None
     if isinstance(v, bytes):
         return v.decode(errors="replace")
-    if isinstance(v, list):
-        return [x.decode(errors="replace") if isinstance(x, bytes) else x for x in v]
     if isinstance(v, onnx.TensorProto):
         return tensor_array(v, f"attribute '{a.name}' of {where}")
-    return v
+    if isinstance(v, list):
+        v = [x.decode(errors="replace") if isinstance(x, bytes) else x for x in v]
+        if all(isinstance(x, (int, float, str)) for x in v):
+            return v
+    elif isinstance(v, (int, float, str)):
+        return v
+    raise Unsupported(f"attribute '{a.name}' of {where} holds a {type(v).__name__} (njc takes numbers, "
+                      "strings, lists of them and tensors)")
 
 
 def tensor_array(t, what):
