@@ -159,8 +159,14 @@ def make_case(rng, pool):
     except Exception:
         return data
     for _ in range(rng.randint(1, 3)):
-        m = mutate_model(rng, m)
-    return m.SerializeToString()
+        try:
+            m = mutate_model(rng, m)
+        except (ValueError, TypeError):  # protobuf refuses the edit (a name of invalid UTF-8 copied around)
+            pass
+    try:
+        return m.SerializeToString()
+    except Exception:
+        return data
 
 
 # ---- running one case ------------------------------------------------------------------------------------
