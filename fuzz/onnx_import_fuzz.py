@@ -21,6 +21,7 @@ import json
 import os
 import random
 import resource
+import select
 import signal
 import subprocess
 import sys
@@ -38,7 +39,7 @@ except ImportError as e:
     sys.exit(77)
 
 NODE_TESTS = "/usr/share/libonnx-testdata/data/node"
-CASE_SECONDS = 5
+CASE_SECONDS = 20  # above the importer's own 10 s limit on onnx's shape inference
 
 
 class Timeout(Exception):
@@ -213,6 +214,7 @@ def run_isolated(data, njc, scratch):
     pid = os.fork()
     if pid == 0:  # the child never returns into the fuzzer's loop, whatever happens
         try:
+            os.setpgid(0, 0)  # its own group: a process it leaves behind is killed with it
             os.close(read_end)
             bug = run_case(data, njc, scratch)
         except BaseException as e:  # a bug of the harness itself, reported as such
@@ -222,8 +224,22 @@ def run_isolated(data, njc, scratch):
         finally:
             os._exit(0)
     os.close(write_end)
-    with os.fdopen(read_end, "rb") as f:
-        out = f.read()
+    out, deadline = b"", time.monotonic() + 4 * CASE_SECONDS + 30
+    with os.fdopen(read_end, "rb", buffering=0) as f:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([f], [], [], left)[0]:
+                os.killpg(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                return ("hang", "the importer's process did not finish (killed)")
+            chunk = f.read(1 << 16)
+            if not chunk:
+                break
+            out += chunk
+    try:
+        os.killpg(pid, signal.SIGKILL)  # whatever the case's process left running
+    except ProcessLookupError:
+        pass
     _, status = os.waitpid(pid, 0)
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)

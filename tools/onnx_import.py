@@ -13,7 +13,10 @@ Needs Debian's python3-onnx and python3-numpy.
 import argparse
 import os
 import json
+import select
+import signal
 import sys
+import time
 
 import numpy as np
 import onnx
@@ -59,8 +62,8 @@ def tensor_array(t, what):
     """A TensorProto as a numpy array; Unsupported when its element type or data is not valid."""
     try:
         return numpy_helper.to_array(t)
-    except (TypeError, ValueError) as e:
-        raise Unsupported(f"{what} is not a valid tensor ({e})") from None
+    except (TypeError, ValueError, KeyError) as e:  # KeyError: a data type numpy_helper does not know
+        raise Unsupported(f"{what} is not a valid tensor ({e!r})") from None
 
 
 def type_name(elem_type):
@@ -118,7 +121,8 @@ class Converter:
         names = [t.name for t in self.graph.initializer] + [v.name for v in self.graph.input]
         names += [v.name for v in self.graph.output] + [self.graph.name]
         for node in self.graph.node:
-            names += list(node.input) + list(node.output) + [node.name]
+            names += list(node.input) + list(node.output) + [node.name, node.op_type, node.domain]
+            names += [a.name for a in node.attribute]
         for n in names:
             if not isinstance(n, str):
                 raise Unsupported(f"the name {n!r} is not valid UTF-8")
@@ -321,22 +325,34 @@ class Converter:
         self.softmax_like("LogSoftmax", ins, outs, attrs)
 
 
+SHAPE_INFERENCE_SECONDS = 10
+
+
 def inferred_shapes(model):
     """The model with onnx's shape inference applied, or as it is when inference fails. Inference runs in a
-    child process: onnx 1.12's C++ inference crashes (SIGSEGV) on some malformed nodes (an RNN with a
-    broken shape), which must not take the importer down with it."""
+    child process with a time limit: onnx 1.12's C++ inference crashes (SIGSEGV) on some malformed nodes
+    (an RNN with a broken shape) and loops on others, which must not take the importer down with it."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:
-        os.close(read_end)
         try:
+            os.close(read_end)
             os.write(write_end, onnx.shape_inference.infer_shapes(model).SerializeToString())
-        except Exception:
-            pass
-        os._exit(0)
+        finally:
+            os._exit(0)
     os.close(write_end)
-    with os.fdopen(read_end, "rb") as f:
-        data = f.read()
+    data, deadline = b"", time.monotonic() + SHAPE_INFERENCE_SECONDS
+    with os.fdopen(read_end, "rb", buffering=0) as f:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([f], [], [], left)[0]:
+                os.kill(pid, signal.SIGKILL)
+                data = b""
+                break
+            chunk = f.read(1 << 20)
+            if not chunk:
+                break
+            data += chunk
     _, status = os.waitpid(pid, 0)
     if not data or not os.WIFEXITED(status):
         return model  # shape inference is a convenience for Flatten/Softmax-1; the model may not need it
