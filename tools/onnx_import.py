@@ -170,17 +170,18 @@ class Converter:
 
     def convert_node(self, node, index):
         op = node.op_type
+        named_outputs = [o for o in node.output if o]  # an optional output may be omitted ("")
         if node.name:
             where = f"node '{node.name}'"
-        elif node.output and node.output[0]:
-            where = f"the node computing '{node.output[0]}'"
+        elif named_outputs:
+            where = f"the node computing '{named_outputs[0]}'"
         else:
             where = f"node {index} ({op})"
         if node.domain not in ("", "ai.onnx"):
             raise Unsupported(f"op '{node.domain}.{op}' ({where}) is not supported")
         if op not in SUPPORTED:
             raise Unsupported(f"op '{op}' ({where}) is not supported by njc")
-        if not node.output or not node.output[0]:
+        if not named_outputs:
             raise Unsupported(f"{where} has no output")
         attrs = {a.name: attr_value(a, where) for a in node.attribute}
         ins, outs = list(node.input), list(node.output)
