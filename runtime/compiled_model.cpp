@@ -59,12 +59,9 @@ Expected<std::shared_ptr<const CompiledModel>> CompiledModel::compile(const Grap
                       (*compiled)->kernel().name);
     model->kernels_.push_back(std::move(*compiled));
   }
-  auto io_slot = [&](const std::string& name, ValueId v) {  // buffers of empty tensors hold one element
-    return slot(name, static_cast<size_t>(g.batch * std::max<int64_t>(1, num_elements(g.value(v).shape))));
-  };
-  for (size_t i = 0; i < g.inputs.size(); ++i) model->input_slots_.push_back(io_slot(model->lowered_.input_buffers[i], g.inputs[i]));
-  for (size_t i = 0; i < g.outputs.size(); ++i)
-    model->output_slots_.push_back(io_slot(model->lowered_.output_buffers[i], g.outputs[i]));
+  model->signature_ = describe_model(g, model->lowered_, [&](const std::string& name, size_t size) {
+    return model->slots_[static_cast<size_t>(slot(name, size))].offset;
+  });
   model->compile_us_ = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
   return std::shared_ptr<const CompiledModel>(std::move(model));
 }
@@ -78,6 +75,25 @@ std::string CompiledModel::assembly() const {
 
 ModelInstance::ModelInstance(std::shared_ptr<const CompiledModel> model)
     : model_(std::move(model)), memory_(model_->memory_floats_, 0.0f) {
+  bind_pointers();
+}
+
+ModelInstance::ModelInstance(const ModelInstance& other) : model_(other.model_), memory_(other.memory_) {
+  bind_pointers();
+}
+
+ModelInstance& ModelInstance::operator=(const ModelInstance& other) {
+  if (this != &other) {
+    model_ = other.model_;
+    memory_ = other.memory_;
+    bind_pointers();
+  }
+  return *this;
+}
+
+// Points every kernel's buffer table into this instance's own memory.
+void ModelInstance::bind_pointers() {
+  pointers_.clear();
   for (const std::vector<int>& slots : model_->kernel_slots_) {
     std::vector<float*> table;
     for (int s : slots) table.push_back(s < 0 ? nullptr : memory_.data() + model_->slots_[static_cast<size_t>(s)].offset);
@@ -85,13 +101,19 @@ ModelInstance::ModelInstance(std::shared_ptr<const CompiledModel> model)
   }
 }
 
-float* ModelInstance::input(size_t i) {
-  return memory_.data() + model_->slots_[static_cast<size_t>(model_->input_slots_.at(i))].offset;
-}
+float* ModelInstance::input(size_t i) { return memory_.data() + model_->signature_.inputs.at(i).offset; }
+
+const float* ModelInstance::input(size_t i) const { return memory_.data() + model_->signature_.inputs.at(i).offset; }
 
 const float* ModelInstance::output(size_t i) const {
-  return memory_.data() + model_->slots_[static_cast<size_t>(model_->output_slots_.at(i))].offset;
+  return memory_.data() + model_->signature_.outputs.at(i).offset;
 }
+
+float* ModelInstance::state(size_t i) { return memory_.data() + model_->signature_.states.at(i).offset; }
+
+void ModelInstance::save_state(float* dst) const { save_states(model_->signature_, memory_.data(), dst); }
+
+void ModelInstance::restore_state(const float* src) { restore_states(model_->signature_, memory_.data(), src); }
 
 void ModelInstance::run() {
   const CompiledModel& m = *model_;
@@ -103,18 +125,17 @@ void ModelInstance::reset_state() { std::fill(memory_.begin(), memory_.end(), 0.
 
 std::vector<std::vector<float>> ModelInstance::run(const std::vector<std::vector<float>>& inputs) {
   const CompiledModel& m = *model_;
-  NJC_ASSERT(inputs.size() == m.input_slots_.size(), "wrong number of inputs");
+  NJC_ASSERT(inputs.size() == m.signature_.inputs.size(), "wrong number of inputs");
   for (size_t i = 0; i < inputs.size(); ++i) {
-    const CompiledModel::Slot& s = m.slots_[static_cast<size_t>(m.input_slots_[i])];
-    NJC_ASSERT(inputs[i].size() <= s.size, "input has the wrong size");
-    std::copy(inputs[i].begin(), inputs[i].end(), memory_.begin() + static_cast<long>(s.offset));
+    const TensorSignature& t = m.signature_.inputs[i];
+    NJC_ASSERT(inputs[i].size() <= std::max<size_t>(1, t.elements), "input has the wrong size");
+    std::copy(inputs[i].begin(), inputs[i].end(), memory_.begin() + static_cast<long>(t.offset));
   }
   run();
   std::vector<std::vector<float>> out;
-  for (size_t o = 0; o < m.output_slots_.size(); ++o) {
-    const CompiledModel::Slot& s = m.slots_[static_cast<size_t>(m.output_slots_[o])];
-    auto begin = memory_.begin() + static_cast<long>(s.offset);
-    out.emplace_back(begin, begin + m.lowered_.output_sizes[o]);
+  for (const TensorSignature& t : m.signature_.outputs) {
+    auto begin = memory_.begin() + static_cast<long>(t.offset);
+    out.emplace_back(begin, begin + static_cast<long>(t.elements));
   }
   return out;
 }

@@ -17,6 +17,7 @@
 #include "passes/lower_graph.h"
 #include "runtime/jit.h"
 #include "runtime/kernel_cache.h"
+#include "runtime/model_signature.h"
 #include "runtime/perf_map.h"
 
 namespace njc::runtime {
@@ -40,6 +41,8 @@ class CompiledModel {
   static Expected<std::shared_ptr<const CompiledModel>> compile(const Graph& g, const ModelOptions& o);
 
   const Graph& graph() const { return graph_; }
+  // Names, shapes and places of the inputs, outputs and states.
+  const ModelSignature& signature() const { return signature_; }
   // Every kernel's assembly (with emit_asm), in call order, each headed by its name.
   std::string assembly() const;
   size_t kernel_count() const { return kernels_.size(); }
@@ -59,16 +62,23 @@ class CompiledModel {
   std::vector<std::shared_ptr<const JitKernel>> kernels_;
   std::vector<Slot> slots_;                           // one per distinct non-param buffer name
   std::vector<std::vector<int>> kernel_slots_;        // per kernel, per buffer: slot index, -1 for params
-  std::vector<int> input_slots_, output_slots_;       // per graph input / output
+  ModelSignature signature_;
   size_t memory_floats_ = 0;
   bool flush_denormals_ = true;
   double compile_us_ = 0;
 };
 
-// One user of a compiled model (an NPC, a voice): its own buffers and state, zero at creation.
+// One user of a compiled model (an NPC, a voice): its own buffers and state, zero at creation. A copy is a
+// snapshot: its own memory (inputs, outputs and state as they were), sharing only the compiled code.
 class ModelInstance {
  public:
   explicit ModelInstance(std::shared_ptr<const CompiledModel> model);
+  ModelInstance(const ModelInstance& other);
+  ModelInstance& operator=(const ModelInstance& other);
+  ModelInstance(ModelInstance&&) noexcept = default;  // the memory moves with its pointer table
+  ModelInstance& operator=(ModelInstance&&) noexcept = default;
+
+  const CompiledModel& model() const { return *model_; }
   // inputs[i]: batch × num_elements values of graph input i. Returns the outputs likewise.
   std::vector<std::vector<float>> run(const std::vector<std::vector<float>>& inputs);
   void reset_state();
@@ -76,10 +86,20 @@ class ModelInstance {
   // The allocation-free path for real-time loops: write the inputs in place, run(), read the outputs in
   // place. The pointers stay valid for the instance's lifetime.
   float* input(size_t i);
+  const float* input(size_t i) const;
   const float* output(size_t i) const;
   void run();
 
+  // The recurrent state: state(i) holds signature().states[i].elements floats; save_state writes all of
+  // them (signature().state_floats) to dst, restore_state reads them back.
+  float* state(size_t i);
+  size_t state_size() const { return model_->signature().state_floats; }
+  void save_state(float* dst) const;
+  void restore_state(const float* src);
+
  private:
+  void bind_pointers();
+
   std::shared_ptr<const CompiledModel> model_;
   std::vector<float> memory_;
   std::vector<std::vector<float*>> pointers_;  // per kernel: the buffer table it is called with

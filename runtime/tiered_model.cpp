@@ -122,13 +122,9 @@ Expected<std::shared_ptr<TieredModel>> TieredModel::compile(const Graph& g, cons
     s->requested.store(tier);
     m->slots_.push_back(std::move(s));
   }
-  auto io_buffer = [&](const std::string& name, ValueId v) {
-    return buffer(name, static_cast<size_t>(g.batch * std::max<int64_t>(1, num_elements(g.value(v).shape))));
-  };
-  for (size_t i = 0; i < g.inputs.size(); ++i)
-    m->input_buffers_.push_back(io_buffer(m->lowered_.input_buffers[i], g.inputs[i]));
-  for (size_t i = 0; i < g.outputs.size(); ++i)
-    m->output_buffers_.push_back(io_buffer(m->lowered_.output_buffers[i], g.outputs[i]));
+  m->signature_ = describe_model(g, m->lowered_, [&](const std::string& name, size_t size) {
+    return m->buffers_[static_cast<size_t>(buffer(name, size))].offset;
+  });
   if (o.background && o.profile && m->top_ == kTopTier && o.pinned_tier < 0) {
     TieredModel* raw = m.get();
     m->compiler_ = std::make_unique<TierCompiler>([raw] { raw->reclaim(); });
@@ -396,12 +392,20 @@ void TieredInstance::profiled_calls(bool sampled) {
   all_top_ = all_top;              // tiers only rise: once at the top, always
 }
 
-float* TieredInstance::input(size_t i) {
-  return memory_.data() + model_->buffers_[static_cast<size_t>(model_->input_buffers_.at(i))].offset;
-}
+float* TieredInstance::input(size_t i) { return memory_.data() + model_->signature_.inputs.at(i).offset; }
+
+const float* TieredInstance::input(size_t i) const { return memory_.data() + model_->signature_.inputs.at(i).offset; }
 
 const float* TieredInstance::output(size_t i) const {
-  return memory_.data() + model_->buffers_[static_cast<size_t>(model_->output_buffers_.at(i))].offset;
+  return memory_.data() + model_->signature_.outputs.at(i).offset;
+}
+
+float* TieredInstance::state(size_t i) { return memory_.data() + model_->signature_.states.at(i).offset; }
+
+void TieredInstance::save_state(float* dst) const { save_states(model_->signature_, memory_.data(), dst); }
+
+void TieredInstance::restore_state(const float* src) {
+  restore_states(model_->signature_, memory_.data(), src);
 }
 
 void TieredInstance::reset_state() {
@@ -410,18 +414,17 @@ void TieredInstance::reset_state() {
 
 std::vector<std::vector<float>> TieredInstance::run(const std::vector<std::vector<float>>& inputs) {
   const TieredModel& m = *model_;
-  NJC_ASSERT(inputs.size() == m.input_buffers_.size(), "wrong number of inputs");
+  NJC_ASSERT(inputs.size() == m.signature_.inputs.size(), "wrong number of inputs");
   for (size_t i = 0; i < inputs.size(); ++i) {
-    const TieredModel::Buffer& b = m.buffers_[static_cast<size_t>(m.input_buffers_[i])];
-    NJC_ASSERT(inputs[i].size() <= b.size, "input has the wrong size");
-    std::copy(inputs[i].begin(), inputs[i].end(), memory_.begin() + static_cast<long>(b.offset));
+    const TensorSignature& t = m.signature_.inputs[i];
+    NJC_ASSERT(inputs[i].size() <= std::max<size_t>(1, t.elements), "input has the wrong size");
+    std::copy(inputs[i].begin(), inputs[i].end(), memory_.begin() + static_cast<long>(t.offset));
   }
   run();
   std::vector<std::vector<float>> out;
-  for (size_t o = 0; o < m.output_buffers_.size(); ++o) {
-    const TieredModel::Buffer& b = m.buffers_[static_cast<size_t>(m.output_buffers_[o])];
-    auto begin = memory_.begin() + static_cast<long>(b.offset);
-    out.emplace_back(begin, begin + m.lowered_.output_sizes[o]);
+  for (const TensorSignature& t : m.signature_.outputs) {
+    auto begin = memory_.begin() + static_cast<long>(t.offset);
+    out.emplace_back(begin, begin + static_cast<long>(t.elements));
   }
   return out;
 }

@@ -28,6 +28,7 @@
 #include "runtime/autotune.h"
 #include "runtime/kernel_cache.h"
 #include "runtime/kernel_profile.h"
+#include "runtime/model_signature.h"
 #include "runtime/trace.h"
 #include "runtime/tuning_cache.h"
 
@@ -74,6 +75,8 @@ class TieredModel {
   TieredModel& operator=(const TieredModel&) = delete;
 
   const Graph& graph() const { return graph_; }
+  // Names, shapes and places of the inputs, outputs and states.
+  const ModelSignature& signature() const { return signature_; }
   size_t kernel_count() const { return slots_.size(); }
   const std::string& kernel_name(size_t k) const;
   int tier_of(size_t k) const;
@@ -139,7 +142,7 @@ class TieredModel {
   int top_ = kTopTier;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<Buffer> buffers_;
-  std::vector<int> input_buffers_, output_buffers_;
+  ModelSignature signature_;
   size_t memory_floats_ = 0;
   ProfileTable profile_;
   std::chrono::steady_clock::time_point start_;
@@ -166,9 +169,15 @@ class TieredInstance {
 
   std::vector<std::vector<float>> run(const std::vector<std::vector<float>>& inputs);
   float* input(size_t i);
+  const float* input(size_t i) const;
   const float* output(size_t i) const;
   void run();
   void reset_state();
+  // The recurrent state, as ModelInstance's (runtime/compiled_model.h).
+  float* state(size_t i);
+  size_t state_size() const { return model_->signature().state_floats; }
+  void save_state(float* dst) const;
+  void restore_state(const float* src);
   // The tier each kernel ran at in the last profiled run() (tests; in the steady state, when every kernel
   // is at the top, runs no longer record it).
   const std::vector<int>& last_tiers() const { return last_tiers_; }

@@ -7,7 +7,7 @@
 #include <functional>
 #include <iostream>
 
-#include "frontend/model_reader.h"
+#include "frontend/model_loader.h"
 #include "ir/graph_interpreter.h"
 #include "ir/graph_printer.h"
 #include "ir/loop_printer.h"
@@ -52,21 +52,6 @@ int report(const Diag& d) {
   auto source = d.line > 0 ? read_text_file(d.file) : Expected<std::string>(Diag{});
   std::fputs(format_diag(d, source ? &*source : nullptr).c_str(), stderr);
   return kUserError;
-}
-
-// A model is njc JSON (a .json file, or text starting with '{') or graph IR text.
-Expected<Graph> load_model(const std::string& path, const ReadOptions& options) {
-  auto text = read_text_file(path);
-  if (!text) return text.error();
-  size_t first = text->find_first_not_of(" \t\r\n");
-  bool json = path.ends_with(".json") || (first != std::string::npos && (*text)[first] == '{');
-  if (!json) {
-    auto g = parse_graph(*text, path);
-    if (g)
-      if (std::string why = over_budget(*g, options.memory_budget); !why.empty()) return Diag{path, 0, 0, "", why};
-    return g;
-  }
-  return read_model_text(std::move(*text), path, directory_of(path), options);
 }
 
 using Engine = std::function<std::vector<std::vector<float>>(const CallInputs&)>;
@@ -146,7 +131,7 @@ int emit_listing(const Graph& g, const Options& o) {
 }
 
 int run(const Options& o) {
-  auto g = load_model(o.model_path, ReadOptions{o.weights_anywhere, o.max_memory_mib << 20});
+  auto g = load_model_file(o.model_path, ReadOptions{o.weights_anywhere, o.max_memory_mib << 20});
   if (!g) return report(g.error());
   if (o.emit_ir == "graph") return emit(print_graph(*g), o);
   if (o.emit_ir == "loops") {

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "test/support/scratch_dir.h"
 #include "test/unit/tools/run_tool.h"
 
 namespace njc::aot_test {
@@ -21,22 +22,7 @@ namespace fs = std::filesystem;
 using test::run_tool;
 using test::ToolResult;
 
-// A fresh directory under /tmp, removed at scope exit.
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string t = (fs::temp_directory_path() / "njc-aot-XXXXXX").string();
-    path_ = mkdtemp(t.data());
-  }
-  ~ScratchDir() { fs::remove_all(path_); }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using test::ScratchDir;
 
 inline ToolResult sh(const std::string& command, const std::string& cwd = "/tmp") {
   return run_tool(command, cwd);
