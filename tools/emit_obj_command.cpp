@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <string>
 
-#include "frontend/model_reader.h"
+#include "frontend/model_loader.h"
 #include "runtime/aot_assembly.h"
 #include "runtime/aot_build.h"
 #include "runtime/aot_header.h"
@@ -58,7 +58,7 @@ int build(const Request& r) {
   if (!targets)
     return fail("unknown target '" + targets.error().message +
                 "' (host, avx512, avx2, sse4, or a comma-separated list of them)");
-  auto g = read_model_file(r.model, ReadOptions{r.weights_anywhere, r.max_memory_mib << 20});
+  auto g = load_model_file(r.model, ReadOptions{r.weights_anywhere, r.max_memory_mib << 20});
   if (!g) return report(g.error());
   runtime::AotOptions o;
   o.target = targets->front();
@@ -102,7 +102,7 @@ bool wants_emit_obj(int argc, char** argv) {
 int run_emit_obj_command(int argc, char** argv) {
   CLI::App app{"njc ahead-of-time build: a model to an ELF object and a C header (docs/aot.md)", "njc"};
   Request r;
-  app.add_option("model", r.model, "Model: njc JSON (docs/model-format.md)")->required();
+  app.add_option("model", r.model, "Model: njc JSON (docs/model-format.md), an RTNeural model, or graph IR text")->required();
   app.add_flag("--emit-obj", r.obj,
                "Write an ELF64 relocatable object (-o) and, with --header, its C header");
   app.add_flag("--emit-asm", r.assembly, "Write the same module as a GNU as file (-o FILE.s)");

@@ -6,6 +6,10 @@
 #include <cstdio>
 #include <functional>
 #include <iostream>
+#include <optional>
+#include <sys/stat.h>
+
+#include "njc/version.h"
 
 #include "frontend/model_loader.h"
 #include "ir/graph_interpreter.h"
@@ -23,6 +27,7 @@
 #include "tools/import_command.h"
 #include "tools/opt_command.h"
 #include "tools/output_json.h"
+#include "tools/suggest.h"
 #include "tools/tiered_run.h"
 
 namespace njc::tools {
@@ -170,12 +175,85 @@ int run(const Options& o) {
   return emit(*out, o);
 }
 
+// Flags that only an ahead-of-time build reads (tools/emit_obj_command.cpp parses them when --emit-obj,
+// or --emit-asm with -o, is given); listed here so that --help shows every flag and typos get suggestions.
+struct AotFlags {
+  bool emit_obj = false, tune = false;
+  std::string output, header, name;
+  bool any() const { return emit_obj || tune || !output.empty() || !header.empty() || !name.empty(); }
+};
+
+void add_aot_flags(CLI::App& app, AotFlags& f) {
+  const char* group = "Ahead-of-time build (njc MODEL --emit-obj -o OUT.o [--header OUT.h]; docs/aot.md)";
+  app.add_flag("--emit-obj", f.emit_obj, "Write an ELF64 relocatable object (-o) and, with --header, its C header")
+      ->group(group);
+  app.add_option("-o", f.output,
+                 "The object (--emit-obj) or assembler file (--emit-asm -o FILE.s: the whole linkable module)")
+      ->group(group);
+  app.add_option("--header", f.header, "The C/C++ header to write beside the object")->group(group);
+  app.add_option("--name", f.name, "Symbol prefix: NAME_run, NAME_init_state, ... (default: the model's name)")
+      ->group(group);
+  app.add_flag("--tune", f.tune, "Autotune every kernel on this CPU and build the fastest schedules in")
+      ->group(group);
+}
+
+std::vector<std::string> flag_names(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::Option* opt : app.get_options()) {
+    for (const std::string& l : opt->get_lnames()) names.push_back("--" + l);
+    for (const std::string& s : opt->get_snames()) names.push_back("-" + s);
+  }
+  return names;
+}
+
+// Usage error for arguments CLI11 did not expect: a mistyped flag gets the nearest real one.
+int unexpected_arguments(const CLI::App& app, const std::vector<std::string>& extras) {
+  bool after_unknown_flag = false;  // "--jti run": 'run' is the unknown flag's value, not another error
+  for (const std::string& arg : extras) {
+    std::string flag = arg.substr(0, arg.find('='));
+    if (!flag.starts_with("-")) {
+      if (!after_unknown_flag)
+        std::fprintf(stderr, "njc: unexpected argument '%s' (one model per run; njc --help)\n", arg.c_str());
+      after_unknown_flag = false;
+      continue;
+    }
+    after_unknown_flag = arg.find('=') == std::string::npos;
+    auto near = closest_spelling(flag, flag_names(app));
+    std::fprintf(stderr, "njc: unknown flag '%s'%s (njc --help lists them)\n", flag.c_str(),
+                 near ? ("; did you mean '" + *near + "'?").c_str() : "");
+  }
+  return kUsageError;
+}
+
+bool file_exists(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0;
+}
+
+// A first argument that is no file but almost a subcommand ("imprt") is a typo, not a model path.
+std::optional<std::string> mistyped_subcommand(const std::string& arg) {
+  if (arg.starts_with("-") || arg.find_first_of("./") != std::string::npos || file_exists(arg)) return std::nullopt;
+  return closest_spelling(arg, {"opt", "import"});
+}
+
 int main_impl(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "opt") return run_opt_command(argc - 1, argv + 1);
   if (argc > 1 && std::string(argv[1]) == "import") return run_import_command(argc - 1, argv + 1);
+  if (argc > 1)
+    if (auto near = mistyped_subcommand(argv[1])) {
+      std::fprintf(stderr, "njc: '%s' is neither a model file nor a subcommand; did you mean 'njc %s'?\n", argv[1],
+                   near->c_str());
+      return kUsageError;
+    }
   if (wants_emit_obj(argc, argv)) return run_emit_obj_command(argc, argv);
-  CLI::App app{"njc: a neural-network compiler for real-time programs", "njc"};
+  CLI::App app{"njc " NJC_VERSION_STRING ": a neural-network compiler for real-time programs\n"
+               "  njc MODEL --jit run | --interp run | --emit-ir=graph|loops | --emit-asm [-o FILE.s]\n"
+               "  njc MODEL --emit-obj -o OUT.o [--header OUT.h]\n"
+               "  njc opt FILE | njc import FILE -o MODEL.json",
+               "njc"};
+  app.set_version_flag("--version", "njc " NJC_VERSION_STRING);
   Options o;
+  AotFlags aot;
   app.add_option(
          "model", o.model_path,
          "Model: njc JSON (docs/model-format.md), an RTNeural model, or graph IR text (docs/graph-ir.md)")
@@ -217,14 +295,25 @@ int main_impl(int argc, char** argv) {
                  "MiB (default 4096)")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 30));
   add_tier_flags(app, o.tiers);
+  add_aot_flags(app, aot);
   app.footer(
-      "Subcommands: njc opt FILE [--passes=PIPELINE] runs loop IR passes (njc opt --help);\n"
-      "njc import FILE -o MODEL.json converts an RTNeural model (njc import --help).\n"
-      "Exit status: 0 success, 1 error in the input, 2 usage error.");
+      "Subcommands:\n"
+      "  njc opt FILE [--passes=PIPELINE | -O0..3]  runs loop IR passes (njc opt --help)\n"
+      "  njc import FILE -o MODEL.json              converts an RTNeural model or PyTorch state_dict\n"
+      "                                             (njc import --help); ONNX: tools/onnx_import.py\n"
+      "Exit status: 0 success, 1 error in the input, 2 usage error. Documentation: docs/cli.md.\n");
+  app.allow_extras();  // reported below, with suggestions
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : kUsageError;
+  }
+  if (!app.remaining().empty()) return unexpected_arguments(app, app.remaining());
+  if (aot.any()) {
+    std::fprintf(stderr,
+                 "njc: -o, --header, --name and --tune go with --emit-obj (or -o with --emit-asm); a run's "
+                 "result goes to a file with --output\n");
+    return kUsageError;
   }
   int actions = !o.interp_action.empty() + !o.jit_action.empty() + !o.emit_ir.empty() + o.emit_asm;
   if (actions == 0) {

@@ -134,8 +134,8 @@ int run_opt_command(int argc, char** argv) {
                "check that the errors are exactly those announced by '// expected-error@+N {{text}}' comments "
                "(exit 0 if so)");
   app.add_flag("--no-verify", no_verify, "do not run the verifier after each pass");
-  app.add_option("--target", target_name, "vector target for -O3: avx512, avx2 or sse")
-      ->check(CLI::IsMember({"avx512", "avx2", "sse"}));
+  app.add_option("--target", target_name, "vector target for -O3: avx512, avx2 or sse4")
+      ->check(CLI::IsMember({"avx512", "avx2", "sse4"}));
   app.footer(passes::registry_help());
   try {
     app.parse(argc, argv);
@@ -176,7 +176,7 @@ int run_opt_command(int argc, char** argv) {
 
   passes::RunConfig config;
   config.target = target_name == "avx2" ? passes::TargetDesc::avx2()
-                  : target_name == "sse" ? passes::TargetDesc::sse()
+                  : target_name == "sse4" ? passes::TargetDesc::sse()
                                          : passes::TargetDesc::avx512();
   config.print_after = print_after;
   config.time_passes = time_passes;
