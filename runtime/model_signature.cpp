@@ -14,7 +14,8 @@ TensorSignature describe_value(const Graph& g, ValueId v, const std::string& buf
   t.name = info.name;
   t.shape = info.shape;
   t.elements = static_cast<size_t>(g.batch * num_elements(info.shape));
-  t.offset = place(buffer, std::max<size_t>(1, t.elements));
+  // The lowering gives an empty tensor's buffer one element per batch instance.
+  t.offset = place(buffer, static_cast<size_t>(g.batch * std::max<int64_t>(1, num_elements(info.shape))));
   return t;
 }
 }  // namespace

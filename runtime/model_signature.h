@@ -34,7 +34,7 @@ struct ModelSignature {
 using PlaceBuffer = std::function<size_t(const std::string& name, size_t size)>;
 
 // Describes g's inputs, outputs and states as lowered; place() gives each its offset (a buffer of an empty
-// tensor still holds one float).
+// tensor still holds one float per batch instance).
 ModelSignature describe_model(const Graph& g, const passes::LoweredModel& lowered, const PlaceBuffer& place);
 
 // Copies every state of an instance's memory to dst (state_floats floats), or back.

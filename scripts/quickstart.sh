@@ -4,7 +4,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh"
-"$root/scripts/build.sh" "$root/build" >/dev/null
+echo "njc quick start: building the njc command (a few minutes on 2 cores; progress below)" >&2
+"$root/scripts/build.sh" "$root/build" --target njc
 cd "$root"
 echo "+ build/tools/njc examples/npc_brain.json --jit run --iterations 10" >&2
 build/tools/njc examples/npc_brain.json --jit run --iterations 10

@@ -10,6 +10,7 @@ packages=(
   llvm-14-tools llvm binutils                  # FileCheck and lit, llvm-mc, objdump (tests only)
   python3-onnx python3-numpy libonnx-testdata  # ONNX importer and ONNX node tests
   python3-jsonschema                           # checks docs/model-format.schema.json
+  pkgconf                                      # builds examples/embed/c against an installed njc
 )
 
 missing=()
