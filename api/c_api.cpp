@@ -52,19 +52,18 @@ njc_status checked_options(const njc_options* given, njc_options* out, njc_error
                     std::to_string(sizeof(njc_options)) + " (call njc_options_init first)\n");
   *out = *given;
   if (out->target < NJC_TARGET_HOST || out->target > NJC_TARGET_AVX512)
-    return fail(error, NJC_ERROR_INVALID_ARGUMENT,
-                "njc: options.target is " + std::to_string(static_cast<int>(out->target)) + ", not a target\n");
+    return fail(
+        error, NJC_ERROR_INVALID_ARGUMENT,
+        "njc: options.target is " + std::to_string(static_cast<int>(out->target)) + ", not a target\n");
   if (out->opt_level < 0 || out->opt_level > 3)
     return fail(error, NJC_ERROR_INVALID_ARGUMENT,
                 "njc: options.opt_level is " + std::to_string(out->opt_level) + ", expected 0 to 3\n");
   if (out->max_memory_mib < 1 || out->max_memory_mib > (int64_t{1} << 30))
-    return fail(error, NJC_ERROR_INVALID_ARGUMENT,
-                "njc: options.max_memory_mib is " + std::to_string(out->max_memory_mib) +
-                    ", expected 1 to 2^30\n");
+    return fail(
+        error, NJC_ERROR_INVALID_ARGUMENT,
+        "njc: options.max_memory_mib is " + std::to_string(out->max_memory_mib) + ", expected 1 to 2^30\n");
   if (out->target != NJC_TARGET_HOST) {
-    static const njc::x86::Target targets[] = {njc::x86::Target::kSse4, njc::x86::Target::kSse4,
-                                               njc::x86::Target::kAvx2, njc::x86::Target::kAvx512};
-    njc::x86::Target t = targets[out->target];
+    njc::x86::Target t = njc::api::target_of(out->target);
     if (!njc::x86::target_supported(t, njc::x86::host_cpu()))
       return fail(error, NJC_ERROR_UNSUPPORTED,
                   "njc: this CPU cannot run target " + std::string(njc::x86::target_name(t)) + "\n");
@@ -72,10 +71,14 @@ njc_status checked_options(const njc_options* given, njc_options* out, njc_error
   return NJC_OK;
 }
 
+// The CLI's rendering of d: with the offending line, read from the model's text or, for an error in
+// another file (a weight file), from that file.
 njc_status model_error(njc_error** error, Diag d, const std::string& file, const std::string* source) {
   if (d.file.empty()) d.file = file;
-  bool same_file = d.file == file;
-  return fail(error, NJC_ERROR_MODEL, njc::format_diag(d, same_file ? source : nullptr));
+  Expected<std::string> other =
+      d.line > 0 && d.file != file ? njc::read_text_file(d.file) : Expected<std::string>(Diag{});
+  const std::string* text = d.file == file ? source : other ? &*other : nullptr;
+  return fail(error, NJC_ERROR_MODEL, njc::format_diag(d, text));
 }
 
 // Compiles a loaded graph (or reports why it did not load) into *model.
@@ -113,17 +116,25 @@ extern "C" {
 
 const char* njc_status_name(njc_status status) {
   switch (status) {
-    case NJC_OK: return "NJC_OK";
-    case NJC_ERROR_INVALID_ARGUMENT: return "NJC_ERROR_INVALID_ARGUMENT";
-    case NJC_ERROR_MODEL: return "NJC_ERROR_MODEL";
-    case NJC_ERROR_UNSUPPORTED: return "NJC_ERROR_UNSUPPORTED";
-    case NJC_ERROR_OUT_OF_MEMORY: return "NJC_ERROR_OUT_OF_MEMORY";
-    case NJC_ERROR_INTERNAL: return "NJC_ERROR_INTERNAL";
+    case NJC_OK:
+      return "NJC_OK";
+    case NJC_ERROR_INVALID_ARGUMENT:
+      return "NJC_ERROR_INVALID_ARGUMENT";
+    case NJC_ERROR_MODEL:
+      return "NJC_ERROR_MODEL";
+    case NJC_ERROR_UNSUPPORTED:
+      return "NJC_ERROR_UNSUPPORTED";
+    case NJC_ERROR_OUT_OF_MEMORY:
+      return "NJC_ERROR_OUT_OF_MEMORY";
+    case NJC_ERROR_INTERNAL:
+      return "NJC_ERROR_INTERNAL";
   }
   return "unknown status";
 }
 
-const char* njc_version_string(void) { return NJC_VERSION_STRING; }
+const char* njc_version_string(void) {
+  return NJC_VERSION_STRING;
+}
 
 void njc_version(int* major, int* minor, int* patch) {
   if (major) *major = NJC_VERSION_MAJOR;
@@ -133,9 +144,12 @@ void njc_version(int* major, int* minor, int* patch) {
 
 njc_target njc_host_target(void) {
   switch (njc::x86::host_target()) {
-    case njc::x86::Target::kSse4: return NJC_TARGET_SSE4;
-    case njc::x86::Target::kAvx2: return NJC_TARGET_AVX2;
-    case njc::x86::Target::kAvx512: return NJC_TARGET_AVX512;
+    case njc::x86::Target::kSse4:
+      return NJC_TARGET_SSE4;
+    case njc::x86::Target::kAvx2:
+      return NJC_TARGET_AVX2;
+    case njc::x86::Target::kAvx512:
+      return NJC_TARGET_AVX512;
   }
   return NJC_TARGET_SSE4;
 }
@@ -150,9 +164,15 @@ void njc_options_init(njc_options* options) {
   options->max_memory_mib = njc::kDefaultMemoryBudget >> 20;
 }
 
-const char* njc_error_message(const njc_error* error) { return error ? error->message.c_str() : ""; }
-njc_status njc_error_status(const njc_error* error) { return error ? error->status : NJC_OK; }
-void njc_error_destroy(njc_error* error) { delete error; }
+const char* njc_error_message(const njc_error* error) {
+  return error ? error->message.c_str() : "";
+}
+njc_status njc_error_status(const njc_error* error) {
+  return error ? error->status : NJC_OK;
+}
+void njc_error_destroy(njc_error* error) {
+  delete error;
+}
 
 njc_status njc_model_compile_file(const char* path, const njc_options* options, njc_model** model,
                                   njc_error** error) {

@@ -2,23 +2,24 @@
 #include "api/engine.h"
 
 #include <algorithm>
-#include <cstdio>
 
 #include "ir/assert.h"
 
 namespace njc::api {
 
-namespace {
 x86::Target target_of(njc_target t) {
   switch (t) {
-    case NJC_TARGET_SSE4: return x86::Target::kSse4;
-    case NJC_TARGET_AVX2: return x86::Target::kAvx2;
-    case NJC_TARGET_AVX512: return x86::Target::kAvx512;
-    case NJC_TARGET_HOST: break;
+    case NJC_TARGET_SSE4:
+      return x86::Target::kSse4;
+    case NJC_TARGET_AVX2:
+      return x86::Target::kAvx2;
+    case NJC_TARGET_AVX512:
+      return x86::Target::kAvx512;
+    case NJC_TARGET_HOST:
+      break;
   }
   return x86::host_target();
 }
-}  // namespace
 
 Expected<std::shared_ptr<Engine>> Engine::compile(const Graph& g, const njc_options& o) {
   auto e = std::make_shared<Engine>();
@@ -28,8 +29,7 @@ Expected<std::shared_ptr<Engine>> Engine::compile(const Graph& g, const njc_opti
     to.flush_denormals = o.flush_denormals != 0;
     if (o.tuning_cache_path) {
       e->tuning_cache_ = std::make_unique<runtime::TuningCache>(o.tuning_cache_path);
-      std::string warning;
-      if (!e->tuning_cache_->load(&warning)) std::fprintf(stderr, "njc: warning: %s\n", warning.c_str());
+      e->tuning_cache_->load_or_warn();
       to.tuning_cache = e->tuning_cache_.get();
     }
     auto m = runtime::TieredModel::compile(g, to);
@@ -54,10 +54,7 @@ Engine::~Engine() {
   if (!tiered_) return;
   tiered_->wait_idle();
   tiered_.reset();  // joins the background compiler before the cache it fills goes
-  if (tuning_cache_)
-    if (Status s = tuning_cache_->save(); !s)
-      std::fprintf(stderr, "njc: warning: tuning cache not saved: %s: %s\n", s.error().file.c_str(),
-                   s.error().message.c_str());
+  if (tuning_cache_) tuning_cache_->save_or_warn();
 }
 
 // The C views of the signature; its strings and shapes do not move while the engine lives.
@@ -75,7 +72,8 @@ const std::vector<njc_tensor_info>& Engine::infos(njc_tensor_kind kind) const {
 
 std::unique_ptr<Instance> Engine::instantiate(const std::shared_ptr<const Engine>& self) const {
   NJC_ASSERT(self.get() == this, "instantiate: self is another engine");
-  if (tiered_) return std::make_unique<Instance>(self, nullptr, std::make_unique<runtime::TieredInstance>(tiered_));
+  if (tiered_)
+    return std::make_unique<Instance>(self, nullptr, std::make_unique<runtime::TieredInstance>(tiered_));
   return std::make_unique<Instance>(self, std::make_unique<runtime::ModelInstance>(plain_), nullptr);
 }
 
@@ -84,24 +82,30 @@ Instance::Instance(std::shared_ptr<const Engine> engine, std::unique_ptr<runtime
     : engine_(std::move(engine)), plain_(std::move(plain)), tiered_(std::move(tiered)) {}
 
 std::unique_ptr<Instance> Instance::clone() const {
-  if (plain_) return std::make_unique<Instance>(engine_, std::make_unique<runtime::ModelInstance>(*plain_), nullptr);
+  if (plain_)
+    return std::make_unique<Instance>(engine_, std::make_unique<runtime::ModelInstance>(*plain_), nullptr);
   std::unique_ptr<Instance> copy = engine_->instantiate(engine_);
   const runtime::ModelSignature& s = engine_->signature();
-  for (size_t i = 0; i < s.inputs.size(); ++i)
-    std::copy_n(input(i), s.inputs[i].elements, copy->input(i));
+  for (size_t i = 0; i < s.inputs.size(); ++i) std::copy_n(input(i), s.inputs[i].elements, copy->input(i));
   std::vector<float> state(s.state_floats);
   save_state(state.data());
   copy->restore_state(state.data());
   return copy;
 }
 
-float* Instance::input(size_t i) { return plain_ ? plain_->input(i) : tiered_->input(i); }
+float* Instance::input(size_t i) {
+  return plain_ ? plain_->input(i) : tiered_->input(i);
+}
 const float* Instance::input(size_t i) const {
   return plain_ ? static_cast<const runtime::ModelInstance&>(*plain_).input(i)
                 : static_cast<const runtime::TieredInstance&>(*tiered_).input(i);
 }
-const float* Instance::output(size_t i) const { return plain_ ? plain_->output(i) : tiered_->output(i); }
-float* Instance::state(size_t i) { return plain_ ? plain_->state(i) : tiered_->state(i); }
+const float* Instance::output(size_t i) const {
+  return plain_ ? plain_->output(i) : tiered_->output(i);
+}
+float* Instance::state(size_t i) {
+  return plain_ ? plain_->state(i) : tiered_->state(i);
+}
 
 void Instance::run() {
   if (plain_)

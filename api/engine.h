@@ -20,6 +20,9 @@ namespace njc::api {
 
 class Instance;
 
+// The x86 target an njc_target names (NJC_TARGET_HOST: the best this CPU runs).
+x86::Target target_of(njc_target t);
+
 class Engine {
  public:
   // Compiles g as the options say (already validated).

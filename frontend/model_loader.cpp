@@ -24,10 +24,12 @@ Expected<Graph> load_model_text(std::string text, const std::string& file, const
   if (looks_like_onnx(file, text))
     return Diag{file, 0, 0, "",
                 "this is an ONNX model (or another binary file), not an njc model; convert it first: "
-                "/usr/bin/python3 tools/onnx_import.py " + file + " -o MODEL.json (docs/importers.md)"};
+                "/usr/bin/python3 tools/onnx_import.py " +
+                    file + " -o MODEL.json (docs/importers.md)"};
   auto g = parse_graph(text, file);
   if (g)
-    if (std::string why = over_budget(*g, options.memory_budget); !why.empty()) return Diag{file, 0, 0, "", why};
+    if (std::string why = over_budget(*g, options.memory_budget); !why.empty())
+      return Diag{file, 0, 0, "", why};
   return g;
 }
 

@@ -33,7 +33,8 @@ Expected<std::shared_ptr<const CompiledModel>> CompiledModel::compile(const Grap
       model->slots_.push_back({model->memory_floats_, size});
       model->memory_floats_ += size;
     }
-    NJC_ASSERT(model->slots_[static_cast<size_t>(it->second)].size == size, "buffer " + name + " has two sizes");
+    NJC_ASSERT(model->slots_[static_cast<size_t>(it->second)].size == size,
+               "buffer " + name + " has two sizes");
     return it->second;
   };
   JitOptions jo;
@@ -62,7 +63,8 @@ Expected<std::shared_ptr<const CompiledModel>> CompiledModel::compile(const Grap
   model->signature_ = describe_model(g, model->lowered_, [&](const std::string& name, size_t size) {
     return model->slots_[static_cast<size_t>(slot(name, size))].offset;
   });
-  model->compile_us_ = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
+  model->compile_us_ =
+      std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
   return std::shared_ptr<const CompiledModel>(std::move(model));
 }
 
@@ -96,24 +98,35 @@ void ModelInstance::bind_pointers() {
   pointers_.clear();
   for (const std::vector<int>& slots : model_->kernel_slots_) {
     std::vector<float*> table;
-    for (int s : slots) table.push_back(s < 0 ? nullptr : memory_.data() + model_->slots_[static_cast<size_t>(s)].offset);
+    for (int s : slots)
+      table.push_back(s < 0 ? nullptr : memory_.data() + model_->slots_[static_cast<size_t>(s)].offset);
     pointers_.push_back(std::move(table));
   }
 }
 
-float* ModelInstance::input(size_t i) { return memory_.data() + model_->signature_.inputs.at(i).offset; }
+float* ModelInstance::input(size_t i) {
+  return memory_.data() + model_->signature_.inputs.at(i).offset;
+}
 
-const float* ModelInstance::input(size_t i) const { return memory_.data() + model_->signature_.inputs.at(i).offset; }
+const float* ModelInstance::input(size_t i) const {
+  return memory_.data() + model_->signature_.inputs.at(i).offset;
+}
 
 const float* ModelInstance::output(size_t i) const {
   return memory_.data() + model_->signature_.outputs.at(i).offset;
 }
 
-float* ModelInstance::state(size_t i) { return memory_.data() + model_->signature_.states.at(i).offset; }
+float* ModelInstance::state(size_t i) {
+  return memory_.data() + model_->signature_.states.at(i).offset;
+}
 
-void ModelInstance::save_state(float* dst) const { save_states(model_->signature_, memory_.data(), dst); }
+void ModelInstance::save_state(float* dst) const {
+  save_states(model_->signature_, memory_.data(), dst);
+}
 
-void ModelInstance::restore_state(const float* src) { restore_states(model_->signature_, memory_.data(), src); }
+void ModelInstance::restore_state(const float* src) {
+  restore_states(model_->signature_, memory_.data(), src);
+}
 
 void ModelInstance::run() {
   const CompiledModel& m = *model_;
@@ -121,7 +134,9 @@ void ModelInstance::run() {
   for (size_t k = 0; k < m.kernels_.size(); ++k) m.kernels_[k]->run(pointers_[k].data());
 }
 
-void ModelInstance::reset_state() { std::fill(memory_.begin(), memory_.end(), 0.0f); }
+void ModelInstance::reset_state() {
+  std::fill(memory_.begin(), memory_.end(), 0.0f);
+}
 
 std::vector<std::vector<float>> ModelInstance::run(const std::vector<std::vector<float>>& inputs) {
   const CompiledModel& m = *model_;

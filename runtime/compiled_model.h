@@ -60,8 +60,8 @@ class CompiledModel {
   Graph graph_;
   passes::LoweredModel lowered_;
   std::vector<std::shared_ptr<const JitKernel>> kernels_;
-  std::vector<Slot> slots_;                           // one per distinct non-param buffer name
-  std::vector<std::vector<int>> kernel_slots_;        // per kernel, per buffer: slot index, -1 for params
+  std::vector<Slot> slots_;                     // one per distinct non-param buffer name
+  std::vector<std::vector<int>> kernel_slots_;  // per kernel, per buffer: slot index, -1 for params
   ModelSignature signature_;
   size_t memory_floats_ = 0;
   bool flush_denormals_ = true;

@@ -8,7 +8,8 @@
 namespace njc::runtime {
 
 namespace {
-TensorSignature describe_value(const Graph& g, ValueId v, const std::string& buffer, const PlaceBuffer& place) {
+TensorSignature describe_value(const Graph& g, ValueId v, const std::string& buffer,
+                               const PlaceBuffer& place) {
   const ValueInfo& info = g.value(v);
   TensorSignature t;
   t.name = info.name;
@@ -21,7 +22,8 @@ TensorSignature describe_value(const Graph& g, ValueId v, const std::string& buf
 }  // namespace
 
 ModelSignature describe_model(const Graph& g, const passes::LoweredModel& lowered, const PlaceBuffer& place) {
-  NJC_ASSERT(lowered.input_buffers.size() == g.inputs.size() && lowered.output_buffers.size() == g.outputs.size() &&
+  NJC_ASSERT(lowered.input_buffers.size() == g.inputs.size() &&
+                 lowered.output_buffers.size() == g.outputs.size() &&
                  lowered.state_buffers.size() == g.states.size(),
              "lowered model does not match its graph");
   ModelSignature s;

@@ -19,9 +19,9 @@ namespace njc::runtime {
 
 struct TensorSignature {
   std::string name;
-  Shape shape;            // of one instance of the batch
-  size_t elements = 0;    // batch × num_elements(shape)
-  size_t offset = 0;      // into an instance's memory, in floats
+  Shape shape;          // of one instance of the batch
+  size_t elements = 0;  // batch × num_elements(shape)
+  size_t offset = 0;    // into an instance's memory, in floats
 };
 
 struct ModelSignature {

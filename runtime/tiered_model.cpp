@@ -392,17 +392,25 @@ void TieredInstance::profiled_calls(bool sampled) {
   all_top_ = all_top;              // tiers only rise: once at the top, always
 }
 
-float* TieredInstance::input(size_t i) { return memory_.data() + model_->signature_.inputs.at(i).offset; }
+float* TieredInstance::input(size_t i) {
+  return memory_.data() + model_->signature_.inputs.at(i).offset;
+}
 
-const float* TieredInstance::input(size_t i) const { return memory_.data() + model_->signature_.inputs.at(i).offset; }
+const float* TieredInstance::input(size_t i) const {
+  return memory_.data() + model_->signature_.inputs.at(i).offset;
+}
 
 const float* TieredInstance::output(size_t i) const {
   return memory_.data() + model_->signature_.outputs.at(i).offset;
 }
 
-float* TieredInstance::state(size_t i) { return memory_.data() + model_->signature_.states.at(i).offset; }
+float* TieredInstance::state(size_t i) {
+  return memory_.data() + model_->signature_.states.at(i).offset;
+}
 
-void TieredInstance::save_state(float* dst) const { save_states(model_->signature_, memory_.data(), dst); }
+void TieredInstance::save_state(float* dst) const {
+  save_states(model_->signature_, memory_.data(), dst);
+}
 
 void TieredInstance::restore_state(const float* src) {
   restore_states(model_->signature_, memory_.data(), src);

@@ -51,7 +51,7 @@ struct TierOptions {
   TuningCache* tuning_cache = nullptr;  // consulted before tuning, filled after; kernels it knows start tuned
   KernelCache* cache = &KernelCache::global();  // tiers 0..2 and untuned O3 go through it; null: fresh
   TraceRecorder* trace = nullptr;               // compile and tier-up spans; run spans from the instances
-  bool flush_denormals = true;  // runs with FTZ and DAZ set (runtime/float_mode.h)
+  bool flush_denormals = true;                  // runs with FTZ and DAZ set (runtime/float_mode.h)
 };
 
 // One tier change of one kernel.

@@ -93,7 +93,8 @@ Expected<Entries> parse_cache(const std::string& text) {
 // merge their entries one at a time instead of the last writer dropping the others'.
 class CacheLock {
  public:
-  explicit CacheLock(const std::string& path) : fd_(open((path + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666)) {
+  explicit CacheLock(const std::string& path)
+      : fd_(open((path + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666)) {
     if (fd_ >= 0) flock(fd_, LOCK_EX);
   }
   ~CacheLock() {
@@ -213,6 +214,17 @@ size_t TuningCache::size() const {
   size_t n = 0;
   for (const auto& [key, e] : entries_) n += key.first == cpu_;
   return n;
+}
+
+void TuningCache::load_or_warn() {
+  std::string warning;
+  if (!load(&warning)) std::fprintf(stderr, "%s\n", warning.c_str());
+}
+
+void TuningCache::save_or_warn() const {
+  if (Status s = save(); !s)
+    std::fprintf(stderr, "njc: warning: tuning cache not saved: %s: %s\n", s.error().file.c_str(),
+                 s.error().message.c_str());
 }
 
 }  // namespace njc::runtime

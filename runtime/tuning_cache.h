@@ -48,6 +48,11 @@ class TuningCache {
   // then renames it over path. Errors (unwritable directory) are Diags.
   Status save() const;
 
+  // For a program's start and end: load() and save(), saying on stderr why a file was ignored or not saved
+  // (a cache is an optimization: neither stops the program).
+  void load_or_warn();
+  void save_or_warn() const;
+
   std::optional<TuningEntry> find(const std::string& signature) const;
   void put(const std::string& signature, TuningEntry e);
   size_t size() const;  // this CPU's entries

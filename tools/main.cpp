@@ -2,12 +2,12 @@
 // `--emit-asm`, and the subcommands `njc opt FILE` and `njc import FILE`.
 // User errors print `file:line:col: error: ...` and exit 1; usage errors exit 2; nothing is written to
 // stdout or to an output file unless the whole run succeeds.
+#include <sys/stat.h>
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <functional>
 #include <iostream>
 #include <optional>
-#include <sys/stat.h>
 
 #include "njc/version.h"
 
@@ -185,13 +185,16 @@ struct AotFlags {
 
 void add_aot_flags(CLI::App& app, AotFlags& f) {
   const char* group = "Ahead-of-time build (njc MODEL --emit-obj -o OUT.o [--header OUT.h]; docs/aot.md)";
-  app.add_flag("--emit-obj", f.emit_obj, "Write an ELF64 relocatable object (-o) and, with --header, its C header")
+  app.add_flag("--emit-obj", f.emit_obj,
+               "Write an ELF64 relocatable object (-o) and, with --header, its C header")
       ->group(group);
-  app.add_option("-o", f.output,
-                 "The object (--emit-obj) or assembler file (--emit-asm -o FILE.s: the whole linkable module)")
+  app.add_option(
+         "-o", f.output,
+         "The object (--emit-obj) or assembler file (--emit-asm -o FILE.s: the whole linkable module)")
       ->group(group);
   app.add_option("--header", f.header, "The C/C++ header to write beside the object")->group(group);
-  app.add_option("--name", f.name, "Symbol prefix: NAME_run, NAME_init_state, ... (default: the model's name)")
+  app.add_option("--name", f.name,
+                 "Symbol prefix: NAME_run, NAME_init_state, ... (default: the model's name)")
       ->group(group);
   app.add_flag("--tune", f.tune, "Autotune every kernel on this CPU and build the fastest schedules in")
       ->group(group);
@@ -232,7 +235,8 @@ bool file_exists(const std::string& path) {
 
 // A first argument that is no file but almost a subcommand ("imprt") is a typo, not a model path.
 std::optional<std::string> mistyped_subcommand(const std::string& arg) {
-  if (arg.starts_with("-") || arg.find_first_of("./") != std::string::npos || file_exists(arg)) return std::nullopt;
+  if (arg.starts_with("-") || arg.find_first_of("./") != std::string::npos || file_exists(arg))
+    return std::nullopt;
   return closest_spelling(arg, {"opt", "import"});
 }
 
@@ -241,12 +245,13 @@ int main_impl(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "import") return run_import_command(argc - 1, argv + 1);
   if (argc > 1)
     if (auto near = mistyped_subcommand(argv[1])) {
-      std::fprintf(stderr, "njc: '%s' is neither a model file nor a subcommand; did you mean 'njc %s'?\n", argv[1],
-                   near->c_str());
+      std::fprintf(stderr, "njc: '%s' is neither a model file nor a subcommand; did you mean 'njc %s'?\n",
+                   argv[1], near->c_str());
       return kUsageError;
     }
   if (wants_emit_obj(argc, argv)) return run_emit_obj_command(argc, argv);
-  CLI::App app{"njc " NJC_VERSION_STRING ": a neural-network compiler for real-time programs\n"
+  CLI::App app{"njc " NJC_VERSION_STRING
+               ": a neural-network compiler for real-time programs\n"
                "  njc MODEL --jit run | --interp run | --emit-ir=graph|loops | --emit-asm [-o FILE.s]\n"
                "  njc MODEL --emit-obj -o OUT.o [--header OUT.h]\n"
                "  njc opt FILE | njc import FILE -o MODEL.json",
@@ -287,9 +292,10 @@ int main_impl(int argc, char** argv) {
   app.add_flag("--weights-anywhere", o.weights_anywhere,
                "Let the model's weight files lie outside its directory (by default a model may read only "
                "files beside or below it)");
-  app.add_flag("--keep-denormals", o.keep_denormals,
-               "With --jit run: compute with IEEE subnormal numbers (by default a call runs with flush-to-zero "
-               "and denormals-are-zero, so values below 1.2e-38 are 0 and never slow it down)");
+  app.add_flag(
+      "--keep-denormals", o.keep_denormals,
+      "With --jit run: compute with IEEE subnormal numbers (by default a call runs with flush-to-zero "
+      "and denormals-are-zero, so values below 1.2e-38 are 0 and never slow it down)");
   app.add_option("--max-memory", o.max_memory_mib,
                  "Refuse a model whose tensors (params once, the rest times batch) need more than this many "
                  "MiB (default 4096)")

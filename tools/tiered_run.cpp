@@ -41,8 +41,7 @@ Expected<std::unique_ptr<TieredSession>> TieredSession::start(const Graph& g, co
   }
   if (!f.tuning_cache.empty()) {
     s->cache_ = std::make_unique<runtime::TuningCache>(f.tuning_cache);
-    std::string warning;
-    if (!s->cache_->load(&warning)) std::fprintf(stderr, "%s\n", warning.c_str());
+    s->cache_->load_or_warn();
     o.tuning_cache = s->cache_.get();
   }
   auto model = runtime::TieredModel::compile(g, o);
@@ -59,10 +58,7 @@ Status TieredSession::finish() {
   if (trace_)
     if (Status s = trace_->write(flags_.trace_path); !s) return s;
   // The results are computed: a cache that cannot be saved costs only the next run's tuning.
-  if (cache_)
-    if (Status s = cache_->save(); !s)
-      std::fprintf(stderr, "njc: warning: tuning cache not saved: %s: %s\n", s.error().file.c_str(),
-                   s.error().message.c_str());
+  if (cache_) cache_->save_or_warn();
   return {};
 }
 

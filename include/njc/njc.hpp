@@ -59,11 +59,26 @@ struct TensorInfo {
 struct Options {
   njc_options c;
   Options() { njc_options_init(&c); }
-  Options& target(njc_target t) { c.target = t; return *this; }
-  Options& opt_level(int level) { c.opt_level = level; return *this; }
-  Options& tiered(bool on) { c.tiered = on; return *this; }
-  Options& tuning_cache(const char* path) { c.tuning_cache_path = path; return *this; }
-  Options& flush_denormals(bool on) { c.flush_denormals = on; return *this; }
+  Options& target(njc_target t) {
+    c.target = t;
+    return *this;
+  }
+  Options& opt_level(int level) {
+    c.opt_level = level;
+    return *this;
+  }
+  Options& tiered(bool on) {
+    c.tiered = on;
+    return *this;
+  }
+  Options& tuning_cache(const char* path) {
+    c.tuning_cache_path = path;
+    return *this;
+  }
+  Options& flush_denormals(bool on) {
+    c.flush_denormals = on;
+    return *this;
+  }
 };
 
 class Instance;
@@ -80,8 +95,8 @@ class Model {
                               const std::string& base_dir = ".", const Options& options = {}) {
     njc_model* m = nullptr;
     njc_error* e = nullptr;
-    njc_status s = njc_model_compile_memory(text.data(), text.size(), name.c_str(), base_dir.c_str(), &options.c,
-                                            &m, &e);
+    njc_status s = njc_model_compile_memory(text.data(), text.size(), name.c_str(), base_dir.c_str(),
+                                            &options.c, &m, &e);
     return finish(s, m, e);
   }
 
@@ -125,7 +140,9 @@ class Instance {
   explicit Instance(const Model& model) {
     detail::check(njc_instance_create(model.get(), &handle_), "njc_instance_create");
   }
-  Instance(const Instance& other) { detail::check(njc_instance_clone(other.handle_, &handle_), "njc_instance_clone"); }
+  Instance(const Instance& other) {
+    detail::check(njc_instance_clone(other.handle_, &handle_), "njc_instance_clone");
+  }
   Instance& operator=(const Instance& other) {
     if (this != &other) *this = Instance(other);
     return *this;
@@ -171,7 +188,9 @@ class Instance {
   njc_instance* handle_ = nullptr;
 };
 
-inline Instance Model::instantiate() const { return Instance(*this); }
+inline Instance Model::instantiate() const {
+  return Instance(*this);
+}
 
 }  // namespace njc
 

@@ -7,18 +7,19 @@
 
 #include "njc/njc.hpp"
 
-#define CHECK(cond)                                                               \
-  do {                                                                            \
-    if (!(cond)) {                                                                \
+#define CHECK(cond)                                                                 \
+  do {                                                                              \
+    if (!(cond)) {                                                                  \
       std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::exit(1);                                                               \
-    }                                                                             \
+      std::exit(1);                                                                 \
+    }                                                                               \
   } while (0)
 
 namespace {
 std::vector<float> step(njc::Instance& npc, int seed) {
   njc::Span<float> in = npc.input(0);
-  for (size_t i = 0; i < in.size; ++i) in[i] = static_cast<float>(std::sin(0.37 * double(i + 1) * (seed + 1)));
+  for (size_t i = 0; i < in.size; ++i)
+    in[i] = static_cast<float>(std::sin(0.37 * double(i + 1) * (seed + 1)));
   npc.run();
   njc::Span<const float> out = npc.output(0);
   return std::vector<float>(out.begin(), out.end());

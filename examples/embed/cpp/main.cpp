@@ -27,10 +27,11 @@ int main(int argc, char** argv) {
       }
       if (frame == 0) checkpoint = npcs[0].save_state();
     }
-    njc::Instance ghost = npcs[0];     // a snapshot: runs on without touching npcs[0]
+    njc::Instance ghost = npcs[0];      // a snapshot: runs on without touching npcs[0]
     npcs[0].restore_state(checkpoint);  // npcs[0] back to its state after frame 0
     ghost.run();
-    std::printf("restored %zu state floats; the snapshot ran on: %.6f\n", checkpoint.size(), ghost.output(0)[0]);
+    std::printf("restored %zu state floats; the snapshot ran on: %.6f\n", checkpoint.size(),
+                ghost.output(0)[0]);
   } catch (const njc::Error& e) {
     std::fprintf(stderr, "%s", e.what());
     return 1;

@@ -151,7 +151,8 @@ TEST(CApi, SaveRestoreAndCloneReplayTheSameCalls) {
     size_t elements = 0;
     ASSERT_EQ(njc_instance_restore_state(npc, saved.data(), size), NJC_OK);
     ASSERT_EQ(njc_instance_state(npc, 0, &state, &elements), NJC_OK);
-    EXPECT_EQ(std::vector<float>(state, state + elements), std::vector<float>(saved.begin(), saved.begin() + elements));
+    EXPECT_EQ(std::vector<float>(state, state + elements),
+              std::vector<float>(saved.begin(), saved.begin() + elements));
     ASSERT_EQ(njc_instance_reset(npc), NJC_OK);
     EXPECT_EQ(std::vector<float>(state, state + elements), std::vector<float>(elements, 0.0f));
     njc_instance_destroy(snapshot);
@@ -170,8 +171,10 @@ std::string cli_stderr(const std::string& path) {
 TEST(CApi, ModelErrorsCarryTheCliMessage) {
   test::ScratchDir dir;
   std::string path = dir.path() + "/bad.json";
-  std::ofstream(path) << "{\"format\": \"njc-model\", \"version\": 1,\n \"inputs\": [{\"name\": \"x\", \"shape\": [4]}],\n"
-                         " \"outputs\": [\"y\"], \"nodes\": [{\"op\": \"Relux\", \"inputs\": [\"x\"], \"outputs\": [\"y\"]}]}\n";
+  std::ofstream(path)
+      << "{\"format\": \"njc-model\", \"version\": 1,\n \"inputs\": [{\"name\": \"x\", \"shape\": [4]}],\n"
+         " \"outputs\": [\"y\"], \"nodes\": [{\"op\": \"Relux\", \"inputs\": [\"x\"], \"outputs\": "
+         "[\"y\"]}]}\n";
   for (const std::string& p : {path, dir.path() + "/missing.json"}) {
     njc_model* model = nullptr;
     njc_error* error = nullptr;
@@ -187,8 +190,9 @@ TEST(CApi, ModelErrorsCarryTheCliMessage) {
   std::string text = "{\"format\": \"njc-model\",\n \"version\": 1,,}";  // a syntax error on line 2
   njc_model* model = nullptr;
   njc_error* error = nullptr;
-  EXPECT_EQ(njc_model_compile_memory(text.data(), text.size(), "inline.json", nullptr, nullptr, &model, &error),
-            NJC_ERROR_MODEL);
+  EXPECT_EQ(
+      njc_model_compile_memory(text.data(), text.size(), "inline.json", nullptr, nullptr, &model, &error),
+      NJC_ERROR_MODEL);
   ASSERT_NE(error, nullptr);
   EXPECT_EQ(std::string(njc_error_message(error)).rfind("inline.json:2:", 0), 0u) << njc_error_message(error);
   njc_error_destroy(error);
@@ -202,8 +206,9 @@ TEST(CApi, CompileFromMemoryMatchesCompileFromFile) {
   std::string text((std::istreambuf_iterator<char>(in)), {});
   njc_model *a = compile_or_fail(kNpcBrain, nullptr), *b = nullptr;
   njc_error* e = nullptr;
-  ASSERT_EQ(njc_model_compile_memory(text.data(), text.size(), "npc", NJC_SOURCE_DIR "/examples", nullptr, &b, &e),
-            NJC_OK)
+  ASSERT_EQ(
+      njc_model_compile_memory(text.data(), text.size(), "npc", NJC_SOURCE_DIR "/examples", nullptr, &b, &e),
+      NJC_OK)
       << njc_error_message(e);
   njc_instance *ia = nullptr, *ib = nullptr;
   ASSERT_EQ(njc_instance_create(a, &ia), NJC_OK);
@@ -236,7 +241,8 @@ TEST(CApi, BadOptionsAreRefusedWithAMessage) {
     njc_error* error = nullptr;
     EXPECT_EQ(njc_model_compile_file(kNpcBrain, &o, &model, &error), c.status) << c.says;
     EXPECT_EQ(model, nullptr);
-    EXPECT_NE(std::string(njc_error_message(error)).find(c.says), std::string::npos) << njc_error_message(error);
+    EXPECT_NE(std::string(njc_error_message(error)).find(c.says), std::string::npos)
+        << njc_error_message(error);
     njc_error_destroy(error);
   }
   if (njc_host_target() != NJC_TARGET_AVX512) {
