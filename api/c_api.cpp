@@ -3,22 +3,8 @@
 #include <cstring>
 #include <new>
 
-#include "api/engine.h"
+#include "api/handles.h"
 #include "frontend/model_loader.h"
-#include "njc/njc.h"
-
-struct njc_error {
-  njc_status status;
-  std::string message;
-};
-
-struct njc_model {
-  std::shared_ptr<const njc::api::Engine> engine;
-};
-
-struct njc_instance {
-  std::unique_ptr<njc::api::Instance> impl;
-};
 
 namespace {
 
@@ -38,7 +24,7 @@ njc_status guarded(Body&& body) noexcept {
 }
 
 njc_status fail(njc_error** error, njc_status status, std::string message) {
-  if (error) *error = new (std::nothrow) njc_error{status, std::move(message)};
+  if (error) *error = njc::api::make_error(status, std::move(message));
   return status;
 }
 

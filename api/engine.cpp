@@ -23,6 +23,7 @@ x86::Target target_of(njc_target t) {
 
 Expected<std::shared_ptr<Engine>> Engine::compile(const Graph& g, const njc_options& o) {
   auto e = std::make_shared<Engine>();
+  e->options_ = o;
   if (o.tiered) {
     runtime::TierOptions to;
     to.target = target_of(o.target);
@@ -37,17 +38,21 @@ Expected<std::shared_ptr<Engine>> Engine::compile(const Graph& g, const njc_opti
     e->tiered_ = std::move(*m);
     e->signature_ = &e->tiered_->signature();
   } else {
-    runtime::ModelOptions mo;
-    mo.target = target_of(o.target);
-    mo.opt_level = o.opt_level;
-    mo.flush_denormals = o.flush_denormals != 0;
-    auto m = runtime::CompiledModel::compile(g, mo);
+    auto m = runtime::CompiledModel::compile(g, e->model_options());
     if (!m) return m.error();
     e->plain_ = std::move(*m);
     e->signature_ = &e->plain_->signature();
   }
   e->describe();
   return e;
+}
+
+runtime::ModelOptions Engine::model_options() const {
+  runtime::ModelOptions mo;
+  mo.target = target_of(options_.target);
+  mo.opt_level = options_.opt_level;
+  mo.flush_denormals = options_.flush_denormals != 0;
+  return mo;
 }
 
 Engine::~Engine() {

@@ -30,12 +30,16 @@ class Engine {
   ~Engine();  // waits for background compiles, then saves the tuning cache
 
   const runtime::ModelSignature& signature() const { return *signature_; }
+  const Graph& graph() const { return plain_ ? plain_->graph() : tiered_->graph(); }
+  // The one-level JIT's options the model was compiled with (a swarm compiles it again at its chunk).
+  runtime::ModelOptions model_options() const;
   const std::vector<njc_tensor_info>& infos(njc_tensor_kind kind) const;
   std::unique_ptr<Instance> instantiate(const std::shared_ptr<const Engine>& self) const;
 
  private:
   void describe();
 
+  njc_options options_;
   std::shared_ptr<const runtime::CompiledModel> plain_;
   std::unique_ptr<runtime::TuningCache> tuning_cache_;  // before tiered_: outlives it
   std::shared_ptr<runtime::TieredModel> tiered_;

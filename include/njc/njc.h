@@ -57,7 +57,7 @@ typedef enum njc_status {
   NJC_ERROR_MODEL = 2,            /* the model cannot be read or compiled (the njc_error says why) */
   NJC_ERROR_UNSUPPORTED = 3,      /* the CPU cannot run the requested target */
   NJC_ERROR_OUT_OF_MEMORY = 4,
-  NJC_ERROR_INTERNAL = 5          /* a bug in njc: please report the message */
+  NJC_ERROR_INTERNAL = 5 /* a bug in njc: please report the message */
 } njc_status;
 
 /* A constant name for a status ("NJC_OK", ...); "unknown status" for any other value. */
@@ -102,7 +102,7 @@ typedef struct njc_error njc_error;
  * "" for a NULL error. */
 NJC_API const char* njc_error_message(const njc_error* error);
 NJC_API njc_status njc_error_status(const njc_error* error); /* NJC_OK for NULL */
-NJC_API void njc_error_destroy(njc_error* error);             /* NULL is a no-op */
+NJC_API void njc_error_destroy(njc_error* error);            /* NULL is a no-op */
 
 /* --- models ------------------------------------------------------------------------------------------ */
 
@@ -172,6 +172,44 @@ NJC_API njc_status njc_instance_state_size(const njc_instance* instance, size_t*
 NJC_API njc_status njc_instance_state(njc_instance* instance, size_t index, float** data, size_t* elements);
 NJC_API njc_status njc_instance_save_state(const njc_instance* instance, float* data, size_t count);
 NJC_API njc_status njc_instance_restore_state(njc_instance* instance, const float* data, size_t count);
+
+/* --- swarms: many NPCs of one model per call ------------------------------------------------------- */
+/* The model is compiled again at a batch of `chunk` NPCs. Each NPC owns a state slot (zero at creation);
+ * a call names the slots that act and where each input and output row of NPC k is: rows[i] + k * strides[i]
+ * floats, so the rows may live inside a game's own structs. An NPC's results do not depend on the other
+ * NPCs of the call, its position, the chunking or the threads (bit for bit). A swarm is used by one
+ * thread at a time, apart from njc_swarm_run_chunk. */
+
+typedef struct njc_swarm njc_swarm;
+
+typedef struct njc_swarm_options {
+  size_t struct_size; /* sizeof(njc_swarm_options), set by njc_swarm_options_init */
+  size_t capacity;    /* state slots: the most NPCs that exist at once (required, 1 to 2^31) */
+  size_t chunk;       /* NPCs per batched kernel call (default 16) */
+  size_t threads;     /* the built-in pool's threads, the caller's included; 0: one per CPU (default 1) */
+} njc_swarm_options;
+
+NJC_API void njc_swarm_options_init(njc_swarm_options* options);
+/* Needs a model of batch 1; compiled with the model's target, level and float mode. */
+NJC_API njc_status njc_swarm_create(const njc_model* model, const njc_swarm_options* options,
+                                    njc_swarm** swarm, njc_error** error);
+NJC_API void njc_swarm_destroy(njc_swarm* swarm); /* NULL is a no-op */
+
+/* Checks and keeps a call: count distinct slots below the capacity; one row pointer and stride (in floats,
+ * at least the tensor's elements) per model input and output. *chunks (may be NULL) receives the number of
+ * chunks for njc_swarm_run_chunk. The pointed-to data is read and written when the call runs. */
+NJC_API njc_status njc_swarm_prepare(njc_swarm* swarm, const uint32_t* slots, size_t count,
+                                     const float* const* inputs, const size_t* input_strides,
+                                     float* const* outputs, const size_t* output_strides, size_t* chunks);
+/* Runs the prepared call on the built-in pool. */
+NJC_API njc_status njc_swarm_run(njc_swarm* swarm);
+/* Runs one chunk of the prepared call, for a game's job system: every chunk < *chunks once, on any
+ * threads, each worker index (< threads) used by one thread at a time. */
+NJC_API njc_status njc_swarm_run_chunk(njc_swarm* swarm, size_t chunk, size_t worker);
+
+/* A slot's state (njc_instance_save_state's layout), readable and writable between calls. */
+NJC_API njc_status njc_swarm_slot_state(njc_swarm* swarm, size_t slot, float** data, size_t* count);
+NJC_API njc_status njc_swarm_reset_slot(njc_swarm* swarm, size_t slot);
 
 #ifdef __cplusplus
 }

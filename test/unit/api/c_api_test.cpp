@@ -311,6 +311,92 @@ TEST(CApi, EveryCallChecksItsArguments) {
   njc_model_destroy(model);
 }
 
+// A swarm call against one instance per NPC, the job-system path against the pool, and the checks.
+TEST(CApi, SwarmMatchesOneInstancePerNpc) {
+  njc_model* model = compile_or_fail(kNpcBrain, nullptr);
+  ASSERT_NE(model, nullptr);
+  njc_tensor_info in, out;
+  ASSERT_EQ(njc_model_tensor_info(model, NJC_INPUT, 0, &in), NJC_OK);
+  ASSERT_EQ(njc_model_tensor_info(model, NJC_OUTPUT, 0, &out), NJC_OK);
+  njc_swarm_options so;
+  njc_swarm_options_init(&so);
+  so.capacity = 11;
+  so.chunk = 4;
+  so.threads = 2;
+  njc_swarm *pool = nullptr, *jobs = nullptr;
+  ASSERT_EQ(njc_swarm_create(model, &so, &pool, nullptr), NJC_OK);
+  ASSERT_EQ(njc_swarm_create(model, &so, &jobs, nullptr), NJC_OK);
+  std::vector<njc_instance*> npcs(so.capacity);
+  for (njc_instance*& npc : npcs) ASSERT_EQ(njc_instance_create(model, &npc), NJC_OK);
+  const std::vector<uint32_t> slots = {7, 2, 10, 0, 5, 3, 9};  // odd-sized, out of order
+  const size_t n = slots.size();
+  for (int frame = 0; frame < 4; ++frame) {
+    std::vector<float> x(n * in.elements), y(n * out.elements), y2(n * out.elements);
+    for (size_t k = 0; k < n; ++k) {
+      std::vector<float> row = random_values(static_cast<int64_t>(in.elements), 100 * frame + slots[k]);
+      std::copy(row.begin(), row.end(), x.begin() + k * in.elements);
+    }
+    const float* inputs[] = {x.data()};
+    float* outputs[] = {y.data()};
+    float* outputs2[] = {y2.data()};
+    size_t in_strides[] = {in.elements}, out_strides[] = {out.elements}, chunks = 0;
+    ASSERT_EQ(njc_swarm_prepare(pool, slots.data(), n, inputs, in_strides, outputs, out_strides, &chunks),
+              NJC_OK);
+    ASSERT_EQ(chunks, 2u);
+    ASSERT_EQ(njc_swarm_run(pool), NJC_OK);
+    ASSERT_EQ(njc_swarm_prepare(jobs, slots.data(), n, inputs, in_strides, outputs2, out_strides, nullptr),
+              NJC_OK);
+    ASSERT_EQ(njc_swarm_run_chunk(jobs, 1, 1), NJC_OK);  // as a job system might: any order, any worker
+    ASSERT_EQ(njc_swarm_run_chunk(jobs, 0, 0), NJC_OK);
+    EXPECT_EQ(y2, y);
+    for (size_t k = 0; k < n; ++k) {
+      ASSERT_EQ(njc_instance_set_input(npcs[slots[k]], 0, x.data() + k * in.elements, in.elements), NJC_OK);
+      ASSERT_EQ(njc_instance_run(npcs[slots[k]]), NJC_OK);
+      std::vector<float> want(out.elements);
+      ASSERT_EQ(njc_instance_get_output(npcs[slots[k]], 0, want.data(), want.size()), NJC_OK);
+      for (size_t e = 0; e < want.size(); ++e)
+        ASSERT_NEAR(y[k * out.elements + e], want[e], 1e-5 * std::fabs(want[e]) + 1e-6) << "frame " << frame;
+    }
+  }
+  float* state = nullptr;
+  size_t count = 0, expected = 0;
+  ASSERT_EQ(njc_swarm_slot_state(pool, 7, &state, &count), NJC_OK);
+  ASSERT_EQ(njc_instance_state_size(npcs[7], &expected), NJC_OK);
+  EXPECT_EQ(count, expected);
+  ASSERT_EQ(njc_swarm_reset_slot(pool, 7), NJC_OK);
+  EXPECT_EQ(std::vector<float>(state, state + count), std::vector<float>(count, 0.0f));
+
+  const uint32_t twice[] = {1, 1}, beyond[] = {11};
+  float row[64] = {};
+  const float* inputs[] = {row};
+  float* outputs[] = {row};
+  size_t strides[] = {in.elements}, out_strides[] = {out.elements}, short_stride[] = {1};
+  EXPECT_EQ(njc_swarm_prepare(pool, twice, 2, inputs, strides, outputs, out_strides, nullptr),
+            NJC_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(njc_swarm_run(pool), NJC_ERROR_INVALID_ARGUMENT);  // the refused call is not kept
+  EXPECT_EQ(njc_swarm_prepare(pool, beyond, 1, inputs, strides, outputs, out_strides, nullptr),
+            NJC_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(njc_swarm_prepare(pool, twice, 1, inputs, short_stride, outputs, out_strides, nullptr),
+            NJC_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(njc_swarm_prepare(pool, twice, 1, nullptr, strides, outputs, out_strides, nullptr),
+            NJC_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(njc_swarm_run_chunk(jobs, 2, 0), NJC_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(njc_swarm_run_chunk(jobs, 0, 2), NJC_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(njc_swarm_slot_state(pool, 11, &state, &count), NJC_ERROR_INVALID_ARGUMENT);
+  so.capacity = 0;
+  njc_swarm* none = nullptr;
+  njc_error* error = nullptr;
+  EXPECT_EQ(njc_swarm_create(model, &so, &none, &error), NJC_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(njc_error_message(error)).find("capacity"), std::string::npos);
+  njc_error_destroy(error);
+  EXPECT_EQ(none, nullptr);
+
+  for (njc_instance* npc : npcs) njc_instance_destroy(npc);
+  njc_swarm_destroy(pool);
+  njc_swarm_destroy(jobs);
+  njc_model_destroy(model);
+}
+
 TEST(CApi, VersionIsTheProjects) {
   int major = -1, minor = -1, patch = -1;
   njc_version(&major, &minor, &patch);
