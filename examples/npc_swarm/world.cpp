@@ -18,6 +18,11 @@ World::World(size_t agents, uint32_t seed)
   }
 }
 
+namespace {
+float squash(float v) { return v / (1 + std::fabs(v)); }  // to (-1, 1), cheaper than tanh
+float wrap_into(float v, float size) { return v < 0 ? v + size : v >= size ? v - size : v; }
+}  // namespace
+
 void World::observe() {
   float half = size_ / 2;
   auto wrap = [&](float d) { return d > half ? d - size_ : d < -half ? d + size_ : d; };
@@ -29,8 +34,8 @@ void World::observe() {
     o[3] = a.y / half - 1;
     for (int k = 0; k < 5; ++k) {
       const Agent& b = agents_[a.neighbours[k]];
-      o[4 + 4 * k] = std::tanh(wrap(b.x - a.x) / 8);
-      o[5 + 4 * k] = std::tanh(wrap(b.y - a.y) / 8);
+      o[4 + 4 * k] = squash(wrap(b.x - a.x) / 8);
+      o[5 + 4 * k] = squash(wrap(b.y - a.y) / 8);
       o[6 + 4 * k] = b.vx - a.vx;
       o[7 + 4 * k] = b.vy - a.vy;
     }
@@ -48,8 +53,8 @@ void World::move() {
     }
     a.vx = 0.8f * a.vx + 0.2f * fx;
     a.vy = 0.8f * a.vy + 0.2f * fy;
-    a.x = std::fmod(a.x + a.vx + size_, size_);
-    a.y = std::fmod(a.y + a.vy + size_, size_);
+    a.x = wrap_into(a.x + a.vx, size_);  // speeds stay below 1, far below the world's size
+    a.y = wrap_into(a.y + a.vy, size_);
   }
 }
 
