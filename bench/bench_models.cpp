@@ -11,12 +11,12 @@
 #include <string>
 
 #include "backend-x86/target_features.h"
-#include "bench/bench_model_text.h"
 #include "frontend/model_reader.h"
 #include "passes/lower_graph.h"
 #include "passes/pipelines.h"
 #include "runtime/compiled_model.h"
 #include "runtime/jit.h"
+#include "bench/bench_model_text.h"
 
 namespace {
 
@@ -36,75 +36,68 @@ using njc::runtime::ModelInstance;
 // unsupported instruction is ever executed (NJC_TARGET_CAP lowers it, as for the JIT).
 __attribute__((target("avx512f"))) void fma_peak_avx512() {
   asm volatile(
-      "vxorps %%zmm16, %%zmm16, %%zmm16\n vxorps %%zmm17, %%zmm17, %%zmm17\n"
-      "vxorps %%zmm0, %%zmm0, %%zmm0\n vxorps %%zmm1, %%zmm1, %%zmm1\n vxorps %%zmm2, %%zmm2, %%zmm2\n "
-      "vxorps %%zmm3, %%zmm3, %%zmm3\n"
-      "vxorps %%zmm4, %%zmm4, %%zmm4\n vxorps %%zmm5, %%zmm5, %%zmm5\n vxorps %%zmm6, %%zmm6, %%zmm6\n "
-      "vxorps %%zmm7, %%zmm7, %%zmm7\n"
-      "vxorps %%zmm8, %%zmm8, %%zmm8\n vxorps %%zmm9, %%zmm9, %%zmm9\n vxorps %%zmm10, %%zmm10, %%zmm10\n "
-      "vxorps %%zmm11, %%zmm11, %%zmm11\n"
-      "vxorps %%zmm12, %%zmm12, %%zmm12\n vxorps %%zmm13, %%zmm13, %%zmm13\n vxorps %%zmm14, %%zmm14, "
-      "%%zmm14\n vxorps %%zmm15, %%zmm15, %%zmm15\n"
-      "mov $1000, %%ecx\n"
-      "1:\n"
-      "vfmadd231ps %%zmm16, %%zmm17, %%zmm0\n vfmadd231ps %%zmm16, %%zmm17, %%zmm1\n"
-      "vfmadd231ps %%zmm16, %%zmm17, %%zmm2\n vfmadd231ps %%zmm16, %%zmm17, %%zmm3\n"
-      "vfmadd231ps %%zmm16, %%zmm17, %%zmm4\n vfmadd231ps %%zmm16, %%zmm17, %%zmm5\n"
-      "vfmadd231ps %%zmm16, %%zmm17, %%zmm6\n vfmadd231ps %%zmm16, %%zmm17, %%zmm7\n"
-      "vfmadd231ps %%zmm16, %%zmm17, %%zmm8\n vfmadd231ps %%zmm16, %%zmm17, %%zmm9\n"
-      "vfmadd231ps %%zmm16, %%zmm17, %%zmm10\n vfmadd231ps %%zmm16, %%zmm17, %%zmm11\n"
-      "vfmadd231ps %%zmm16, %%zmm17, %%zmm12\n vfmadd231ps %%zmm16, %%zmm17, %%zmm13\n"
-      "vfmadd231ps %%zmm16, %%zmm17, %%zmm14\n vfmadd231ps %%zmm16, %%zmm17, %%zmm15\n"
-      "dec %%ecx\n jnz 1b\n vzeroupper\n"
+        "vxorps %%zmm16, %%zmm16, %%zmm16\n vxorps %%zmm17, %%zmm17, %%zmm17\n"
+        "vxorps %%zmm0, %%zmm0, %%zmm0\n vxorps %%zmm1, %%zmm1, %%zmm1\n vxorps %%zmm2, %%zmm2, %%zmm2\n vxorps %%zmm3, %%zmm3, %%zmm3\n"
+        "vxorps %%zmm4, %%zmm4, %%zmm4\n vxorps %%zmm5, %%zmm5, %%zmm5\n vxorps %%zmm6, %%zmm6, %%zmm6\n vxorps %%zmm7, %%zmm7, %%zmm7\n"
+        "vxorps %%zmm8, %%zmm8, %%zmm8\n vxorps %%zmm9, %%zmm9, %%zmm9\n vxorps %%zmm10, %%zmm10, %%zmm10\n vxorps %%zmm11, %%zmm11, %%zmm11\n"
+        "vxorps %%zmm12, %%zmm12, %%zmm12\n vxorps %%zmm13, %%zmm13, %%zmm13\n vxorps %%zmm14, %%zmm14, %%zmm14\n vxorps %%zmm15, %%zmm15, %%zmm15\n"
+        "mov $1000, %%ecx\n"
+        "1:\n"
+        "vfmadd231ps %%zmm16, %%zmm17, %%zmm0\n vfmadd231ps %%zmm16, %%zmm17, %%zmm1\n"
+        "vfmadd231ps %%zmm16, %%zmm17, %%zmm2\n vfmadd231ps %%zmm16, %%zmm17, %%zmm3\n"
+        "vfmadd231ps %%zmm16, %%zmm17, %%zmm4\n vfmadd231ps %%zmm16, %%zmm17, %%zmm5\n"
+        "vfmadd231ps %%zmm16, %%zmm17, %%zmm6\n vfmadd231ps %%zmm16, %%zmm17, %%zmm7\n"
+        "vfmadd231ps %%zmm16, %%zmm17, %%zmm8\n vfmadd231ps %%zmm16, %%zmm17, %%zmm9\n"
+        "vfmadd231ps %%zmm16, %%zmm17, %%zmm10\n vfmadd231ps %%zmm16, %%zmm17, %%zmm11\n"
+        "vfmadd231ps %%zmm16, %%zmm17, %%zmm12\n vfmadd231ps %%zmm16, %%zmm17, %%zmm13\n"
+        "vfmadd231ps %%zmm16, %%zmm17, %%zmm14\n vfmadd231ps %%zmm16, %%zmm17, %%zmm15\n"
+        "dec %%ecx\n jnz 1b\n vzeroupper\n"
       :
       :
       : "ecx", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
-        "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "xmm16", "xmm17", "cc");
+          "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "xmm16", "xmm17", "cc");
 }
 
 __attribute__((target("avx2,fma"))) void fma_peak_avx2() {
   asm volatile(
-      "vxorps %%ymm14, %%ymm14, %%ymm14\n vxorps %%ymm15, %%ymm15, %%ymm15\n"
-      "vxorps %%ymm0, %%ymm0, %%ymm0\n vxorps %%ymm1, %%ymm1, %%ymm1\n vxorps %%ymm2, %%ymm2, %%ymm2\n "
-      "vxorps %%ymm3, %%ymm3, %%ymm3\n"
-      "vxorps %%ymm4, %%ymm4, %%ymm4\n vxorps %%ymm5, %%ymm5, %%ymm5\n vxorps %%ymm6, %%ymm6, %%ymm6\n "
-      "vxorps %%ymm7, %%ymm7, %%ymm7\n"
-      "vxorps %%ymm8, %%ymm8, %%ymm8\n vxorps %%ymm9, %%ymm9, %%ymm9\n vxorps %%ymm10, %%ymm10, %%ymm10\n "
-      "vxorps %%ymm11, %%ymm11, %%ymm11\n"
-      "mov $1000, %%ecx\n"
-      "1:\n"
-      "vfmadd231ps %%ymm14, %%ymm15, %%ymm0\n vfmadd231ps %%ymm14, %%ymm15, %%ymm1\n"
-      "vfmadd231ps %%ymm14, %%ymm15, %%ymm2\n vfmadd231ps %%ymm14, %%ymm15, %%ymm3\n"
-      "vfmadd231ps %%ymm14, %%ymm15, %%ymm4\n vfmadd231ps %%ymm14, %%ymm15, %%ymm5\n"
-      "vfmadd231ps %%ymm14, %%ymm15, %%ymm6\n vfmadd231ps %%ymm14, %%ymm15, %%ymm7\n"
-      "vfmadd231ps %%ymm14, %%ymm15, %%ymm8\n vfmadd231ps %%ymm14, %%ymm15, %%ymm9\n"
-      "vfmadd231ps %%ymm14, %%ymm15, %%ymm10\n vfmadd231ps %%ymm14, %%ymm15, %%ymm11\n"
-      "dec %%ecx\n jnz 1b\n vzeroupper\n"
+        "vxorps %%ymm14, %%ymm14, %%ymm14\n vxorps %%ymm15, %%ymm15, %%ymm15\n"
+        "vxorps %%ymm0, %%ymm0, %%ymm0\n vxorps %%ymm1, %%ymm1, %%ymm1\n vxorps %%ymm2, %%ymm2, %%ymm2\n vxorps %%ymm3, %%ymm3, %%ymm3\n"
+        "vxorps %%ymm4, %%ymm4, %%ymm4\n vxorps %%ymm5, %%ymm5, %%ymm5\n vxorps %%ymm6, %%ymm6, %%ymm6\n vxorps %%ymm7, %%ymm7, %%ymm7\n"
+        "vxorps %%ymm8, %%ymm8, %%ymm8\n vxorps %%ymm9, %%ymm9, %%ymm9\n vxorps %%ymm10, %%ymm10, %%ymm10\n vxorps %%ymm11, %%ymm11, %%ymm11\n"
+        "mov $1000, %%ecx\n"
+        "1:\n"
+        "vfmadd231ps %%ymm14, %%ymm15, %%ymm0\n vfmadd231ps %%ymm14, %%ymm15, %%ymm1\n"
+        "vfmadd231ps %%ymm14, %%ymm15, %%ymm2\n vfmadd231ps %%ymm14, %%ymm15, %%ymm3\n"
+        "vfmadd231ps %%ymm14, %%ymm15, %%ymm4\n vfmadd231ps %%ymm14, %%ymm15, %%ymm5\n"
+        "vfmadd231ps %%ymm14, %%ymm15, %%ymm6\n vfmadd231ps %%ymm14, %%ymm15, %%ymm7\n"
+        "vfmadd231ps %%ymm14, %%ymm15, %%ymm8\n vfmadd231ps %%ymm14, %%ymm15, %%ymm9\n"
+        "vfmadd231ps %%ymm14, %%ymm15, %%ymm10\n vfmadd231ps %%ymm14, %%ymm15, %%ymm11\n"
+        "dec %%ecx\n jnz 1b\n vzeroupper\n"
       :
       :
       : "ecx", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
-        "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "cc");
+          "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "cc");
 }
 
 void fma_peak_sse4() {
   asm volatile(
-      "xorps %%xmm14, %%xmm14\n xorps %%xmm15, %%xmm15\n"
-      "xorps %%xmm0, %%xmm0\n xorps %%xmm1, %%xmm1\n xorps %%xmm2, %%xmm2\n xorps %%xmm3, %%xmm3\n"
-      "xorps %%xmm4, %%xmm4\n xorps %%xmm5, %%xmm5\n xorps %%xmm6, %%xmm6\n xorps %%xmm7, %%xmm7\n"
-      "xorps %%xmm8, %%xmm8\n xorps %%xmm9, %%xmm9\n xorps %%xmm10, %%xmm10\n xorps %%xmm11, %%xmm11\n"
-      "mov $1000, %%ecx\n"
-      "1:\n"
-      "mulps %%xmm15, %%xmm0\n addps %%xmm14, %%xmm6\n"
-      "mulps %%xmm15, %%xmm1\n addps %%xmm14, %%xmm7\n"
-      "mulps %%xmm15, %%xmm2\n addps %%xmm14, %%xmm8\n"
-      "mulps %%xmm15, %%xmm3\n addps %%xmm14, %%xmm9\n"
-      "mulps %%xmm15, %%xmm4\n addps %%xmm14, %%xmm10\n"
-      "mulps %%xmm15, %%xmm5\n addps %%xmm14, %%xmm11\n"
-      "dec %%ecx\n jnz 1b\n"
+        "xorps %%xmm14, %%xmm14\n xorps %%xmm15, %%xmm15\n"
+        "xorps %%xmm0, %%xmm0\n xorps %%xmm1, %%xmm1\n xorps %%xmm2, %%xmm2\n xorps %%xmm3, %%xmm3\n"
+        "xorps %%xmm4, %%xmm4\n xorps %%xmm5, %%xmm5\n xorps %%xmm6, %%xmm6\n xorps %%xmm7, %%xmm7\n"
+        "xorps %%xmm8, %%xmm8\n xorps %%xmm9, %%xmm9\n xorps %%xmm10, %%xmm10\n xorps %%xmm11, %%xmm11\n"
+        "mov $1000, %%ecx\n"
+        "1:\n"
+        "mulps %%xmm15, %%xmm0\n addps %%xmm14, %%xmm6\n"
+        "mulps %%xmm15, %%xmm1\n addps %%xmm14, %%xmm7\n"
+        "mulps %%xmm15, %%xmm2\n addps %%xmm14, %%xmm8\n"
+        "mulps %%xmm15, %%xmm3\n addps %%xmm14, %%xmm9\n"
+        "mulps %%xmm15, %%xmm4\n addps %%xmm14, %%xmm10\n"
+        "mulps %%xmm15, %%xmm5\n addps %%xmm14, %%xmm11\n"
+        "dec %%ecx\n jnz 1b\n"
       :
       :
       : "ecx", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
-        "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "cc");
+          "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "cc");
 }
 
 void BM_FmaPeak(benchmark::State& state) {
@@ -113,9 +106,7 @@ void BM_FmaPeak(benchmark::State& state) {
                     : t == njc::x86::Target::kAvx2 ? fma_peak_avx2
                                                    : fma_peak_sse4;
   // flops per round: chains × lanes × (2 per FMA, 1 per mulps or addps)
-  const double flops = t == njc::x86::Target::kAvx512 ? 16 * 16 * 2
-                       : t == njc::x86::Target::kAvx2 ? 12 * 8 * 2
-                                                      : 12 * 4;
+  const double flops = t == njc::x86::Target::kAvx512 ? 16 * 16 * 2 : t == njc::x86::Target::kAvx2 ? 12 * 8 * 2 : 12 * 4;
   for (auto _ : state) round();
   state.SetLabel(std::string(njc::x86::target_name(t)));
   state.counters["GFLOP/s"] =
@@ -177,8 +168,7 @@ BENCHMARK(BM_LstmStep)->Arg(0)->Arg(3)->ArgName("O");
 std::string lstm_sequence_model() {
   return R"({"format": "njc-model", "version": 1, "name": "lstm_seq", "inputs": [{"name": "x", "shape": [16, 1, 64]}],
     "outputs": ["yh"], "params": [)" +
-         param("W", "[1, 512, 64]", 1) + ", " + param("R", "[1, 512, 128]", 2) + ", " +
-         param("B", "[1, 1024]", 3) +
+         param("W", "[1, 512, 64]", 1) + ", " + param("R", "[1, 512, 128]", 2) + ", " + param("B", "[1, 1024]", 3) +
          R"(], "nodes": [{"op": "LSTM", "inputs": ["x", "W", "R", "B"], "outputs": ["y", "yh", "yc"],
       "attributes": {"hidden_size": 128}}]})";
 }
