@@ -197,7 +197,8 @@ NJC_API void njc_swarm_destroy(njc_swarm* swarm); /* NULL is a no-op */
 
 /* Checks and keeps a call: count distinct slots below the capacity; one row pointer and stride (in floats,
  * at least the tensor's elements) per model input and output. *chunks (may be NULL) receives the number of
- * chunks for njc_swarm_run_chunk. The pointed-to data is read and written when the call runs. */
+ * chunks for njc_swarm_run_chunk. The slot list and the row pointers are copied; the rows themselves are
+ * read and written each time the call runs, so a game prepares once per layout and runs every frame. */
 NJC_API njc_status njc_swarm_prepare(njc_swarm* swarm, const uint32_t* slots, size_t count,
                                      const float* const* inputs, const size_t* input_strides,
                                      float* const* outputs, const size_t* output_strides, size_t* chunks);

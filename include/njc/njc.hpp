@@ -192,6 +192,80 @@ inline Instance Model::instantiate() const {
   return Instance(*this);
 }
 
+// Many NPCs of one model per call (njc_swarm_*): a state slot per NPC, rows anywhere with strides.
+//   njc::Swarm swarm(model, njc::SwarmOptions().capacity(10000).threads(0));
+//   swarm.prepare(slots, {{obs_base, obs_stride}}, {{act_base, act_stride}});   // once per layout
+//   swarm.run();                                                              // every frame
+struct SwarmOptions {
+  njc_swarm_options c;
+  SwarmOptions() { njc_swarm_options_init(&c); }
+  SwarmOptions& capacity(size_t n) {
+    c.capacity = n;
+    return *this;
+  }
+  SwarmOptions& chunk(size_t n) {
+    c.chunk = n;
+    return *this;
+  }
+  SwarmOptions& threads(size_t n) {
+    c.threads = n;
+    return *this;
+  }
+};
+
+class Swarm {
+ public:
+  struct Rows {
+    const float* base;
+    size_t stride;  // floats from one NPC's row to the next
+  };
+  struct OutRows {
+    float* base;
+    size_t stride;
+  };
+
+  Swarm(const Model& model, const SwarmOptions& options) {
+    njc_error* e = nullptr;
+    njc_status s = njc_swarm_create(model.get(), &options.c, &handle_, &e);
+    if (s != NJC_OK) {
+      std::string message = e ? njc_error_message(e) : njc_status_name(s);
+      njc_error_destroy(e);
+      throw Error(s, message);
+    }
+  }
+  Swarm(const Swarm&) = delete;
+  Swarm& operator=(const Swarm&) = delete;
+  ~Swarm() { njc_swarm_destroy(handle_); }
+
+  // Keeps a call (the rows must stay valid while it is run); returns its chunk count.
+  size_t prepare(const std::vector<uint32_t>& slots, const std::vector<Rows>& inputs,
+                 const std::vector<OutRows>& outputs) {
+    std::vector<const float*> in;
+    std::vector<float*> out;
+    std::vector<size_t> in_strides, out_strides;
+    for (const Rows& r : inputs) in.push_back(r.base), in_strides.push_back(r.stride);
+    for (const OutRows& r : outputs) out.push_back(r.base), out_strides.push_back(r.stride);
+    size_t chunks = 0;  // njc_swarm_prepare copies the slots and the row table
+    detail::check(njc_swarm_prepare(handle_, slots.data(), slots.size(), in.data(), in_strides.data(),
+                                    out.data(), out_strides.data(), &chunks),
+                  "njc_swarm_prepare");
+    return chunks;
+  }
+  void run() { detail::check(njc_swarm_run(handle_), "njc_swarm_run"); }
+  void run_chunk(size_t chunk, size_t worker) {
+    detail::check(njc_swarm_run_chunk(handle_, chunk, worker), "njc_swarm_run_chunk");
+  }
+  Span<float> slot_state(size_t slot) {
+    Span<float> s;
+    detail::check(njc_swarm_slot_state(handle_, slot, &s.data, &s.size), "njc_swarm_slot_state");
+    return s;
+  }
+  void reset_slot(size_t slot) { detail::check(njc_swarm_reset_slot(handle_, slot), "njc_swarm_reset_slot"); }
+
+ private:
+  njc_swarm* handle_ = nullptr;
+};
+
 }  // namespace njc
 
 #endif  // NJC_NJC_HPP
