@@ -10,18 +10,7 @@ namespace {
 
 using njc::Diag;
 using njc::Expected;
-
-// Runs body, turning an escaped exception into a status: the C caller never sees one.
-template <class Body>
-njc_status guarded(Body&& body) noexcept {
-  try {
-    return body();
-  } catch (const std::bad_alloc&) {
-    return NJC_ERROR_OUT_OF_MEMORY;
-  } catch (...) {
-    return NJC_ERROR_INTERNAL;
-  }
-}
+using njc::api::guarded;
 
 njc_status fail(njc_error** error, njc_status status, std::string message) {
   if (error) *error = njc::api::make_error(status, std::move(message));

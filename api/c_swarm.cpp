@@ -33,7 +33,7 @@ njc_status njc_swarm_create(const njc_model* model, const njc_swarm_options* opt
   if (options->struct_size != sizeof(njc_swarm_options))
     return fail(NJC_ERROR_INVALID_ARGUMENT,
                 "njc_swarm_options.struct_size is wrong (call njc_swarm_options_init)");
-  try {
+  return njc::api::guarded([&] {
     njc::runtime::SwarmOptions o;
     o.model = model->engine->model_options();
     o.capacity = options->capacity;
@@ -43,11 +43,7 @@ njc_status njc_swarm_create(const njc_model* model, const njc_swarm_options* opt
     if (!s) return fail(NJC_ERROR_INVALID_ARGUMENT, s.error().message);
     *swarm = new njc_swarm{model->engine, std::move(*s), {}, {}, false};
     return NJC_OK;
-  } catch (const std::bad_alloc&) {
-    return NJC_ERROR_OUT_OF_MEMORY;
-  } catch (...) {
-    return NJC_ERROR_INTERNAL;
-  }
+  });
 }
 
 void njc_swarm_destroy(njc_swarm* swarm) {
@@ -61,8 +57,8 @@ njc_status njc_swarm_prepare(njc_swarm* swarm, const uint32_t* slots, size_t cou
   const njc::runtime::ModelSignature& sig = swarm->swarm->signature();
   if ((!inputs || !input_strides) && !sig.inputs.empty()) return NJC_ERROR_INVALID_ARGUMENT;
   if ((!outputs || !output_strides) && !sig.outputs.empty()) return NJC_ERROR_INVALID_ARGUMENT;
-  try {
-    if (!slots && count > 0) return NJC_ERROR_INVALID_ARGUMENT;
+  if (!slots && count > 0) return NJC_ERROR_INVALID_ARGUMENT;
+  return njc::api::guarded([&] {
     swarm->prepared = false;
     swarm->slots.assign(slots, slots + count);
     njc::runtime::SwarmCall call;
@@ -76,23 +72,25 @@ njc_status njc_swarm_prepare(njc_swarm* swarm, const uint32_t* slots, size_t cou
     swarm->prepared = true;
     if (chunks) *chunks = swarm->swarm->chunk_count(count);
     return NJC_OK;
-  } catch (const std::bad_alloc&) {
-    return NJC_ERROR_OUT_OF_MEMORY;
-  }
+  });
 }
 
 njc_status njc_swarm_run(njc_swarm* swarm) {
   if (!swarm || !swarm->prepared) return NJC_ERROR_INVALID_ARGUMENT;
-  swarm->swarm->run(swarm->call);
-  return NJC_OK;
+  return njc::api::guarded([&] {
+    swarm->swarm->run(swarm->call);
+    return NJC_OK;
+  });
 }
 
 njc_status njc_swarm_run_chunk(njc_swarm* swarm, size_t chunk, size_t worker) {
   if (!swarm || !swarm->prepared || worker >= swarm->swarm->workers() ||
       chunk >= swarm->swarm->chunk_count(swarm->call.count))
     return NJC_ERROR_INVALID_ARGUMENT;
-  swarm->swarm->run_chunk(swarm->call, chunk, worker);
-  return NJC_OK;
+  return njc::api::guarded([&] {
+    swarm->swarm->run_chunk(swarm->call, chunk, worker);
+    return NJC_OK;
+  });
 }
 
 njc_status njc_swarm_slot_state(njc_swarm* swarm, size_t slot, float** data, size_t* count) {

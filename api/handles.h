@@ -23,6 +23,18 @@ struct njc_instance {
 
 namespace njc::api {
 
+// Runs body, turning an escaped exception into a status: a C caller never sees one.
+template <class Body>
+njc_status guarded(Body&& body) noexcept {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    return NJC_ERROR_OUT_OF_MEMORY;
+  } catch (...) {
+    return NJC_ERROR_INTERNAL;
+  }
+}
+
 // A new error object, or null when even that cannot be allocated.
 inline njc_error* make_error(njc_status status, std::string message) {
   return new (std::nothrow) njc_error{status, std::move(message)};
