@@ -18,7 +18,7 @@ import os
 
 import numpy as np
 
-__all__ = ["Error", "Model", "Instance", "TensorInfo", "compile", "compile_text", "version"]
+__all__ = ["Error", "Model", "Instance", "Swarm", "TensorInfo", "compile", "compile_text", "version"]
 
 try:
     from . import _install
@@ -55,6 +55,11 @@ class _Options(ctypes.Structure):
                 ("max_memory_mib", ctypes.c_int64)]
 
 
+class _SwarmOptions(ctypes.Structure):
+    _fields_ = [("struct_size", ctypes.c_size_t), ("capacity", ctypes.c_size_t), ("chunk", ctypes.c_size_t),
+                ("threads", ctypes.c_size_t)]
+
+
 class _TensorInfo(ctypes.Structure):
     _fields_ = [("name", ctypes.c_char_p), ("rank", ctypes.c_size_t),
                 ("dims", ctypes.POINTER(ctypes.c_int64)), ("elements", ctypes.c_size_t)]
@@ -89,6 +94,14 @@ def _declare(lib):
         "njc_instance_state_size": (I, [P, ctypes.POINTER(S)]),
         "njc_instance_save_state": (I, [P, FP, S]),
         "njc_instance_restore_state": (I, [P, FP, S]),
+        "njc_swarm_options_init": (None, [ctypes.POINTER(_SwarmOptions)]),
+        "njc_swarm_create": (I, [P, ctypes.POINTER(_SwarmOptions), ctypes.POINTER(P), ctypes.POINTER(P)]),
+        "njc_swarm_destroy": (None, [P]),
+        "njc_swarm_prepare": (I, [P, ctypes.POINTER(ctypes.c_uint32), S, ctypes.POINTER(FP), ctypes.POINTER(S),
+                                  ctypes.POINTER(FP), ctypes.POINTER(S), ctypes.POINTER(S)]),
+        "njc_swarm_run": (I, [P]),
+        "njc_swarm_slot_state": (I, [P, S, ctypes.POINTER(FP), ctypes.POINTER(S)]),
+        "njc_swarm_reset_slot": (I, [P, S]),
     }
     for name, (restype, argtypes) in signatures.items():
         fn = getattr(lib, name)
@@ -273,4 +286,73 @@ class Instance:
     def __del__(self):
         if getattr(self, "_handle", None):
             _lib.njc_instance_destroy(self._handle)
+            self._handle = None
+
+
+class Swarm:
+    """Many NPCs of one model per call (njc_swarm_*): a state slot per NPC, batched kernels, threads.
+
+        swarm = njc.Swarm(model, capacity=1000, threads=0)      # 0 threads: one per CPU
+        actions, = swarm.run([3, 17, 42], observations)         # rows of observations: the NPCs in order
+    """
+
+    def __init__(self, model, capacity, chunk=16, threads=1):
+        self.model = model
+        o = _SwarmOptions()
+        _lib.njc_swarm_options_init(ctypes.byref(o))
+        o.capacity, o.chunk, o.threads = int(capacity), int(chunk), int(threads)
+        handle, error = ctypes.c_void_p(), ctypes.c_void_p()
+        status = _lib.njc_swarm_create(model._handle, ctypes.byref(o), ctypes.byref(handle), ctypes.byref(error))
+        if status != _OK:
+            message = _lib.njc_error_message(error).decode(errors="replace") if error else ""
+            _lib.njc_error_destroy(error)
+            raise Error(_lib.njc_status_name(status).decode(), message.rstrip("\n"))
+        self._handle = handle
+        self.capacity = int(capacity)
+
+    def run(self, slots, *inputs):
+        """One call for the NPCs in `slots` (distinct slot numbers); inputs[i] holds their rows in that
+        order (any shape with len(slots) rows). Returns each output as an array of len(slots) rows."""
+        slots = np.ascontiguousarray(slots, dtype=np.uint32).reshape(-1)
+        n = slots.size
+        if len(inputs) != len(self.model.inputs):
+            raise ValueError(f"njc: the model takes {len(self.model.inputs)} inputs, got {len(inputs)}")
+        rows_in = []
+        for x, info in zip(inputs, self.model.inputs):
+            x = np.ascontiguousarray(x, dtype=np.float32)
+            if x.size != n * info.elements:
+                raise ValueError(f"njc: input {info.name!r} needs {n} rows of {info.elements} values, "
+                                 f"got {x.size} values")
+            rows_in.append(x)
+        outs = [np.zeros((n,) + tuple(info.shape), np.float32) for info in self.model.outputs]
+        FP = ctypes.POINTER(ctypes.c_float)
+        in_ptrs = (FP * max(1, len(rows_in)))(*[x.ctypes.data_as(FP) for x in rows_in])
+        out_ptrs = (FP * max(1, len(outs)))(*[y.ctypes.data_as(FP) for y in outs])
+        in_strides = (ctypes.c_size_t * max(1, len(rows_in)))(*[i.elements for i in self.model.inputs])
+        out_strides = (ctypes.c_size_t * max(1, len(outs)))(*[o.elements for o in self.model.outputs])
+        status = _lib.njc_swarm_prepare(self._handle, slots.ctypes.data_as(ctypes.POINTER(ctypes.c_uint32)), n,
+                                        in_ptrs, in_strides, out_ptrs, out_strides, None)
+        if status != _OK:
+            raise Error(_lib.njc_status_name(status).decode(),
+                        f"njc: swarm call refused: slots must be distinct and below {self.capacity}")
+        _check(_lib.njc_swarm_run(self._handle), "njc_swarm_run")
+        return outs
+
+    def slot_state(self, slot):
+        """A writable view of one slot's state (the model's states, in order)."""
+        ptr, count = ctypes.POINTER(ctypes.c_float)(), ctypes.c_size_t()
+        _check(_lib.njc_swarm_slot_state(self._handle, slot, ctypes.byref(ptr), ctypes.byref(count)),
+               "njc_swarm_slot_state")
+        if count.value == 0:
+            return np.zeros(0, np.float32)
+        buffer = (ctypes.c_float * count.value).from_address(ctypes.addressof(ptr.contents))
+        buffer._owner = self
+        return np.frombuffer(buffer, dtype=np.float32)
+
+    def reset_slot(self, slot):
+        _check(_lib.njc_swarm_reset_slot(self._handle, slot), "njc_swarm_reset_slot")
+
+    def __del__(self):
+        if getattr(self, "_handle", None):
+            _lib.njc_swarm_destroy(self._handle)
             self._handle = None

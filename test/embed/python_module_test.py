@@ -118,6 +118,26 @@ class ModuleTest(unittest.TestCase):
         del npc  # views keep the instance alive
         self.assertTrue(np.isfinite(views[0]).all())
 
+    def test_swarm_matches_one_instance_per_npc(self):
+        model = njc.compile(os.path.join(EXAMPLES, "npc_brain.json"))
+        swarm = njc.Swarm(model, capacity=9, chunk=4, threads=2)
+        npcs = [model.instance() for _ in range(9)]
+        rng = np.random.default_rng(4)
+        for frame in range(4):
+            slots = rng.permutation(9)[:5 + frame]
+            obs = rng.uniform(-1, 1, (len(slots),) + model.inputs[0].shape).astype(np.float32)
+            actions, = swarm.run(slots, obs)
+            for k, slot in enumerate(slots):
+                want, = npcs[slot].run(obs[k])
+                np.testing.assert_allclose(actions[k], want, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(swarm.slot_state(int(slots[0])), npcs[slots[0]].save_state(), rtol=1e-5, atol=1e-6)
+        swarm.reset_slot(int(slots[0]))
+        self.assertFalse(swarm.slot_state(int(slots[0])).any())
+        with self.assertRaises(njc.Error):
+            swarm.run([1, 1], np.zeros((2,) + model.inputs[0].shape, np.float32))
+        with self.assertRaises(njc.Error):
+            njc.Swarm(model, capacity=0)
+
     def test_errors_carry_the_cli_message(self):
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "bad.json")
