@@ -5,7 +5,6 @@
 #include "runtime/swarm.h"
 
 struct njc_swarm {
-  std::shared_ptr<const njc::api::Engine> engine;  // keeps the options and graph it was made from
   std::unique_ptr<njc::runtime::Swarm> swarm;
   njc::runtime::SwarmCall call;
   std::vector<uint32_t> slots;
@@ -41,7 +40,7 @@ njc_status njc_swarm_create(const njc_model* model, const njc_swarm_options* opt
     o.threads = options->threads;
     auto s = njc::runtime::Swarm::create(model->engine->graph(), o);
     if (!s) return fail(NJC_ERROR_INVALID_ARGUMENT, s.error().message);
-    *swarm = new njc_swarm{model->engine, std::move(*s), {}, {}, false};
+    *swarm = new njc_swarm{std::move(*s), {}, {}, false};
     return NJC_OK;
   });
 }

@@ -78,7 +78,6 @@ class ModelInstance {
   ModelInstance(ModelInstance&&) noexcept = default;  // the memory moves with its pointer table
   ModelInstance& operator=(ModelInstance&&) noexcept = default;
 
-  const CompiledModel& model() const { return *model_; }
   // inputs[i]: batch × num_elements values of graph input i. Returns the outputs likewise.
   std::vector<std::vector<float>> run(const std::vector<std::vector<float>>& inputs);
   void reset_state();

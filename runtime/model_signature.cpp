@@ -39,6 +39,16 @@ ModelSignature describe_model(const Graph& g, const passes::LoweredModel& lowere
   return s;
 }
 
+ModelSignature one_instance_of(const ModelSignature& batched) {
+  ModelSignature one = batched;
+  size_t batch = static_cast<size_t>(batched.batch);
+  for (auto* list : {&one.inputs, &one.outputs, &one.states})
+    for (TensorSignature& t : *list) t.elements /= batch;
+  one.batch = 1;
+  one.state_floats = batched.state_floats / batch;
+  return one;
+}
+
 void save_states(const ModelSignature& s, const float* memory, float* dst) {
   for (const TensorSignature& t : s.states) dst = std::copy_n(memory + t.offset, t.elements, dst);
 }

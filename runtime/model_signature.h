@@ -37,6 +37,10 @@ using PlaceBuffer = std::function<size_t(const std::string& name, size_t size)>;
 // tensor still holds one float per batch instance).
 ModelSignature describe_model(const Graph& g, const passes::LoweredModel& lowered, const PlaceBuffer& place);
 
+// One batch instance's view of a batched model's signature: every tensor's elements divided by the batch,
+// offsets those of instance 0's rows.
+ModelSignature one_instance_of(const ModelSignature& batched);
+
 // Copies every state of an instance's memory to dst (state_floats floats), or back.
 void save_states(const ModelSignature& s, const float* memory, float* dst);
 void restore_states(const ModelSignature& s, float* memory, const float* src);

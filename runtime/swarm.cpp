@@ -21,14 +21,12 @@ Expected<std::unique_ptr<Swarm>> Swarm::create(const Graph& g, const SwarmOption
   std::unique_ptr<Swarm> s(new Swarm(std::min<size_t>(threads, 256)));
   s->capacity_ = o.capacity;
   s->chunk_ = std::min(o.chunk, o.capacity);
-  auto single = CompiledModel::compile(g, o.model);  // the per-NPC signature (and the kernels' check)
-  if (!single) return single.error();
-  s->signature_ = (*single)->signature();
   Graph batched = g;
   batched.batch = static_cast<int64_t>(s->chunk_);
   auto model = CompiledModel::compile(batched, o.model);
   if (!model) return model.error();
   s->batched_ = std::move(*model);
+  s->signature_ = one_instance_of(s->batched_->signature());
   for (size_t w = 0; w < s->workers(); ++w) s->lanes_.push_back(std::make_unique<ModelInstance>(s->batched_));
   s->states_.assign(s->capacity_ * s->signature_.state_floats, 0.0f);
   s->seen_.assign(s->capacity_, 0);
