@@ -11,6 +11,7 @@
 #include "ir/loop_interpreter.h"
 #include "ir/shape_inference.h"
 #include "ir/slice_range.h"
+#include "passes/lower_batched_cells.h"
 #include "passes/lower_sequence_ops.h"
 #include "passes/lowering_scope.h"
 
@@ -39,6 +40,7 @@ class Lowering {
   LoopValue elementwise(KernelScope& s, const Node& n, const std::vector<LoopValue>& args);
   void lower_elementwise(KernelScope& s, size_t index);
   void lower_matmul_like(KernelScope& s, size_t index);
+  bool folds_batch_into_rows(size_t index, bool packed_b, const std::vector<size_t>& epilogue) const;
   std::vector<size_t> fusable_epilogue(size_t index);
   void lower_softmax(KernelScope& s, const Node& n);
   void lower_reduce(KernelScope& s, const Node& n);
@@ -154,6 +156,35 @@ std::vector<size_t> Lowering::fusable_epilogue(size_t index) {
   return chain;
 }
 
+// Whether a batched dense layer can run as one matrix product over all instances' rows: A's rows of
+// every instance are consecutive in its buffer (instance b's row i is row b*M + i), and so are y's, so
+// the batch folds into the row loop and each panel of the constant B serves every instance's rows. Each
+// other operand (C, the epilogue's) must then be either instance data of y's own shape (same row
+// folding) or a constant whose rows broadcast.
+bool Lowering::folds_batch_into_rows(size_t index, bool packed_b, const std::vector<size_t>& epilogue) const {
+  const Node& n = g_.nodes[index];
+  bool ta = n.op == OpKind::Gemm && attr_int(n, "transA", 0);
+  const Shape& ys = shape(n.outputs[0]);
+  if (g_.batch == 1 || !packed_b || ta || shape(n.inputs[0]).size() != 2 || ys.size() != 2 ||
+      is_constant(n.inputs[0]))
+    return false;
+  auto row_foldable = [&](ValueId v) {
+    if (v == kNoValue) return true;
+    const Shape& vs = shape(v);
+    if (!is_constant(v)) return vs == ys;
+    return vs.size() < 2 || vs[vs.size() - 2] == 1;
+  };
+  for (size_t i = 2; i < n.inputs.size(); ++i)
+    if (!row_foldable(n.inputs[i])) return false;
+  ValueId cur = n.outputs[0];
+  for (size_t c : epilogue) {
+    for (ValueId in : g_.nodes[c].inputs)
+      if (in != cur && !row_foldable(in)) return false;
+    cur = g_.nodes[c].outputs[0];
+  }
+  return true;
+}
+
 void Lowering::lower_matmul_like(KernelScope& s, size_t index) {
   const Node& n = g_.nodes[index];
   loop::Builder& b = s.b();
@@ -181,20 +212,28 @@ void Lowering::lower_matmul_like(KernelScope& s, size_t index) {
             static_cast<float>(alpha * w[static_cast<size_t>(tb ? j * K + k : k * N + j)]);
     packed = s.constant_buffer(buffer_name(bb) + ".packed", std::move(p));
   }
+  std::vector<size_t> chain = fusable_epilogue(index);
+  // Folded, the nests run over the rows of all instances at once: y's loop shape is [batch * M, N].
+  bool fold = folds_batch_into_rows(index, packed.has_value(), chain);
+  int64_t rows = fold ? g_.batch * M : M;
+  Shape loop_ys = fold ? Shape{rows, N} : ys;
+  auto operand_index = [&](ValueId v, const Idx& idx) {
+    return fold && !is_constant(v) ? idx : broadcast_index(shape(v), loop_ys, idx);
+  };
   auto y_index = [&](const Idx& bi, Affine i, Affine j) {
     Idx idx = bi;
     if (!a_vec) idx.push_back(i);
     if (!b_vec) idx.push_back(j);
     return idx;
   };
-  s.per_instance([&] {
+  auto body = [&] {
     // Init nest: y = beta * C (broadcast), or 0.
     nest(b, batch, [&](const Idx& bi) {
-      b.loop("i", 0, M, 1, [&](LoopValue i) {
+      b.loop("i", 0, rows, 1, [&](LoopValue i) {
         b.loop("j", 0, N, 1, [&](LoopValue j) {
           Idx yi = y_index(bi, Affine::var(i), Affine::var(j));
           bool has_c = gemm && n.inputs.size() > 2 && n.inputs[2] != kNoValue;
-          LoopValue init = has_c ? s.load(n.inputs[2], broadcast_index(shape(n.inputs[2]), ys, yi)) : s.c(0);
+          LoopValue init = has_c ? s.load(n.inputs[2], operand_index(n.inputs[2], yi)) : s.c(0);
           if (has_c && beta != 1.0) init = b.mul(s.c(beta), init);
           s.store(init, y, yi);
         });
@@ -202,7 +241,7 @@ void Lowering::lower_matmul_like(KernelScope& s, size_t index) {
     });
     // Accumulation nest: y[i, j] += A[i, k] * B[k, j].
     nest(b, batch, [&](const Idx& bi) {
-      b.loop("i", 0, M, 1, [&](LoopValue i) {
+      b.loop("i", 0, rows, 1, [&](LoopValue i) {
         b.loop("j", 0, N, 1, [&](LoopValue j) {
           b.loop("k", 0, K, 1, [&](LoopValue k) {
             Affine I = Affine::var(i), J = Affine::var(j), Kx = Affine::var(k);
@@ -229,23 +268,25 @@ void Lowering::lower_matmul_like(KernelScope& s, size_t index) {
       });
     });
     // Fused elementwise epilogue (bias, activation, ...): one pass over y, chain values kept in registers.
-    std::vector<size_t> chain = fusable_epilogue(index);
     if (chain.empty()) return;
-    nest(b, ys, [&](const Idx& idx) {
+    nest(b, loop_ys, [&](const Idx& idx) {
       ValueId cur = y;
       LoopValue v = s.load(y, idx);
       for (size_t c : chain) {
         const Node& e = g_.nodes[c];
         std::vector<LoopValue> args;
-        for (ValueId in : e.inputs)
-          args.push_back(in == cur ? v : s.load(in, broadcast_index(shape(in), ys, idx)));
+        for (ValueId in : e.inputs) args.push_back(in == cur ? v : s.load(in, operand_index(in, idx)));
         v = elementwise(s, e, args);
         cur = e.outputs[0];
       }
       s.store(v, cur, idx);
     });
-    for (size_t c : chain) fused_[c] = true;
-  });
+  };
+  if (fold)
+    body();
+  else
+    s.per_instance(body);
+  for (size_t c : chain) fused_[c] = true;
 }
 
 // ---- softmax and reductions ---------------------------------------------------------------------------
@@ -404,8 +445,14 @@ Status Lowering::lower_node(size_t index) {
   const Node& n = g_.nodes[index];
   if (n.op == OpKind::Reshape && buffer_name(n.outputs[0]) == buffer_name(n.inputs[0])) return Status::ok();
   ValueId named = *std::find_if(n.outputs.begin(), n.outputs.end(), [](ValueId v) { return v != kNoValue; });
-  KernelScope s(ctx_, ctx_.unique(std::to_string(index) + "_" + std::string(op_info(n.op).name) + "_" +
-                                  g_.value(named).name));
+  std::string name =
+      ctx_.unique(std::to_string(index) + "_" + std::string(op_info(n.op).name) + "_" + g_.value(named).name);
+  if (lowers_across_instances(ctx_, n)) {
+    (n.op == OpKind::LSTM ? lower_lstm_across_instances : lower_gru_across_instances)(ctx_, n, name,
+                                                                                      out_.module.kernels);
+    return Status::ok();
+  }
+  KernelScope s(ctx_, name);
   if (n.op == OpKind::Gemm || n.op == OpKind::MatMul)
     lower_matmul_like(s, index);
   else if (is_unary_elementwise(n.op) || is_binary_elementwise(n.op))

@@ -7,9 +7,12 @@
 //   Gemm/MatMul  ─▶ an init nest (β·C or 0) then an i, j, k accumulation nest; a constant B is re-laid out
 //                   at compile time to [K][N] (transposes and α folded in) so the j loop reads it
 //                   contiguously; single-use elementwise successors (bias, activation chains) are fused into
-//                   the same kernel
+//                   the same kernel; in a model batch, a per-instance A with a constant B folds the batch
+//                   into the row loop (one product over batch × M rows, each B panel serves them all)
 //   LSTM / GRU   ─▶ one kernel; per hidden unit the gate dot products over x and h are loop-carried
-//                   accumulators, activations and the state update work on them (lower_sequence_ops.h)
+//                   accumulators, activations and the state update work on them (lower_sequence_ops.h);
+//                   one step of a model batch: the gate products across instances as a kernel of its
+//                   own, then a kernel of activations (lower_batched_cells.h)
 //   Conv         ─▶ a loop nest per output element, padding through a zeroed scratch copy
 //   states       ─▶ a last kernel copies each state's next value into the state buffer
 //

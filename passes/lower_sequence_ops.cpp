@@ -5,79 +5,11 @@
 
 #include "ir/assert.h"
 #include "ir/conv_geometry.h"
+#include "passes/recurrent_operands.h"
 
 namespace njc::passes::lowering {
 
 namespace {
-
-ValueId input_or_none(const Node& n, size_t i) {
-  return i < n.inputs.size() ? n.inputs[i] : kNoValue;
-}
-ValueId output_or_none(const Node& n, size_t i) {
-  return i < n.outputs.size() ? n.outputs[i] : kNoValue;
-}
-
-// Index arithmetic of X, Y and the [dirs, batch, H] states in either ONNX layout.
-struct RnnShape {
-  bool batch_first;
-  int64_t seq, batch, input, hidden, dirs;
-  Idx x(Affine t, Affine b, Affine i) const { return batch_first ? Idx{b, t, i} : Idx{t, b, i}; }
-  Idx y(Affine t, int64_t d, Affine b, Affine h) const {
-    return batch_first ? Idx{b, t, Affine::cst(d), h} : Idx{t, Affine::cst(d), b, h};
-  }
-  Idx state(int64_t d, Affine b, Affine h) const {
-    return batch_first ? Idx{b, Affine::cst(d), h} : Idx{Affine::cst(d), b, h};
-  }
-  Shape y_shape() const {
-    return batch_first ? Shape{batch, seq, dirs, hidden} : Shape{seq, dirs, batch, hidden};
-  }
-  Shape state_shape() const { return batch_first ? Shape{batch, dirs, hidden} : Shape{dirs, batch, hidden}; }
-};
-
-RnnShape rnn_shape(const LoweringContext& ctx, const Node& n) {
-  RnnShape r{};
-  r.batch_first = attr_int(n, "layout", 0) != 0;
-  const Shape& x = ctx.shape(n.inputs[0]);
-  const Shape& rr = ctx.shape(n.inputs[2]);
-  r.seq = r.batch_first ? x[1] : x[0];
-  r.batch = r.batch_first ? x[0] : x[1];
-  r.input = x[2];
-  r.hidden = rr[2];
-  r.dirs = rr[0];
-  return r;
-}
-
-std::vector<std::string> activations(const Node& n, int64_t dirs, std::vector<std::string> dflt) {
-  if (auto a = attr_strings(n, "activations")) return *a;
-  std::vector<std::string> out;
-  for (int64_t d = 0; d < dirs; ++d) out.insert(out.end(), dflt.begin(), dflt.end());
-  return out;
-}
-
-LoopValue clipped(KernelScope& s, const Node& n, LoopValue v) {
-  if (!n.attrs.count("clip")) return v;
-  double c = attr_float(n, "clip", 0);
-  return s.b().min(s.b().max(v, s.c(-c)), s.c(c));
-}
-
-// A constant gate weight W[dirs][G*H][K] (ONNX W or R, gates g, units j) transposed at compile time to
-// [dirs][K][G*H], so that for one k the units of a gate are contiguous and the unit loop vectorizes
-// (vectorize-outer). Which layout streams best depends on that schedule, so O3 chooses it afterwards:
-// relayout puts the weights per block of W units as [block][k][gate][W units], each block one stream.
-// nullopt for a computed weight.
-std::optional<BufferId> transposed_gate_weights(KernelScope& s, const LoweringContext& ctx, ValueId w) {
-  if (!ctx.is_constant(w)) return std::nullopt;
-  const Shape& ws = ctx.shape(w);
-  int64_t dirs = ws[0], rows = ws[1], K = ws[2];
-  const std::vector<float>& data = ctx.g().data_of(ctx.constant_source(w));
-  std::vector<float> t(data.size());
-  for (int64_t d = 0; d < dirs; ++d)
-    for (int64_t row = 0; row < rows; ++row)
-      for (int64_t k = 0; k < K; ++k)
-        t[static_cast<size_t>((d * K + k) * rows + row)] =
-            data[static_cast<size_t>((d * rows + row) * K + k)];
-  return s.constant_buffer(ctx.buffer_name(w) + ".t", std::move(t));
-}
 
 // Everything a recurrent step needs to find its operands.
 struct RecurrentStep {
@@ -163,15 +95,6 @@ void store_last_hidden(KernelScope& s, const RnnShape& r, int64_t d, bool backwa
   s.b().loop("u", 0, r.hidden, 1, [&](LoopValue j) {
     s.store(s.load(hs, r.y(last, d, bi, Affine::var(j))), y_h, r.state(d, bi, Affine::var(j)));
   });
-}
-
-// Where the steps write their hidden states: Y; or, for one step with only Y_h wanted (a cell step), Y_h
-// itself, whose flat layout is then the same as Y's; else a scratch tensor of Y's shape.
-View hidden_sequence(KernelScope& s, const Node& n, const RnnShape& r) {
-  ValueId y = output_or_none(n, 0), y_h = output_or_none(n, 1);
-  if (y != kNoValue) return s.write(y);
-  if (r.seq == 1 && y_h != kNoValue) return View{s.write(y_h).buffer, r.y_shape(), true};
-  return s.scratch("hidden_sequence", r.y_shape());
 }
 
 }  // namespace

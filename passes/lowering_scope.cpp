@@ -79,6 +79,14 @@ View KernelScope::scratch(const std::string& hint, const Shape& shape) {
   return View{b_.scratch(ctx_.unique(hint), {storage_elements(shape) * ctx_.batch()}), shape, true};
 }
 
+View KernelScope::passed(const std::string& name, const Shape& shape, bool writes) {
+  int64_t n = storage_elements(shape) * ctx_.batch();
+  std::optional<BufferId> existing = k_.find_buffer(name);
+  if (!existing) existing = writes ? b_.output(name, {n}) : b_.input(name, {n});
+  NJC_ASSERT(k_.buffer(*existing).size() == n, "a passed buffer declared with two sizes");
+  return View{*existing, shape, true};
+}
+
 Affine KernelScope::index(const View& v, const Idx& idx) {
   return index_at(v, linear_index(v.shape, idx));
 }
@@ -91,6 +99,15 @@ Affine KernelScope::index_at(const View& v, const Affine& position) {
 void KernelScope::per_instance(const std::function<void()>& body) {
   if (ctx_.batch() == 1) return body();
   b_.loop("b", 0, ctx_.batch(), 1, [&](LoopValue iv) {
+    batch_iv_ = iv;
+    body();
+    batch_iv_ = loop::kNoValue;
+  });
+}
+
+void KernelScope::for_instances(const std::string& name, const std::function<void()>& body) {
+  NJC_ASSERT(batch_iv_ == loop::kNoValue, "instance loops do not nest");
+  b_.loop(name, 0, ctx_.batch(), 1, [&](LoopValue iv) {
     batch_iv_ = iv;
     body();
     batch_iv_ = loop::kNoValue;

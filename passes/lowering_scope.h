@@ -64,6 +64,10 @@ class KernelScope {
   BufferId constant_buffer(const std::string& hint, std::vector<float> data);
   // A per-instance scratch tensor of this kernel, under a fresh name.
   View scratch(const std::string& hint, const Shape& shape);
+  // A per-instance tensor that no graph value names, passed between the kernels of one node by its
+  // name (from LoweringContext::unique): the kernel that writes it declares it an output, later ones an
+  // input. Declared on first use.
+  View passed(const std::string& name, const Shape& shape, bool writes);
 
   // The index in the view's buffer of element idx (one affine per dimension) of the current instance.
   Affine index(const View& v, const Idx& idx);
@@ -77,6 +81,10 @@ class KernelScope {
 
   // Runs body once per batch instance (inside a loop over them when batch > 1).
   void per_instance(const std::function<void()>& body);
+  // A loop over the batch instances (even when batch is 1) as one loop of a nest: accesses of instance
+  // data in body index the copy of the instance this loop's variable names. Nests built from such loops
+  // put the instances on the row loop of a matrix product, so every instance reuses a weight panel.
+  void for_instances(const std::string& name, const std::function<void()>& body);
 
  private:
   View view(ValueId v, bool writes);

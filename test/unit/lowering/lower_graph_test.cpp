@@ -11,6 +11,7 @@
 #include "frontend/model_reader.h"
 #include "ir/graph_interpreter.h"
 #include "ir/graph_printer.h"
+#include "ir/loop_printer.h"
 #include "ir/loop_verifier.h"
 #include "passes/pass_manager.h"
 #include "passes/pipelines.h"
@@ -275,6 +276,100 @@ TEST(LowerGraph, RecurrentCellsWithWeightsInBlocksOfLanes) {
                       std::string::npos;
           EXPECT_EQ(relaid > 0, hidden > target.vector_lanes) << h;
         }
+      }
+}
+
+// A model batch of dense layers with a constant B folds into the row loop (instance b's row i is row
+// b*M + i): one matrix product over all instances. C and epilogue operands of each kind that keeps the
+// folding (instance data of y's shape, constants whose rows broadcast), and one that does not (a
+// constant [M, N] with M > 1: per-instance rows of a constant), at every level and target.
+TEST(LowerGraph, DenseLayersOfABatchAsOneMatrixProduct) {
+  struct Case {
+    int64_t batch, m;
+    std::string
+        extra;  // "c": a per-instance C of y's shape; "row": an epilogue constant [1, N]; "mn": [M, N]
+    bool folds;
+  };
+  const Case cases[] = {{3, 1, "", true},    {16, 1, "row", true}, {7, 3, "c", true},
+                        {5, 2, "mn", false}, {13, 1, "c", true},   {2, 4, "", true}};
+  const int64_t k = 7, n = 16;
+  for (const Case& c : cases) {
+    std::string y = shape_to_string({c.m, n});
+    std::string text =
+        "graph @d batch " + std::to_string(c.batch) + " {\n  input %x : " + shape_to_string({c.m, k}) + "\n" +
+        (c.extra == "c" ? "  input %c : " + y + "\n" : "") + param_text("w", {n, k}, 1) +
+        param_text("b", {n}, 2) + param_text("e", c.extra == "mn" ? Shape{c.m, n} : Shape{1, n}, 3) +
+        "  %y = Gemm(%x, %w, " + (c.extra == "c" ? "%c" : "%b") + ") {transB = 1} : " + y + "\n";
+    text += c.extra == "row" || c.extra == "mn"
+                ? "  %s = Add(%y, %e) : " + y + "\n  %z = Relu(%s) : " + y + "\n"
+                : "  %z = Relu(%y) : " + y + "\n";
+    text += "  output %z\n}\n";
+    Graph g = parse(text);
+    std::string what = "batch " + std::to_string(c.batch) + " m " + std::to_string(c.m) + " " + c.extra;
+    auto lowered = passes::lower_graph(g);
+    ASSERT_TRUE(lowered);
+    std::string rows = "for %i = 0 to " + std::to_string(c.batch * c.m) + " ";
+    EXPECT_EQ(loop::print(lowered->module.kernels[0]).find(rows) != std::string::npos, c.folds) << what;
+    for (int level = 0; level <= 3; ++level)
+      for (auto target :
+           {passes::TargetDesc::avx512(), passes::TargetDesc::avx2(), passes::TargetDesc::sse()})
+        expect_lowering_matches(g, level, target, 2, what);
+  }
+}
+
+// One step of a cell for a model batch, as graph states carried between calls (as a model file's
+// LSTM/GRU layer and the NPC swarm compile it), in every variant that lowers across instances: the gate
+// products a kernel of their own (<node>.gates), the instances on its rows.
+std::string cell_step_graph(const char* op, int64_t batch, int64_t hidden, const std::string& attrs,
+                            bool peepholes, bool layout1, bool with_state) {
+  int64_t gates = std::string(op) == "LSTM" ? 4 : 3, in = 6;
+  std::string state = shape_to_string({1, 1, hidden});
+  std::string text =
+      "graph @cell batch " + std::to_string(batch) + " {\n  input %x : [1, 1, " + std::to_string(in) + "]\n";
+  if (with_state) text += "  state %h : " + state + "\n" + (gates == 4 ? "  state %c : " + state + "\n" : "");
+  text += param_text("W", {1, gates * hidden, in}, 1) + param_text("R", {1, gates * hidden, hidden}, 2) +
+          param_text("B", {1, 2 * gates * hidden}, 3);
+  if (peepholes) text += param_text("P", {1, 3 * hidden}, 4);
+  std::string ins = "%x, %W, %R, %B, _, " + std::string(with_state ? "%h" : "_");
+  if (gates == 4) ins += std::string(", ") + (with_state ? "%c" : "_") + (peepholes ? ", %P" : "");
+  std::string y = shape_to_string({1, 1, 1, hidden});
+  std::string outs = gates == 4 ? "%y, %yh, %yc" : "%y, %yh";
+  std::string types = gates == 4 ? y + ", " + state + ", " + state : y + ", " + state;
+  text += "  " + outs + " = " + op + "(" + ins + ") {hidden_size = " + std::to_string(hidden) + attrs +
+          (layout1 ? ", layout = 1" : "") + "} : " + types + "\n  output %y\n";
+  if (with_state) text += "  next %h = %yh\n" + std::string(gates == 4 ? "  next %c = %yc\n" : "");
+  return text + "}\n";
+}
+
+TEST(LowerGraph, CellStepsOfABatchAsMatrixProductsAcrossInstances) {
+  struct Case {
+    const char* op;
+    std::string attrs;
+    bool peep, layout1, state;
+  };
+  const Case cases[] = {{"LSTM", "", false, false, true},
+                        {"LSTM", ", clip = 0.4", true, true, true},
+                        {"LSTM", ", activations = [\"Sigmoid\", \"Relu\", \"Tanh\"]", false, false, false},
+                        {"GRU", ", linear_before_reset = 0", false, false, true},
+                        {"GRU", ", linear_before_reset = 1", false, true, true},
+                        {"GRU", ", linear_before_reset = 0, clip = 0.5", false, false, false},
+                        {"GRU", ", linear_before_reset = 1", false, false, false}};
+  for (const Case& c : cases)
+    for (int64_t batch : {2, 7, 13})
+      for (int64_t hidden : {5, 16}) {
+        Graph g = parse(cell_step_graph(c.op, batch, hidden, c.attrs, c.peep, c.layout1, c.state));
+        std::string what = std::string(c.op) + c.attrs + " batch " + std::to_string(batch) + " hidden " +
+                           std::to_string(hidden) + (c.state ? " with state" : "");
+        auto lowered = passes::lower_graph(g);
+        ASSERT_TRUE(lowered);
+        bool products = false;
+        for (const loop::Kernel& k : lowered->module.kernels)
+          products |= k.name.find(".gates") != std::string::npos;
+        EXPECT_TRUE(products) << what;
+        for (int level : {0, 1, 3})
+          for (auto target :
+               {passes::TargetDesc::avx512(), passes::TargetDesc::avx2(), passes::TargetDesc::sse()})
+            expect_lowering_matches(g, level, target, 3, what);
       }
 }
 
