@@ -17,7 +17,7 @@ void njc_swarm_options_init(njc_swarm_options* options) {
   if (!options) return;
   std::memset(options, 0, sizeof *options);
   options->struct_size = sizeof *options;
-  options->chunk = 16;
+  options->chunk = 48;
   options->threads = 1;
 }
 

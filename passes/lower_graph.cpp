@@ -310,15 +310,18 @@ void Lowering::lower_softmax(KernelScope& s, const Node& n) {
                                  [&](LoopValue k, const std::vector<LoopValue>& acc) {
                                    return std::vector<LoopValue>{b.max(acc[0], s.load(x, at(k)))};
                                  })[0];
+      // Softmax keeps each exp(x - max) in y for the final scaling: one exp per element, not two.
+      bool log_form = n.op == OpKind::LogSoftmax;
       LoopValue sum =
           b.loop_iter("k", 0, xs[axis], 1, {s.c(0)}, [&](LoopValue k, const std::vector<LoopValue>& acc) {
-            return std::vector<LoopValue>{b.add(acc[0], b.unary(loop::Op::Exp, b.sub(s.load(x, at(k)), mx)))};
+            LoopValue e = b.unary(loop::Op::Exp, b.sub(s.load(x, at(k)), mx));
+            if (!log_form) s.store(e, y, at(k));
+            return std::vector<LoopValue>{b.add(acc[0], e)};
           })[0];
-      bool log_form = n.op == OpKind::LogSoftmax;
       LoopValue scale = log_form ? b.unary(loop::Op::Log, sum) : b.unary(loop::Op::Recip, sum);
       b.loop("k", 0, xs[axis], 1, [&](LoopValue k) {
-        LoopValue shifted = b.sub(s.load(x, at(k)), mx);
-        s.store(log_form ? b.sub(shifted, scale) : b.mul(b.unary(loop::Op::Exp, shifted), scale), y, at(k));
+        LoopValue v = log_form ? b.sub(b.sub(s.load(x, at(k)), mx), scale) : b.mul(s.load(y, at(k)), scale);
+        s.store(v, y, at(k));
       });
     });
   });

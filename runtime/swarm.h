@@ -24,7 +24,7 @@ namespace njc::runtime {
 struct SwarmOptions {
   ModelOptions model;   // target, level, subnormals
   size_t capacity = 0;  // state slots: the NPCs that exist at once
-  size_t chunk = 16;    // NPCs per batched kernel call
+  size_t chunk = 48;    // NPCs per batched kernel call (a multiple of the 6-row GEMM tile)
   size_t threads = 1;   // the built-in pool's workers, the caller included; 0: one per CPU
 };
 

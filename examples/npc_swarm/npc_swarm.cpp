@@ -27,7 +27,7 @@ using njc::demo::World;
 using Clock = std::chrono::steady_clock;
 
 struct Args {
-  size_t npcs = 10000, frames = 200, warmup = 10, chunk = 16;
+  size_t npcs = 10000, frames = 200, warmup = 10, chunk = 48;
   std::string model = "examples/npc_brain.json", svg;
   bool fit = false;
 };

@@ -185,7 +185,7 @@ typedef struct njc_swarm njc_swarm;
 typedef struct njc_swarm_options {
   size_t struct_size; /* sizeof(njc_swarm_options), set by njc_swarm_options_init */
   size_t capacity;    /* state slots: the most NPCs that exist at once (required, 1 to 2^31) */
-  size_t chunk;       /* NPCs per batched kernel call (default 16) */
+  size_t chunk;       /* NPCs per batched kernel call (default 48) */
   size_t threads;     /* the built-in pool's threads, the caller's included; 0: one per CPU (default 1) */
 } njc_swarm_options;
 

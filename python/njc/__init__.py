@@ -296,7 +296,7 @@ class Swarm:
         actions, = swarm.run([3, 17, 42], observations)         # rows of observations: the NPCs in order
     """
 
-    def __init__(self, model, capacity, chunk=16, threads=1):
+    def __init__(self, model, capacity, chunk=48, threads=1):
         self.model = model
         o = _SwarmOptions()
         _lib.njc_swarm_options_init(ctypes.byref(o))
