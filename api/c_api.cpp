@@ -1,5 +1,6 @@
 // The C API (include/njc/njc.h): argument checks, error objects and exception barriers around api::Engine
 // and api::Instance. No C++ exception crosses this file's functions.
+#include <cstddef>
 #include <cstring>
 #include <new>
 
@@ -21,11 +22,14 @@ njc_status fail(njc_error** error, njc_status status, std::string message) {
 njc_status checked_options(const njc_options* given, njc_options* out, njc_error** error) {
   njc_options_init(out);
   if (!given) return NJC_OK;
-  if (given->struct_size != sizeof(njc_options))
+  // A program built against 0.2.0 passes the struct without the fields added since: they keep defaults.
+  const size_t v020 = offsetof(njc_options, code_cache_dir);
+  if (given->struct_size != sizeof(njc_options) && given->struct_size != v020)
     return fail(error, NJC_ERROR_INVALID_ARGUMENT,
                 "njc: options.struct_size is " + std::to_string(given->struct_size) + ", expected " +
                     std::to_string(sizeof(njc_options)) + " (call njc_options_init first)\n");
-  *out = *given;
+  std::memcpy(static_cast<void*>(out), given, given->struct_size);
+  out->struct_size = sizeof(njc_options);
   if (out->target < NJC_TARGET_HOST || out->target > NJC_TARGET_AVX512)
     return fail(
         error, NJC_ERROR_INVALID_ARGUMENT,

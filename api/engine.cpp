@@ -38,6 +38,11 @@ Expected<std::shared_ptr<Engine>> Engine::compile(const Graph& g, const njc_opti
     e->tiered_ = std::move(*m);
     e->signature_ = &e->tiered_->signature();
   } else {
+    if (o.code_cache_dir) {
+      auto cache = runtime::CodeCache::open(o.code_cache_dir);
+      if (!cache) return cache.error();
+      e->code_cache_ = *cache;
+    }
     auto m = runtime::CompiledModel::compile(g, e->model_options());
     if (!m) return m.error();
     e->plain_ = std::move(*m);
@@ -52,6 +57,7 @@ runtime::ModelOptions Engine::model_options() const {
   mo.target = target_of(options_.target);
   mo.opt_level = options_.opt_level;
   mo.flush_denormals = options_.flush_denormals != 0;
+  mo.code_cache = code_cache_;
   return mo;
 }
 

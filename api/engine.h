@@ -12,6 +12,7 @@
 
 #include "ir/diag.h"
 #include "njc/njc.h"
+#include "runtime/code_cache.h"
 #include "runtime/compiled_model.h"
 #include "runtime/tiered_model.h"
 #include "runtime/tuning_cache.h"
@@ -42,6 +43,7 @@ class Engine {
   njc_options options_;
   std::shared_ptr<const runtime::CompiledModel> plain_;
   std::unique_ptr<runtime::TuningCache> tuning_cache_;  // before tiered_: outlives it
+  std::shared_ptr<runtime::CodeCache> code_cache_;      // options_.code_cache_dir, opened
   std::shared_ptr<runtime::TieredModel> tiered_;
   const runtime::ModelSignature* signature_ = nullptr;
   std::vector<njc_tensor_info> infos_[3];  // per njc_tensor_kind; pointers into signature_

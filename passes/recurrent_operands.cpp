@@ -42,9 +42,9 @@ std::optional<BufferId> transposed_gate_weights(KernelScope& s, const LoweringCo
   int64_t dirs = ws[0], rows = ws[1], K = ws[2];
   const std::vector<float>& data = ctx.g().data_of(ctx.constant_source(w));
   std::vector<float> t(data.size());
-  for (int64_t d = 0; d < dirs; ++d)
-    for (int64_t row = 0; row < rows; ++row)
-      for (int64_t k = 0; k < K; ++k)
+  for (int64_t d = 0; d < dirs; ++d)  // written in order: the reads stride (K floats), the writes do not
+    for (int64_t k = 0; k < K; ++k)
+      for (int64_t row = 0; row < rows; ++row)
         t[static_cast<size_t>((d * K + k) * rows + row)] =
             data[static_cast<size_t>((d * rows + row) * K + k)];
   return s.constant_buffer(ctx.buffer_name(w) + ".t", std::move(t));

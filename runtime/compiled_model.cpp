@@ -5,14 +5,16 @@
 #include <map>
 
 #include "ir/assert.h"
+#include "runtime/code_cache.h"
 #include "runtime/float_mode.h"
 #include "runtime/perf_map.h"
 
 namespace njc::runtime {
 
 namespace {
-Expected<std::shared_ptr<const JitKernel>> fresh(const loop::Kernel& k, const JitOptions& o) {
-  Expected<JitKernel> j = compile(k, o);
+Expected<std::shared_ptr<const JitKernel>> fresh(const loop::Kernel& k, const JitOptions& o,
+                                                 CodeCache* disk) {
+  Expected<JitKernel> j = disk ? disk->load_or_compile(k, o, kernel_key(k, o)) : compile(k, o);
   if (!j) return j.error();
   return std::make_shared<const JitKernel>(std::move(*j));
 }
@@ -43,7 +45,8 @@ Expected<std::shared_ptr<const CompiledModel>> CompiledModel::compile(const Grap
   jo.emit_asm = o.emit_asm;
   if (o.perf_map) enable_perf_map();
   for (const loop::Kernel& k : model->lowered_.module.kernels) {
-    auto compiled = o.cache ? o.cache->get_or_compile(k, jo) : fresh(k, jo);
+    auto compiled =
+        o.cache ? o.cache->get_or_compile(k, jo, o.code_cache.get()) : fresh(k, jo, o.code_cache.get());
     if (!compiled) {
       Diag d = compiled.error();
       d.message = "kernel " + k.name + ": " + d.message;

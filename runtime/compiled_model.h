@@ -28,6 +28,9 @@ struct ModelOptions {
   bool emit_asm = false;
   // Where kernels are looked up and stored (docs/runtime.md); null compiles every kernel afresh.
   KernelCache* cache = &KernelCache::global();
+  // The on-disk code cache (runtime/code_cache.h) that kernels missing from `cache` are mapped from and
+  // stored in; null: none.
+  std::shared_ptr<CodeCache> code_cache;
   // Turns on the process-wide perf map (runtime/perf_map.h) and records this model's kernels in it.
   bool perf_map = false;
   // Runs with flush-to-zero and denormals-are-zero (runtime/float_mode.h): subnormals never slow a call.

@@ -67,8 +67,8 @@ Expected<JitKernel> compile(const loop::Kernel& k, const JitOptions& o) {
     Expected<passes::Pipeline> applied = passes::optimize(o.opt_level, j.kernel_, desc(o.target));
     if (!applied) return applied.error();
     if (Status s = loop::verify(j.kernel_); !s)
-      return error("internal error: the -O" + std::to_string(o.opt_level) + " pipeline produced invalid IR: " +
-                   s.error().message);
+      return error("internal error: the -O" + std::to_string(o.opt_level) +
+                   " pipeline produced invalid IR: " + s.error().message);
   }
   if (!o.passes.empty()) {
     Expected<passes::Pipeline> extra = passes::parse_pipeline(o.passes);
@@ -83,7 +83,19 @@ Expected<JitKernel> compile(const loop::Kernel& k, const JitOptions& o) {
   co.max_vector_registers = o.max_vector_registers;
   Expected<x86::CompiledCode> code = x86::generate(j.kernel_, co);
   if (!code) return code.error();
-  CodeBlock b = CodeArena::global().allocate(code->code.size());
+  Expected<JitKernel> placed =
+      place_code(std::move(j.kernel_), code->code.data(), code->code.size(), code->stats);
+  if (!placed) return placed.error();
+  placed->asm_ = std::move(code->listing);
+  j = std::move(*placed);
+  j.compile_us_ = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+  return j;
+}
+
+Expected<JitKernel> place_code(loop::Kernel k, const uint8_t* code, size_t size,
+                               const x86::CodegenStats& stats) {
+  JitKernel j;
+  CodeBlock b = CodeArena::global().allocate(size);
   if (!b) return error("cannot map executable memory");
   {
     WriteWindow w(b);
@@ -91,16 +103,15 @@ Expected<JitKernel> compile(const loop::Kernel& k, const JitOptions& o) {
       CodeArena::global().release(b);
       return error("cannot make code memory writable");
     }
-    std::memcpy(w.data(), code->code.data(), code->code.size());
+    std::memcpy(w.data(), code, size);
   }
   j.block_ = b;
-  j.asm_ = std::move(code->listing);
-  j.stats_ = code->stats;
-  j.code_bytes_ = code->code.size();
-  auto fn_bytes = static_cast<size_t>(code->stats.code_bytes);
+  j.kernel_ = std::move(k);
+  j.stats_ = stats;
+  j.code_bytes_ = size;
+  auto fn_bytes = static_cast<size_t>(stats.code_bytes);
   j.debug_ = std::make_unique<GdbJitRegistration>(b.ptr, fn_bytes, j.kernel_.name);
   perf_map_record(b.ptr, fn_bytes, j.kernel_.name);
-  j.compile_us_ = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
   return j;
 }
 

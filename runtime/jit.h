@@ -53,6 +53,8 @@ class JitKernel {
 
  private:
   friend Expected<JitKernel> compile(const loop::Kernel& k, const JitOptions& o);
+  friend Expected<JitKernel> place_code(loop::Kernel k, const uint8_t* code, size_t size,
+                                        const x86::CodegenStats& stats);
   CodeBlock block_;
   loop::Kernel kernel_;
   std::string asm_;
@@ -66,5 +68,12 @@ class JitKernel {
 // the GDB JIT interface and, while it is enabled, the perf map (runtime/perf_map.h). User errors (invalid IR,
 // a bad pipeline, a vector wider than the target, a target the host cannot run) are Diags.
 Expected<JitKernel> compile(const loop::Kernel& k, const JitOptions& o);
+
+// Maps code that compile() generated for k earlier (x86::CompiledCode::code: position-independent, the
+// entry at offset 0) as a kernel, without compiling: the on-disk code cache's hits (runtime/code_cache.h).
+// kernel() is then k as given (the pipeline does not change a kernel's non-param buffers, its ABI), and
+// assembly() is empty.
+Expected<JitKernel> place_code(loop::Kernel k, const uint8_t* code, size_t size,
+                               const x86::CodegenStats& stats);
 
 }  // namespace njc::runtime

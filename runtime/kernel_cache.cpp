@@ -1,6 +1,8 @@
 // The kernel cache (see kernel_cache.h): the key hash and the LRU map.
 #include "runtime/kernel_cache.h"
 
+#include "runtime/code_cache.h"
+
 #include <cstring>
 #include <string_view>
 
@@ -82,10 +84,10 @@ KernelKey kernel_key(const loop::Kernel& k, const JitOptions& o) {
 KernelCache::KernelCache(size_t budget_bytes) : budget_(budget_bytes) {}
 
 Expected<std::shared_ptr<const JitKernel>> KernelCache::get_or_compile(const loop::Kernel& k,
-                                                                       const JitOptions& o) {
+                                                                       const JitOptions& o, CodeCache* disk) {
   KernelKey key = kernel_key(k, o);
   if (std::shared_ptr<const JitKernel> hit = find(key)) return hit;
-  Expected<JitKernel> compiled = compile(k, o);
+  Expected<JitKernel> compiled = disk ? disk->load_or_compile(k, o, key) : compile(k, o);
   if (!compiled) return compiled.error();
   return insert(key, std::make_shared<const JitKernel>(std::move(*compiled)));
 }

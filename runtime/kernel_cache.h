@@ -22,6 +22,8 @@
 
 namespace njc::runtime {
 
+class CodeCache;
+
 // What a kernel is cached under. Two kernels get the same key when they differ at most in the kernel's name
 // and its buffers' names (neither changes the generated code): the key hashes the printed kernel with those
 // names replaced by positions, each param buffer's data bit for bit, and every field of JitOptions. 128
@@ -56,8 +58,10 @@ class KernelCache {
   KernelCache& operator=(const KernelCache&) = delete;
 
   // The kernel for (k, o): the cached one (a hit, now most recently used) or a fresh compilation, which is
-  // inserted (a miss). Compile errors are returned and nothing is cached.
-  Expected<std::shared_ptr<const JitKernel>> get_or_compile(const loop::Kernel& k, const JitOptions& o);
+  // inserted (a miss); with a code cache (runtime/code_cache.h), a miss looks for the kernel there first.
+  // Compile errors are returned and nothing is cached.
+  Expected<std::shared_ptr<const JitKernel>> get_or_compile(const loop::Kernel& k, const JitOptions& o,
+                                                            CodeCache* disk = nullptr);
 
   // The entry for key, marked most recently used, or null. Counts a hit or a miss.
   std::shared_ptr<const JitKernel> find(const KernelKey& key);

@@ -20,6 +20,7 @@
 #include "passes/pipelines.h"
 #include "runtime/aot_assembly.h"
 #include "runtime/aot_build.h"
+#include "runtime/code_cache.h"
 #include "runtime/compiled_model.h"
 #include "tools/atomic_file.h"
 #include "tools/call_inputs.h"
@@ -51,6 +52,7 @@ struct Options {
   bool keep_denormals = false;
   int64_t max_memory_mib = kDefaultMemoryBudget >> 20;
   TierFlags tiers;  // --profile, --trace, --tier, --jit-threshold, --tuning-cache: the tiered JIT
+  std::string code_cache;
 };
 
 int report(const Diag& d) {
@@ -163,6 +165,11 @@ int run(const Options& o) {
   mo.target = target_of(o);
   mo.opt_level = o.opt_level;
   mo.flush_denormals = !o.keep_denormals;
+  if (!o.code_cache.empty()) {
+    auto cache = runtime::CodeCache::open(o.code_cache);
+    if (!cache) return report(cache.error());
+    mo.code_cache = *cache;
+  }
   auto model = runtime::CompiledModel::compile(*g, mo);
   if (!model) {
     Diag d = model.error();
@@ -300,6 +307,10 @@ int main_impl(int argc, char** argv) {
                  "Refuse a model whose tensors (params once, the rest times batch) need more than this many "
                  "MiB (default 4096)")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 30));
+  app.add_option("--code-cache", o.code_cache,
+                 "With --jit run: map compiled kernels from this directory and store new ones in it (made "
+                 "mode 0700 if missing; it must be yours and writable by no one else), so that the next "
+                 "start of the same model skips compiling (docs/runtime.md)");
   add_tier_flags(app, o.tiers);
   add_aot_flags(app, aot);
   app.footer(
@@ -330,6 +341,12 @@ int main_impl(int argc, char** argv) {
   }
   if (actions > 1) {
     std::fprintf(stderr, "njc: --jit, --interp, --emit-ir and --emit-asm exclude each other\n");
+    return kUsageError;
+  }
+  if (!o.code_cache.empty() && (o.jit_action.empty() || o.tiers.any())) {
+    std::fprintf(stderr,
+                 "njc: --code-cache goes with --jit run (and not with the tiered JIT's --profile, --trace, "
+                 "--tier, --jit-threshold or --tuning-cache)\n");
     return kUsageError;
   }
   // Only --jit runs code: the interpreter ignores the target, and emission works for any.

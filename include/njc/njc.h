@@ -89,6 +89,9 @@ typedef struct njc_options {
   int flush_denormals;           /* nonzero (default): run with FTZ+DAZ, subnormals never slow a call */
   int weights_anywhere;          /* nonzero: weight files may lie outside the model's directory (default 0) */
   int64_t max_memory_mib;        /* refuse models whose tensors need more (default 4096) */
+  const char* code_cache_dir;    /* without the tiered JIT: a directory (yours, writable by no one else;
+                                    made mode 0700 if missing) where compiled kernels are stored and mapped
+                                    from by the next compile of the same model; NULL: none (since 0.2.1) */
 } njc_options;
 
 /* Fills *options with the defaults. Always call it first, then change what you need. */

@@ -79,6 +79,10 @@ struct Options {
     c.flush_denormals = on;
     return *this;
   }
+  Options& code_cache(const char* dir) {
+    c.code_cache_dir = dir;
+    return *this;
+  }
 };
 
 class Instance;

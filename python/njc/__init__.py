@@ -52,7 +52,7 @@ class _Options(ctypes.Structure):
     _fields_ = [("struct_size", ctypes.c_size_t), ("target", ctypes.c_int), ("opt_level", ctypes.c_int),
                 ("tiered", ctypes.c_int), ("tuning_cache_path", ctypes.c_char_p),
                 ("flush_denormals", ctypes.c_int), ("weights_anywhere", ctypes.c_int),
-                ("max_memory_mib", ctypes.c_int64)]
+                ("max_memory_mib", ctypes.c_int64), ("code_cache_dir", ctypes.c_char_p)]
 
 
 class _SwarmOptions(ctypes.Structure):
@@ -137,7 +137,7 @@ class TensorInfo:
         return f"TensorInfo({self.name!r}, shape={self.shape})"
 
 
-def _options(target, opt_level, tiered, tuning_cache, flush_denormals, weights_anywhere):
+def _options(target, opt_level, tiered, tuning_cache, flush_denormals, weights_anywhere, code_cache=None):
     if target not in _TARGETS:
         raise ValueError(f"njc: target must be one of {', '.join(_TARGETS)}, not {target!r}")
     o = _Options()
@@ -145,6 +145,7 @@ def _options(target, opt_level, tiered, tuning_cache, flush_denormals, weights_a
     o.target, o.opt_level, o.tiered = _TARGETS[target], int(opt_level), int(bool(tiered))
     o.tuning_cache_path = os.fsencode(tuning_cache) if tuning_cache else None
     o.flush_denormals, o.weights_anywhere = int(bool(flush_denormals)), int(bool(weights_anywhere))
+    o.code_cache_dir = os.fsencode(code_cache) if code_cache else None
     return o
 
 
@@ -157,9 +158,10 @@ def _finish(status, handle, error):
 
 
 def compile(path, target="host", opt_level=3, tiered=False, tuning_cache=None, flush_denormals=True,
-            weights_anywhere=False):
-    """Compiles a model file (njc JSON, an RTNeural model or graph IR) for this CPU."""
-    o = _options(target, opt_level, tiered, tuning_cache, flush_denormals, weights_anywhere)
+            weights_anywhere=False, code_cache=None):
+    """Compiles a model file (njc JSON, an RTNeural model or graph IR) for this CPU; code_cache: a directory
+    where compiled kernels are kept for the next compile of the same model (docs/runtime.md)."""
+    o = _options(target, opt_level, tiered, tuning_cache, flush_denormals, weights_anywhere, code_cache)
     handle, error = ctypes.c_void_p(), ctypes.c_void_p()
     status = _lib.njc_model_compile_file(os.fsencode(path), ctypes.byref(o), ctypes.byref(handle),
                                          ctypes.byref(error))
@@ -171,7 +173,7 @@ def compile_text(text, name="<memory>", base_dir=".", **options):
     data = text.encode() if isinstance(text, str) else bytes(text)
     o = _options(options.pop("target", "host"), options.pop("opt_level", 3), options.pop("tiered", False),
                  options.pop("tuning_cache", None), options.pop("flush_denormals", True),
-                 options.pop("weights_anywhere", False))
+                 options.pop("weights_anywhere", False), options.pop("code_cache", None))
     if options:
         raise TypeError(f"njc.compile_text: unknown options {sorted(options)}")
     handle, error = ctypes.c_void_p(), ctypes.c_void_p()

@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 #include <cmath>
+#include <cstddef>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include "frontend/model_reader.h"
@@ -253,6 +255,39 @@ TEST(CApi, BadOptionsAreRefusedWithAMessage) {
     EXPECT_EQ(njc_model_compile_file(kNpcBrain, &o, &model, nullptr), NJC_ERROR_UNSUPPORTED);
     EXPECT_EQ(model, nullptr);
   }
+}
+
+// code_cache_dir: the second compile maps the kernels the first stored (the directory fills once) and
+// computes the same; a directory others can write is refused; a 0.2.0 program's shorter options struct
+// still compiles, with no code cache.
+TEST(CApi, CodeCacheDirKeepsKernelsForTheNextCompile) {
+  test::ScratchDir dir;
+  std::string cache = dir / "cache";
+  njc_options o;
+  njc_options_init(&o);
+  o.code_cache_dir = cache.c_str();
+  expect_matches_interpreter(kNpcBrain, o, 3);
+  size_t entries = 0;
+  for (const auto& e : std::filesystem::directory_iterator(cache)) entries += e.path().extension() == ".njck";
+  EXPECT_GT(entries, 0u);
+  auto stamp = std::filesystem::last_write_time(cache);
+  expect_matches_interpreter(kNpcBrain, o, 3);
+  EXPECT_EQ(std::filesystem::last_write_time(cache), stamp);  // nothing written: every kernel was a hit
+
+  std::filesystem::permissions(cache, std::filesystem::perms::others_write,
+                               std::filesystem::perm_options::add);
+  njc_model* model = nullptr;
+  njc_error* error = nullptr;
+  EXPECT_EQ(njc_model_compile_file(kNpcBrain, &o, &model, &error), NJC_ERROR_MODEL);
+  EXPECT_NE(std::string(njc_error_message(error)).find("writable by other users"), std::string::npos)
+      << njc_error_message(error);
+  njc_error_destroy(error);
+
+  njc_options old;
+  njc_options_init(&old);
+  old.struct_size = offsetof(njc_options, code_cache_dir);
+  old.code_cache_dir = cache.c_str();  // past the old struct's end: must not be read
+  expect_matches_interpreter(kNpcBrain, old, 2);
 }
 
 TEST(CApi, EveryCallChecksItsArguments) {
