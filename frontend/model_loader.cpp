@@ -1,17 +1,13 @@
 // Telling njc JSON from graph IR text and reading either.
 #include "frontend/model_loader.h"
 
+#include "frontend/onnx_import.h"
 #include "ir/graph_printer.h"
 #include "ir/memory_budget.h"
 
 namespace njc {
 
 namespace {
-// An ONNX file is protobuf: binary, or at least named .onnx. Told apart so the message can say what to do.
-bool looks_like_onnx(const std::string& file, const std::string& text) {
-  return file.ends_with(".onnx") || text.substr(0, 4096).find('\0') != std::string::npos;
-}
-
 bool looks_like_json(const std::string& file, const std::string& text) {
   size_t first = text.find_first_not_of(" \t\r\n");
   return file.ends_with(".json") || (first != std::string::npos && text[first] == '{');
@@ -21,11 +17,14 @@ bool looks_like_json(const std::string& file, const std::string& text) {
 Expected<Graph> load_model_text(std::string text, const std::string& file, const std::string& base_dir,
                                 const ReadOptions& options) {
   if (looks_like_json(file, text)) return read_model_text(std::move(text), file, base_dir, options);
-  if (looks_like_onnx(file, text))
-    return Diag{file, 0, 0, "",
-                "this is an ONNX model (or another binary file), not an njc model; convert it first: "
-                "/usr/bin/python3 tools/onnx_import.py " +
-                    file + " -o MODEL.json (docs/importers.md)"};
+  if (looks_like_onnx(file, text)) {
+    // Imported on the fly with the defaults of `njc import` (recurrent state carried between calls).
+    OnnxImportOptions onnx_options;
+    onnx_options.name = model_name_from_path(file);
+    auto imported = import_onnx_bytes(text, file, onnx_options);
+    if (!imported) return imported.error();
+    return read_model_text(imported->model.dump(), file + " (as imported from ONNX)", base_dir, options);
+  }
   auto g = parse_graph(text, file);
   if (g)
     if (std::string why = over_budget(*g, options.memory_budget); !why.empty())

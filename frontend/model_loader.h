@@ -1,5 +1,5 @@
 // Loading a model whatever its form, as the CLI and the C API take it: njc JSON (docs/model-format.md), an
-// RTNeural model file (imported on the fly), or graph IR text (docs/graph-ir.md). JSON is recognized by a
+// RTNeural model file or an ONNX model (both imported on the fly), or graph IR text (docs/graph-ir.md). JSON is recognized by a
 // .json name or by text that starts with '{'; anything else is parsed as graph IR.
 #pragma once
 

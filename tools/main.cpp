@@ -316,8 +316,8 @@ int main_impl(int argc, char** argv) {
   app.footer(
       "Subcommands:\n"
       "  njc opt FILE [--passes=PIPELINE | -O0..3]  runs loop IR passes (njc opt --help)\n"
-      "  njc import FILE -o MODEL.json              converts an RTNeural model or PyTorch state_dict\n"
-      "                                             (njc import --help); ONNX: tools/onnx_import.py\n"
+      "  njc import FILE -o MODEL.json              converts an ONNX model, an RTNeural model or a PyTorch\n"
+      "                                             state_dict (njc import --help)\n"
       "Exit status: 0 success, 1 error in the input, 2 usage error. Documentation: docs/cli.md.\n");
   app.allow_extras();  // reported below, with suggestions
   try {

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """End-to-end ONNX import test: small networks built by make_test_networks.py (an MLP and an LSTM) are
-converted by tools/onnx_import.py with weights inline and in a side file, run by `njc MODEL --interp run`
+converted by `njc import` with weights inline and in a side file, run by `njc MODEL --interp run`
 and `njc MODEL --jit run -O0..3`, and compared with the numpy references; a graph with an op njc lacks
 (Einsum) must be refused with exit status 1 and a message naming the op and the node.
 
@@ -25,13 +25,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import make_test_networks  # noqa: E402
 
-IMPORTER = os.path.join(HERE, "..", "..", "tools", "onnx_import.py")
 RTOL, ATOL = 1e-4, 1e-5
 MODES = [["--interp", "run"]] + [["--jit", "run", f"-O{level}"] for level in range(4)]
 
 
-def convert(onnx_path, out, weights=None):
-    cmd = [sys.executable, IMPORTER, onnx_path, "-o", out] + (["--weights", weights] if weights else [])
+def convert(njc, onnx_path, out, weights=None):
+    # --stateless: the LSTM network takes its initial state as inputs and runs a whole sequence per call.
+    cmd = [njc, "import", onnx_path, "-o", out, "--stateless"] + (["--weights", weights] if weights else [])
     return subprocess.run(cmd, capture_output=True, text=True)
 
 
@@ -75,9 +75,9 @@ def main():
         input_path = os.path.join(work, net + ".input.json")
         for placement, weights in (("inline", None), ("side-file", os.path.join(work, net + ".weights.bin"))):
             model = os.path.join(work, f"{net}.{placement}.json")
-            proc = convert(onnx_path, model, weights)
+            proc = convert(njc, onnx_path, model, weights)
             if proc.returncode != 0:
-                failures.append(f"{net} ({placement}): onnx_import.py exited {proc.returncode}: {proc.stderr.strip()}")
+                failures.append(f"{net} ({placement}): njc import exited {proc.returncode}: {proc.stderr.strip()}")
                 continue
             with open(model) as f:
                 params = json.load(f)["params"]
@@ -87,7 +87,7 @@ def main():
             check_run(njc, model, input_path, expected, f"{net} ({placement})", failures)
     if os.path.exists(os.path.join(work, "unsupported.json")):
         os.remove(os.path.join(work, "unsupported.json"))
-    proc = convert(os.path.join(work, "unsupported.onnx"), os.path.join(work, "unsupported.json"))
+    proc = convert(njc, os.path.join(work, "unsupported.onnx"), os.path.join(work, "unsupported.json"))
     if proc.returncode != 1 or "op 'Einsum' (node 'contract_ab') is not supported" not in proc.stderr:
         failures.append(f"unsupported op: exit {proc.returncode}, stderr {proc.stderr.strip()!r}")
     elif os.path.exists(os.path.join(work, "unsupported.json")):
