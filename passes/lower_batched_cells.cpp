@@ -37,8 +37,8 @@ void accumulate_product(KernelScope& s, const View& gates, int64_t rows, const O
   });
 }
 
-// Wb + Rb of a one-direction node with `rows` gate rows, added at compile time; nullopt when B is not a
-// constant (or absent: then both are zero and the caller's op.bias gives 0).
+// Wb + Rb of a one-direction node with `rows` gate rows, added at compile time; nullopt when B is absent
+// or computed (the caller then adds the two in the kernel).
 std::optional<BufferId> summed_bias(KernelScope& s, const LoweringContext& ctx, const Node& n, int64_t rows) {
   ValueId b = input_or_none(n, 3);
   if (b == kNoValue || !ctx.is_constant(b)) return std::nullopt;
@@ -148,8 +148,9 @@ void lower_lstm_across_instances(LoweringContext& ctx, const Node& n, const std:
         });
       });
     std::optional<BufferId> bias = summed_bias(s, ctx, n, rows);
-    init_gates(s, out, rows,
-               [&](const Affine& row) { return bias ? s.b().load(*bias, {row}) : op.bias(0, 4, row); });
+    init_gates(s, out, rows, [&](const Affine& row) {
+      return bias ? s.b().load(*bias, {row}) : s.b().add(op.bias(0, 4, row), op.bias(1, 4, row));
+    });
     std::vector<ValueId> weights = {n.inputs[1]};
     if (has_h0) weights.push_back(n.inputs[2]);
     accumulate_product(

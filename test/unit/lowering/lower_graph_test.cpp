@@ -319,7 +319,8 @@ TEST(LowerGraph, DenseLayersOfABatchAsOneMatrixProduct) {
 
 // One step of a cell for a model batch, as graph states carried between calls (as a model file's
 // LSTM/GRU layer and the NPC swarm compile it), in every variant that lowers across instances: the gate
-// products a kernel of their own (<node>.gates), the instances on its rows.
+// products a kernel of their own (<node>.gates), the instances on its rows. The clipped cases take their
+// bias as an input (per instance) rather than a constant.
 std::string cell_step_graph(const char* op, int64_t batch, int64_t hidden, const std::string& attrs,
                             bool peepholes, bool layout1, bool with_state) {
   int64_t gates = std::string(op) == "LSTM" ? 4 : 3, in = 6;
@@ -327,8 +328,11 @@ std::string cell_step_graph(const char* op, int64_t batch, int64_t hidden, const
   std::string text =
       "graph @cell batch " + std::to_string(batch) + " {\n  input %x : [1, 1, " + std::to_string(in) + "]\n";
   if (with_state) text += "  state %h : " + state + "\n" + (gates == 4 ? "  state %c : " + state + "\n" : "");
-  text += param_text("W", {1, gates * hidden, in}, 1) + param_text("R", {1, gates * hidden, hidden}, 2) +
-          param_text("B", {1, 2 * gates * hidden}, 3);
+  text += param_text("W", {1, gates * hidden, in}, 1) + param_text("R", {1, gates * hidden, hidden}, 2);
+  // A bias computed per instance (an input) where the attributes say so, else a constant.
+  bool input_bias = attrs.find("clip") != std::string::npos;
+  text += input_bias ? "  input %B : " + shape_to_string({1, 2 * gates * hidden}) + "\n"
+                     : param_text("B", {1, 2 * gates * hidden}, 3);
   if (peepholes) text += param_text("P", {1, 3 * hidden}, 4);
   std::string ins = "%x, %W, %R, %B, _, " + std::string(with_state ? "%h" : "_");
   if (gates == 4) ins += std::string(", ") + (with_state ? "%c" : "_") + (peepholes ? ", %P" : "");
