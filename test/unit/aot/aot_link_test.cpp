@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "backend-x86/target_features.h"
@@ -212,7 +213,6 @@ TEST(AotLink, RunFlushesSubnormalsAndRestoresTheCallersMxcsr) {
   }
 }
 
-
 TEST(AotLink, BundledExamplesMatchTheInterpreter) {
   auto targets = runnable_targets();
   ASSERT_FALSE(targets.empty());
@@ -244,7 +244,8 @@ TEST(AotLink, MultiTargetObjectRunsEveryTargetTheCpuHas) {
 TEST(AotLink, CpuThatRunsNoVariantGetsAnErrorNotSigill) {
   ScratchDir dir;
   const std::string model = std::string(NJC_SOURCE_DIR) + "/examples/mlp.json";
-  ToolResult r = sh(njc() + " '" + model + "' --emit-obj -o m.o --header m.h --name mlp --target avx512", dir.path());
+  ToolResult r =
+      sh(njc() + " '" + model + "' --emit-obj -o m.o --header m.h --name mlp --target avx512", dir.path());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   r = sh("gcc -O1 -std=c11 -Wall -Werror -include m.h -DNJC_PREFIX=mlp -DNJC_UPPER=MLP '" +
              std::string(NJC_SOURCE_DIR) + "/test/aot/driver.c' m.o -o driver && : > in.bin",
@@ -266,6 +267,26 @@ TEST(AotLink, TunedBuildMatchesTheInterpreter) {
     check_model(m, 3, "host", 11, std::string(name) + " --tune", "--tune");
     if (HasFatalFailure()) return;
   }
+}
+
+// The bundled recurrent models compiled for a batch of instances: their cell steps lower across the
+// instances (passes/lower_batched_cells.h) and their dense layers fold the batch into rows.
+TEST(AotLink, BatchedRecurrentModelsMatchTheInterpreter) {
+  auto targets = runnable_targets();
+  ScratchDir models;
+  for (const char* name : {"npc_brain", "gru_audio"})
+    for (int64_t batch : {7, 16}) {
+      auto model =
+          nlohmann::json::parse(test::slurp(std::string(NJC_SOURCE_DIR) + "/examples/" + name + ".json"));
+      model["batch"] = batch;
+      const std::string stem = std::string(name) + "_b" + std::to_string(batch);
+      std::ofstream(models / (stem + ".json")) << model.dump();
+      Model m = describe(models / (stem + ".json"), stem);
+      const int level = batch == 7 ? 0 : 3;
+      const std::string& target = targets[static_cast<size_t>(batch) % targets.size()];
+      check_model(m, level, target, 5, stem + " O" + std::to_string(level) + " " + target);
+      if (HasFatalFailure()) return;
+    }
 }
 
 TEST(AotLink, RandomModelsMatchTheInterpreter) {
