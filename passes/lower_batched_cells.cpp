@@ -127,7 +127,7 @@ void lower_lstm_across_instances(LoweringContext& ctx, const Node& n, const std:
   RnnShape r = rnn_shape(ctx, n);
   int64_t H = r.hidden, rows = 4 * H;
   Stages stages(ctx, name, kernels);
-  std::string gates = stages.buffer("gates");  // per instance: i, o, f, c pre-activations
+  std::string gates = stages.buffer("pre_gates");  // per instance: i, o, f, c pre-activations
 
   // One product over [x, h0] (K = input + H) with W^T and R^T stacked, its rows initialized with the
   // bias Wb + Rb summed at compile time: the accumulators make one pass over the gates, not two.
