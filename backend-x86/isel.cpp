@@ -13,6 +13,7 @@
 #include "backend-x86/codegen_context.h"
 #include "backend-x86/frame.h"
 #include "backend-x86/regalloc.h"
+#include "ir/stopwatch.h"
 
 namespace njc::x86 {
 
@@ -66,6 +67,7 @@ class Isel {
     // sse4 reserves one more: the register vec_ops.cpp emulates three-operand forms in.
     const int fix = c_.sse() ? 1 : 0;
     int reserve = math ? 7 : plain_arithmetic() ? 1 : 2;
+    Stopwatch regalloc;
     allocate(reserve + fix);
     if (alloc_.spilled > 0 && c_.avx512()) {  // short of registers: fold every broadcast after all
       max_fold_uses_ = 1 << 30;
@@ -73,17 +75,22 @@ class Isel {
       allocate(reserve + fix);
     }
     if (alloc_.spilled > 0 && reserve < 4) allocate((reserve = 4) + fix);
+    CompiledCode out;
+    out.stats.regalloc_us = regalloc.micros();
     bool spill_mode = alloc_.spilled > 0 || reserve >= 7;
     if (fix) {
       c_.set_fix(scratch_ids_.back());
       scratch_ids_.pop_back();
     }
     c_.set_scratch(scratch_ids_, spill_mode ? 2 : 0);
+    Stopwatch select_encode;
     assign_gprs();
     emit_function();
-    CompiledCode out;
+    out.stats.select_encode_us = select_encode.micros();
     out.stats.code_bytes = static_cast<int>(c_.a.size());
+    Stopwatch finalize;
     if (Error e = c_.a.finalize()) return error("internal error: code generation: " + e.message());
+    out.stats.finalize_us = finalize.micros();
     out.code = c_.a.code();
     out.code_end = c_.a.code_end();
     out.pool_start = c_.a.pool_start();
@@ -358,7 +365,8 @@ class Isel {
   }
   // One order for equal sums: unrolled copies list the same terms in other orders.
   static void sort_terms(std::vector<AffineTerm>& terms) {
-    std::sort(terms.begin(), terms.end(), [](const AffineTerm& x, const AffineTerm& y) { return x.iv < y.iv; });
+    std::sort(terms.begin(), terms.end(),
+              [](const AffineTerm& x, const AffineTerm& y) { return x.iv < y.iv; });
   }
 
   // The address of in's access (size left to the caller). May clobber rax.
@@ -837,7 +845,7 @@ class Isel {
   uint64_t use_clock_ = 0;
   std::string listing_;
   std::unordered_map<ValueId, const Inst*> folds_;  // load.bcast folded into fma memory operands
-  int max_fold_uses_ = 1;                            // fold broadcasts with at most this many uses
+  int max_fold_uses_ = 1;                           // fold broadcasts with at most this many uses
   std::vector<int> use_count_;
 };
 

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "ir/loop_verifier.h"
+#include "ir/stopwatch.h"
 #include "passes/pass_manager.h"
 #include "passes/pipelines.h"
 #include "runtime/perf_map.h"
@@ -40,6 +41,9 @@ JitKernel& JitKernel::operator=(JitKernel&& o) noexcept {
     stats_ = o.stats_;
     code_bytes_ = o.code_bytes_;
     compile_us_ = o.compile_us_;
+    passes_us_ = o.passes_us_;
+    codegen_us_ = o.codegen_us_;
+    map_us_ = o.map_us_;
   }
   return *this;
 }
@@ -56,13 +60,14 @@ void JitKernel::run(loop::BufferData& data) const {
 }
 
 Expected<JitKernel> compile(const loop::Kernel& k, const JitOptions& o) {
-  auto t0 = std::chrono::steady_clock::now();
+  Stopwatch total;
   static const x86::CpuFeatures host = x86::host_cpu();  // cpuid costs more than a small kernel's codegen
   if (!x86::target_supported(o.target, host))
     return error("target " + std::string(x86::target_name(o.target)) + " is not supported by this CPU");
   if (Status s = loop::verify(k); !s) return s.error();
   JitKernel j;
   j.kernel_ = k;
+  Stopwatch passes;
   if (o.opt_level >= 0) {
     Expected<passes::Pipeline> applied = passes::optimize(o.opt_level, j.kernel_, desc(o.target));
     if (!applied) return applied.error();
@@ -77,18 +82,25 @@ Expected<JitKernel> compile(const loop::Kernel& k, const JitOptions& o) {
     std::string dump;
     if (Status s = pm.run(*extra, j.kernel_, dump); !s) return s.error();
   }
+  const double passes_us = passes.micros();
   x86::CodegenOptions co;
   co.target = o.target;
   co.listing = o.emit_asm;
   co.max_vector_registers = o.max_vector_registers;
+  Stopwatch codegen;
   Expected<x86::CompiledCode> code = x86::generate(j.kernel_, co);
   if (!code) return code.error();
+  const double codegen_us = codegen.micros();
+  Stopwatch map;
   Expected<JitKernel> placed =
       place_code(std::move(j.kernel_), code->code.data(), code->code.size(), code->stats);
   if (!placed) return placed.error();
   placed->asm_ = std::move(code->listing);
   j = std::move(*placed);
-  j.compile_us_ = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+  j.map_us_ = map.micros();
+  j.passes_us_ = passes_us;
+  j.codegen_us_ = codegen_us;
+  j.compile_us_ = total.micros();
   return j;
 }
 

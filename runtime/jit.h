@@ -50,6 +50,11 @@ class JitKernel {
   const x86::CodegenStats& stats() const { return stats_; }
   size_t code_bytes() const { return code_bytes_; }
   double compile_micros() const { return compile_us_; }
+  // Parts of compile_micros(): the pass pipeline, code generation (stats() splits it further) and mapping
+  // the code executable. 0 for a kernel mapped from the code cache (runtime/code_cache.h).
+  double passes_micros() const { return passes_us_; }
+  double codegen_micros() const { return codegen_us_; }
+  double map_micros() const { return map_us_; }
 
  private:
   friend Expected<JitKernel> compile(const loop::Kernel& k, const JitOptions& o);
@@ -60,7 +65,7 @@ class JitKernel {
   std::string asm_;
   x86::CodegenStats stats_;
   size_t code_bytes_ = 0;
-  double compile_us_ = 0;
+  double compile_us_ = 0, passes_us_ = 0, codegen_us_ = 0, map_us_ = 0;
   std::unique_ptr<GdbJitRegistration> debug_;  // released before the block
 };
 
