@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The Python module (python/njc) over libnjc.so: an MLP with random weights against numpy; every bundled
 example over several stateful calls against njc's reference interpreter (njc --interp run on a .jsonl
-stream); state save/restore, snapshots, views and errors; and, where python3-torch is installed, an LSTM
+stream); state save/restore, snapshots, views and errors; the code cache; and, where python3-torch is installed, an LSTM
 against torch.nn.LSTM on the same weights. Exits 0 when all pass, 1 on a failure, 77 (skipped) when numpy
 is missing. Usage: python_module_test.py EXAMPLES_DIR (env: PYTHONPATH, NJC_LIBRARY, NJC_TOOL)."""
 import copy
@@ -76,6 +76,26 @@ class ModuleTest(unittest.TestCase):
                 x = rng.standard_normal((1, 12)).astype(np.float32)
                 y, = inst.run(x)
                 np.testing.assert_allclose(y, forward(x), rtol=1e-5, atol=1e-6)
+
+    def test_code_cache_keeps_kernels_for_the_next_compile(self):
+        path = os.path.join(EXAMPLES, "npc_brain.json")
+        x = np.linspace(-1, 1, 24, dtype=np.float32).reshape(1, 24)
+        with tempfile.TemporaryDirectory() as tmp:
+            cache = os.path.join(tmp, "cache")
+            outputs = []
+            for _ in range(2):
+                inst = njc.compile(path, code_cache=cache).instance()
+                outputs.append([inst.run(x)[0].copy() for _ in range(3)])
+            entries = [f for f in os.listdir(cache) if f.endswith(".njck")]
+            self.assertGreater(len(entries), 0)
+            plain = njc.compile(path).instance()
+            for first, second in zip(*outputs):
+                np.testing.assert_array_equal(first, second)
+            for got in outputs[0]:
+                np.testing.assert_array_equal(got, plain.run(x)[0])
+            os.chmod(cache, 0o777)
+            with self.assertRaisesRegex(njc.Error, "writable by other users"):
+                njc.compile(path, code_cache=cache)
 
     def test_examples_match_the_interpreter_over_stateful_calls(self):
         rng = np.random.default_rng(3)
