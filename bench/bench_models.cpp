@@ -1,7 +1,8 @@
 // Whole-model benchmarks of the JIT (issue 5): dense layers as GEMM M=N=K with constant weights (GFLOP/s and
 // % of the FMA peak measured in the same run), the 32→64→64→8 MLP at batch 1 and 128 samples per call, an
 // LSTM step (input 64, hidden 128, batch 1) and a 16-step ONNX LSTM sequence of it, the weights' layout
-// (relayout on and off), and compile time per model at each -O level.
+// (relayout on and off), compile time per model at each -O level, and reading plus compiling chains of 1000
+// and 4000 nodes at O3 (seconds per node, which should not grow with the chain).
 //
 //   build/bench/bench_models --benchmark_min_time=0.5
 //
@@ -20,6 +21,7 @@
 #include "runtime/jit.h"
 #include "ir/stopwatch.h"
 #include "bench/bench_model_text.h"
+#include "test/support/chain_models.h"
 
 namespace {
 
@@ -322,6 +324,27 @@ BENCHMARK(BM_CompileFromCodeCache)
     ->ArgsProduct({{0, 1}, {0, 1}})
     ->ArgNames({"model", "cached"})
     ->Unit(benchmark::kMicrosecond);
+
+// Reading and compiling a chain of n nodes (test/support/chain_models.h; kind 0 Relu, 1 MatMul, 2 states)
+// at O3, kernel cache off: the time per node should not grow with n (issue 15).
+void BM_CompileChain(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(1));
+  const std::string text = njc::test::chain_model(static_cast<njc::test::Chain>(state.range(0)), n);
+  njc::runtime::ModelOptions o;
+  o.opt_level = 3;
+  o.cache = nullptr;
+  for (auto _ : state) {
+    auto g = njc::read_model_text(text, "chain", ".");
+    auto m = g ? CompiledModel::compile(*g, o) : g.error();
+    if (!m) {
+      state.SkipWithError(njc::format_diag(m.error()).c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(m);
+  }
+  state.counters["per_node"] = benchmark::Counter(n, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_CompileChain)->ArgsProduct({{0, 1, 2}, {1000, 4000}})->ArgNames({"kind", "nodes"})->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

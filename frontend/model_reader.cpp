@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "frontend/file_reader.h"
 #include "frontend/graph_builder.h"
@@ -170,6 +171,7 @@ class ModelReader {
   Expected<Attributes> onnx_attributes(const JsonObject& node, OpKind op);
 
   Status read_state_updates(const JsonObject& root) {
+    std::unordered_map<ValueId, size_t> first_with_next;  // a next value -> the first state that takes it
     return each(root, "states", "a state", [&](const JsonObject& o, size_t i) -> Status {
       auto next = o.optional_string("next", "");
       if (!next) return next.error();
@@ -181,11 +183,10 @@ class ModelReader {
         return o.error("next", "state '" + g_.value(s.value).name + "' is " +
                                    shape_to_string(g_.value(s.value).shape) + " but its next value '" +
                                    *next + "' is " + shape_to_string(g_.value(v).shape));
-      for (size_t j = 0; j < i; ++j)
-        if (g_.states[j].next == v)
-          return o.error("next", "states '" + g_.value(g_.states[j].value).name + "' and '" +
-                                     g_.value(s.value).name + "' have the same next value '" + *next +
-                                     "'; give each its own (an Identity node copies a value)");
+      if (auto [it, fresh] = first_with_next.try_emplace(v, i); !fresh)
+        return o.error("next", "states '" + g_.value(g_.states[it->second].value).name + "' and '" +
+                                   g_.value(s.value).name + "' have the same next value '" + *next +
+                                   "'; give each its own (an Identity node copies a value)");
       s.next = v;
       return Status::ok();
     });
@@ -195,12 +196,12 @@ class ModelReader {
     auto names = root.string_list("outputs", false);
     if (!names) return names.error();
     if (names->empty()) return root.error("outputs", "a model needs at least one output");
+    std::unordered_set<ValueId> listed;
     for (size_t i = 0; i < names->size(); ++i) {
       std::string p = JsonDocument::child(root.pointer_of("outputs"), i);
       ValueId v = g_.find((*names)[i]);
       if (v == kNoValue) return doc_.error_at(p, "unknown value '" + (*names)[i] + "'");
-      for (ValueId o : g_.outputs)
-        if (o == v) return doc_.error_at(p, "output '" + (*names)[i] + "' is listed twice");
+      if (!listed.insert(v).second) return doc_.error_at(p, "output '" + (*names)[i] + "' is listed twice");
       g_.outputs.push_back(v);
     }
     return Status::ok();
@@ -267,9 +268,19 @@ Status ModelReader::read_nodes(const JsonObject& root) {
 
 // ONNX's 0/1 int attributes: another value is a mistake, not "true".
 bool is_flag_attribute(const std::string& name) {
-  static const char* const kFlags[] = {"transA", "transB", "allowzero", "keepdims", "noop_with_empty_axes",
-                                       "select_last_index", "ceil_mode", "count_include_pad", "exclusive",
-                                       "reverse", "linear_before_reset", "input_forget", "layout"};
+  static const char* const kFlags[] = {"transA",
+                                       "transB",
+                                       "allowzero",
+                                       "keepdims",
+                                       "noop_with_empty_axes",
+                                       "select_last_index",
+                                       "ceil_mode",
+                                       "count_include_pad",
+                                       "exclusive",
+                                       "reverse",
+                                       "linear_before_reset",
+                                       "input_forget",
+                                       "layout"};
   return std::any_of(std::begin(kFlags), std::end(kFlags), [&](const char* f) { return name == f; });
 }
 
@@ -308,7 +319,8 @@ Expected<Attributes> ModelReader::onnx_attributes(const JsonObject& node, OpKind
       case AttrKind::Float:
         if (!v.is_number()) return bad();
         if (!is_finite_fp32(v.get<double>()))
-          return doc_.error_at(p, "attribute '" + it.key() + "' must be a finite fp32 number, got " + v.dump());
+          return doc_.error_at(p,
+                               "attribute '" + it.key() + "' must be a finite fp32 number, got " + v.dump());
         attrs[it.key()] = v.get<double>();
         break;
       case AttrKind::String:

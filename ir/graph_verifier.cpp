@@ -2,6 +2,7 @@
 #include "ir/graph_verifier.h"
 
 #include <cmath>
+#include <unordered_map>
 
 #include "ir/shape_inference.h"
 
@@ -85,6 +86,7 @@ Status verify_graph(const Graph& g) {
   for (const StateInfo& s : g.states) defined[static_cast<size_t>(s.value)] = true;
   for (size_t i = 0; i < g.nodes.size(); ++i)
     if (Status s = verify_node(g, i, defined); !s) return s;
+  std::unordered_map<ValueId, size_t> first_with_next;  // a next value -> the first state that takes it
   for (size_t i = 0; i < g.states.size(); ++i) {
     const StateInfo& s = g.states[i];
     if (s.next == kNoValue) continue;
@@ -94,10 +96,10 @@ Status verify_graph(const Graph& g) {
       return at(where, "state '" + g.value(s.value).name + "' is " + shape_to_string(g.value(s.value).shape) +
                            " but its next value '" + g.value(s.next).name + "' is " +
                            shape_to_string(g.value(s.next).shape));
-    for (size_t j = 0; j < i; ++j)
-      if (g.states[j].next == s.next)
-        return at(where, "states '" + g.value(g.states[j].value).name + "' and '" + g.value(s.value).name +
-                             "' have the same next value '" + g.value(s.next).name + "'");
+    if (auto [it, fresh] = first_with_next.try_emplace(s.next, i); !fresh)
+      return at(where, "states '" + g.value(g.states[it->second].value).name + "' and '" +
+                           g.value(s.value).name + "' have the same next value '" + g.value(s.next).name +
+                           "'");
   }
   if (g.outputs.empty()) return at("/outputs", "a model needs at least one output");
   for (size_t i = 0; i < g.outputs.size(); ++i)

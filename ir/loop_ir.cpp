@@ -24,8 +24,20 @@ const OpInfo& op_info(Op op) {
 
 bool is_plain_arithmetic(Op op) {
   switch (op) {
-    case Op::Const: case Op::Splat: case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Min:
-    case Op::Max: case Op::Fma: case Op::Neg: case Op::Abs: case Op::Load: case Op::LoadBcast: case Op::Store:
+    case Op::Const:
+    case Op::Splat:
+    case Op::Add:
+    case Op::Sub:
+    case Op::Mul:
+    case Op::Div:
+    case Op::Min:
+    case Op::Max:
+    case Op::Fma:
+    case Op::Neg:
+    case Op::Abs:
+    case Op::Load:
+    case Op::LoadBcast:
+    case Op::Store:
       return true;
     default:
       return false;
@@ -44,7 +56,9 @@ std::string Type::str() const {
   return s;
 }
 
-bool is_valid_lane_count(int lanes) { return lanes == 1 || lanes == 4 || lanes == 8 || lanes == 16; }
+bool is_valid_lane_count(int lanes) {
+  return lanes == 1 || lanes == 4 || lanes == 8 || lanes == 16;
+}
 
 // ---- Affine -------------------------------------------------------------------------------------------
 Affine Affine::var(ValueId iv, int64_t coeff) {
@@ -87,18 +101,29 @@ Affine Affine::substitute(ValueId iv, const Affine& repl) const {
   return r.plus(repl, c);
 }
 
-Affine operator+(const Affine& a, const Affine& b) { return a.plus(b); }
-Affine operator+(const Affine& a, int64_t c) { return a.plus(Affine::cst(c)); }
-Affine operator*(const Affine& a, int64_t c) { return Affine{}.plus(a, c); }
+Affine operator+(const Affine& a, const Affine& b) {
+  return a.plus(b);
+}
+Affine operator+(const Affine& a, int64_t c) {
+  return a.plus(Affine::cst(c));
+}
+Affine operator*(const Affine& a, int64_t c) {
+  return Affine{}.plus(a, c);
+}
 
 // ---- buffers and kernels ------------------------------------------------------------------------------
 std::string_view buffer_kind_name(BufferKind k) {
   switch (k) {
-    case BufferKind::kInput: return "input";
-    case BufferKind::kOutput: return "output";
-    case BufferKind::kParam: return "param";
-    case BufferKind::kState: return "state";
-    case BufferKind::kScratch: return "scratch";
+    case BufferKind::kInput:
+      return "input";
+    case BufferKind::kOutput:
+      return "output";
+    case BufferKind::kParam:
+      return "param";
+    case BufferKind::kState:
+      return "state";
+    case BufferKind::kScratch:
+      return "scratch";
   }
   NJC_UNREACHABLE("bad buffer kind");
 }
@@ -141,7 +166,9 @@ ValueId Kernel::new_value(std::string_view hint, Type type) {
   return add_unique(hint.empty() ? std::string("v") : std::string(hint), '_', type);
 }
 
-ValueId Kernel::copy_value(ValueId of, Type type) { return add_unique(std::string(base_name(name_of(of))), '.', type); }
+ValueId Kernel::copy_value(ValueId of, Type type) {
+  return add_unique(std::string(base_name(name_of(of))), '.', type);
+}
 
 ValueId Kernel::add_value_named(std::string_view name, Type type) {
   if (used_names_.size() != values.size())
@@ -152,14 +179,21 @@ ValueId Kernel::add_value_named(std::string_view name, Type type) {
 }
 
 std::optional<BufferId> Kernel::find_buffer(std::string_view n) const {
+  if (buffer_index_.size() == buffers.size()) {
+    auto it = buffer_index_.find(std::string(n));
+    if (it == buffer_index_.end()) return std::nullopt;
+    if (buffers[static_cast<size_t>(it->second)].name == n) return it->second;
+  }
   for (size_t i = 0; i < buffers.size(); ++i)
     if (buffers[i].name == n) return static_cast<BufferId>(i);
   return std::nullopt;
 }
 
 BufferId Kernel::add_buffer(Buffer b) {
+  const auto id = static_cast<BufferId>(buffers.size());
+  if (buffer_index_.size() == buffers.size()) buffer_index_.emplace(b.name, id);
   buffers.push_back(std::move(b));
-  return static_cast<BufferId>(buffers.size() - 1);
+  return id;
 }
 
 }  // namespace njc::loop

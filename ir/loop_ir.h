@@ -56,7 +56,9 @@ const OpInfo& op_info(Op op);
 // pipeline use a 15-register tile (passes/pipelines.cpp, backend-x86/isel.cpp).
 bool is_plain_arithmetic(Op op);
 std::optional<Op> op_from_name(std::string_view name);
-inline std::string_view op_name(Op op) { return op_info(op).name; }
+inline std::string_view op_name(Op op) {
+  return op_info(op).name;
+}
 
 // ---- types --------------------------------------------------------------------------------------------
 enum class ScalarKind : uint8_t { kF32, kI1, kIndex };
@@ -218,6 +220,9 @@ struct Kernel {
   ValueId add_value_named(std::string_view name, Type type);
   const std::string& name_of(ValueId v) const { return values.at(static_cast<size_t>(v)).name; }
   Type type_of(ValueId v) const { return values.at(static_cast<size_t>(v)).type; }
+  // The buffer of this name: a hash lookup while every buffer came through add_buffer (a kernel of
+  // thousands of buffers, e.g. the state update of thousands of states, is built in linear time), a
+  // search otherwise.
   std::optional<BufferId> find_buffer(std::string_view name) const;
   const Buffer& buffer(BufferId b) const { return buffers.at(static_cast<size_t>(b)); }
   // Adds a buffer; the caller makes sure the name is new.
@@ -227,6 +232,9 @@ struct Kernel {
   ValueId add_unique(const std::string& base, char sep, Type type);
   std::unordered_set<std::string> used_names_;
   std::unordered_map<std::string, int> next_suffix_;  // base + separator -> last suffix handed out
+  // name -> index of every buffer, while it has one entry per buffer (buffers is public: a kernel filled
+  // by other means, or given a duplicate name, is searched instead).
+  std::unordered_map<std::string, BufferId> buffer_index_;
 };
 
 struct Module {

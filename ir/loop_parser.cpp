@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
@@ -25,7 +26,10 @@ struct ParseError {
 
 class Parser {
  public:
-  Parser(std::string_view text, std::string_view file) : text_(text), file_(file) {}
+  Parser(std::string_view text, std::string_view file) : text_(text), file_(file) {
+    for (size_t i = 0; i < text_.size(); ++i)
+      if (text_[i] == '\n') line_starts_.push_back(i + 1);
+  }
 
   Module module() {
     Module m;
@@ -52,17 +56,14 @@ class Parser {
     }
   }
 
+  // Every statement records its position: a binary search over the line starts, not a count from the
+  // top of the text (which made a kernel of thousands of loops quadratic to read).
   Loc loc_at(size_t pos) const {
-    Loc l{1, 1};
-    for (size_t i = 0; i < pos && i < text_.size(); ++i) {
-      if (text_[i] == '\n') {
-        ++l.line;
-        l.col = 1;
-      } else {
-        ++l.col;
-      }
-    }
-    return l;
+    pos = std::min(pos, text_.size());
+    auto next_line = std::upper_bound(line_starts_.begin(), line_starts_.end(), pos);
+    const auto line =
+        static_cast<size_t>(next_line - line_starts_.begin()) - 1;  // 0-based, the last start <= pos
+    return Loc{static_cast<int>(line) + 1, static_cast<int>(pos - line_starts_[line]) + 1};
   }
 
   [[noreturn]] void fail_at(size_t pos, std::string msg) const {
@@ -91,7 +92,9 @@ class Parser {
     return fmt::format(" but found '{}'", text_.substr(pos_, e - pos_));
   }
 
-  static bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.'; }
+  static bool is_name_char(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.';
+  }
 
   // A bare word: letters, digits, '_' and '.'.
   std::string_view word() {
@@ -175,7 +178,8 @@ class Parser {
         n = n * 10 + (c - '0');
         if (n > 1024) break;
       }
-      if (!is_valid_lane_count(n)) fail_at(at, fmt::format("vector types have 4, 8 or 16 lanes, not '{}'", w));
+      if (!is_valid_lane_count(n))
+        fail_at(at, fmt::format("vector types have 4, 8 or 16 lanes, not '{}'", w));
       t.lanes = n;
     }
     return t;
@@ -263,8 +267,8 @@ class Parser {
     }
     module_floats_ += b.size();
     if (module_floats_ > (kDefaultMemoryBudget >> 2))
-      fail_at(name_at, fmt::format("the buffers need more than the memory budget of {} bytes",
-                                   kDefaultMemoryBudget));
+      fail_at(name_at,
+              fmt::format("the buffers need more than the memory budget of {} bytes", kDefaultMemoryBudget));
     if (b.kind == BufferKind::kParam) {
       expect('=');
       if (peek_word() == "splat") {
@@ -324,7 +328,9 @@ class Parser {
           i.args.push_back(use());
         }
         break;
-      case Syntax::kConst: i.imm = number(); break;
+      case Syntax::kConst:
+        i.imm = number();
+        break;
       case Syntax::kMask: {
         size_t n_at = (skip_ws(), pos_);
         int64_t n = integer();
@@ -332,7 +338,9 @@ class Parser {
         i.mask_lanes = static_cast<int>(n);
         break;
       }
-      case Syntax::kLoad: access(i); break;
+      case Syntax::kLoad:
+        access(i);
+        break;
       case Syntax::kStore:
         i.args.push_back(use());
         expect(',');
@@ -440,7 +448,8 @@ class Parser {
         l.iter_args.push_back(define(iter_names[n].first, k_.type_of(l.inits[n]), iter_names[n].second));
     }
     if (results.size() != l.iter_args.size())
-      fail_at(at, fmt::format("loop defines {} results but carries {} values", results.size(), l.iter_args.size()));
+      fail_at(at, fmt::format("loop defines {} results but carries {} values", results.size(),
+                              l.iter_args.size()));
     expect('{');
     block(l.body);
     if (peek_word() == "yield") {
@@ -449,7 +458,8 @@ class Parser {
       do l.yields.push_back(use());
       while (accept(','));
       if (l.yields.size() != l.iter_args.size())
-        fail_at(y_at, fmt::format("yield of {} values in a loop carrying {}", l.yields.size(), l.iter_args.size()));
+        fail_at(y_at,
+                fmt::format("yield of {} values in a loop carrying {}", l.yields.size(), l.iter_args.size()));
     } else if (!l.iter_args.empty()) {
       fail("a loop with iter(...) must end with 'yield'" + found());
     }
@@ -462,6 +472,7 @@ class Parser {
 
   std::string_view text_;
   std::string_view file_;
+  std::vector<size_t> line_starts_{0};  // offset of the first character of each line
   size_t pos_ = 0;
   Kernel k_;
   int64_t module_floats_ = 0;  // of every buffer parsed so far, against the memory budget

@@ -33,6 +33,13 @@ Expected<std::unordered_set<loop::ValueId>> select_loops(const loop::Kernel& k, 
 // root, then while the current loop's body is exactly one loop, that loop. Loops carrying values end the
 // band (they are not part of it); a root carrying values gives an empty band.
 std::vector<loop::Loop*> perfect_band(loop::Loop& root);
+std::vector<const loop::Loop*> perfect_band(const loop::Loop& root);
+
+// The kernel body cut into runs [begin, end) of consecutive statements that passes selecting loops by name
+// may rewrite one run at a time, each run standing in for the whole body: no loop name (base_name) occurs
+// in two runs, and the results of a top-level loop are used only in its own run (a pass that replaces the
+// loop renames those uses). Linear in the size of the kernel. An empty body gives no runs.
+std::vector<std::pair<size_t, size_t>> independent_runs(const loop::Kernel& k);
 
 // What replaces one loop: statements in its place, and pairs (old value, new value) for the old loop's
 // results, which later statements and the enclosing loop's yields must use instead.
@@ -46,7 +53,8 @@ using LoopRewriter = std::function<Status(loop::Loop& l, std::optional<LoopRepla
 // Walks the whole kernel inner loops first and calls f on every loop whose induction variable is in
 // targets. Replacement statements are not walked again. Stops at the first Diag f returns, keeping the
 // replacements made so far: f must refuse before it changes its loop, so the kernel stays valid.
-Status rewrite_loops(loop::Kernel& k, const std::unordered_set<loop::ValueId>& targets, const LoopRewriter& f);
+Status rewrite_loops(loop::Kernel& k, const std::unordered_set<loop::ValueId>& targets,
+                     const LoopRewriter& f);
 
 // Range of values an induction variable takes: [lb, last]. (For loops that never run, [lb, lb].)
 struct IvRange {

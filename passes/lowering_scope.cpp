@@ -27,14 +27,23 @@ void nest_from(loop::Builder& b, const Shape& shape, const std::function<void(co
 }
 }  // namespace
 
+LoweringContext::LoweringContext(const Graph& g)
+    : g_(g), names_(g.values.size()), is_output_(g.values.size(), false) {
+  for (ValueId v : g.outputs) is_output_[static_cast<size_t>(v)] = true;
+}
+
 std::string LoweringContext::unique(const std::string& base) {
-  std::string name = sanitized(base);
-  for (int i = 1; !taken_.insert(name).second; ++i) name = sanitized(base) + "_" + std::to_string(i);
+  const std::string stem = sanitized(base);
+  if (taken_.insert(stem).second) return stem;
+  int& suffix = next_suffix_.try_emplace(stem, 1).first->second;
+  std::string name = stem + "_" + std::to_string(suffix);
+  while (!taken_.insert(name).second) name = stem + "_" + std::to_string(++suffix);
+  ++suffix;
   return name;
 }
 
 bool LoweringContext::is_output(ValueId v) const {
-  return std::find(g_.outputs.begin(), g_.outputs.end(), v) != g_.outputs.end();
+  return is_output_[static_cast<size_t>(v)];
 }
 
 bool LoweringContext::is_constant(ValueId v) const {

@@ -7,6 +7,8 @@
 #include <map>
 #include <set>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "ir/graph.h"
@@ -22,7 +24,7 @@ using LoopValue = loop::ValueId;
 // Which buffer each graph value uses, and which values are compile-time constants.
 class LoweringContext {
  public:
-  explicit LoweringContext(const Graph& g) : g_(g), names_(g.values.size()) {}
+  explicit LoweringContext(const Graph& g);
   const Graph& g() const { return g_; }
   int64_t batch() const { return g_.batch; }
   const Shape& shape(ValueId v) const { return g_.value(v).shape; }
@@ -39,7 +41,11 @@ class LoweringContext {
  private:
   const Graph& g_;
   std::vector<std::string> names_;
-  std::set<std::string> taken_;
+  std::vector<bool> is_output_;  // per graph value
+  std::unordered_set<std::string> taken_;
+  // Per sanitized base, the suffix unique() tries next: every smaller one is taken, so a weight packed
+  // by thousands of kernels costs one probe per name, not one per earlier copy.
+  std::unordered_map<std::string, int> next_suffix_;
 };
 
 // Where a tensor's elements are in a kernel: a buffer, the per-instance shape, and whether each batch

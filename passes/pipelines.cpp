@@ -37,6 +37,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <unordered_set>
 
 #include "ir/assert.h"
 #include "ir/loop_verifier.h"
@@ -102,7 +103,7 @@ class Recipe {
       NJC_ASSERT(k_.buffers.size() == buffers, "a refused pass added a buffer");
       return false;
     }
-    if (kVerifyEachPass) {
+    if (kVerifyEachPass && !in_run_) {  // a run alone may use values defined outside it
       Status s = verify_without_param_data(k_);
       NJC_ASSERT(s, "pass " + text + " produced invalid IR: " + (s ? "" : s.error().message));
     }
@@ -117,6 +118,31 @@ class Recipe {
     pipeline_.pop_back();
     return false;
   }
+  // Calls fn(*this) once per independent run of the kernel's top-level statements (loop_nest.h), with the
+  // run standing in for the whole body, then puts the runs back in order. Passes that select loops by name
+  // then cost the size of their run, not of the kernel: a state update of thousands of copy loops took one
+  // pass over all of them per loop. The passes applied, their order and the values they create are those
+  // of fn on the whole body; fn must only run passes that select loops by name.
+  template <class F>
+  void in_each_run(F&& fn) {
+    std::vector<std::pair<size_t, size_t>> runs = independent_runs(k_);
+    if (runs.size() <= 1) return fn(*this);
+    Block body = std::move(k_.body), out;
+    out.reserve(body.size());
+    in_run_ = true;
+    for (auto [begin, end] : runs) {
+      k_.body.clear();
+      for (size_t i = begin; i < end; ++i) k_.body.push_back(std::move(body[i]));
+      fn(*this);
+      for (Stmt& s : k_.body) out.push_back(std::move(s));
+    }
+    in_run_ = false;
+    k_.body = std::move(out);
+    if (kVerifyEachPass) {
+      Status s = verify_without_param_data(k_);
+      NJC_ASSERT(s, "the runs of a kernel rejoined make invalid IR: " + (s ? "" : s.error().message));
+    }
+  }
   const Kernel& kernel() const { return k_; }
   Kernel take_kernel() { return std::move(k_); }
   Pipeline take() { return std::move(pipeline_); }
@@ -125,19 +151,23 @@ class Recipe {
   Kernel k_;
   TargetDesc t_;
   Pipeline pipeline_;
+  bool in_run_ = false;  // k_.body holds one run of in_each_run
 };
 
-std::string name(const Kernel& k, const Loop& l) { return std::string(base_name(k.name_of(l.iv))); }
+std::string name(const Kernel& k, const Loop& l) {
+  return std::string(base_name(k.name_of(l.iv)));
+}
 
 // The band loop that a store of the innermost body does not depend on while a load reads the same
 // address: the reduction loop of an accumulation C[..] += ... . -1 if none.
-int reduction_loop(const std::vector<Loop*>& band) {
+int reduction_loop(const std::vector<const Loop*>& band) {
   const Block& body = band.back()->body;
   for (size_t p = 0; p < band.size(); ++p) {
     bool found = false;
     for_each_inst(body, [&](const Inst& st) {
       if (st.op != Op::Store) return;
-      bool invariant = std::none_of(st.index.begin(), st.index.end(), [&](const Affine& a) { return a.uses(band[p]->iv); });
+      bool invariant = std::none_of(st.index.begin(), st.index.end(),
+                                    [&](const Affine& a) { return a.uses(band[p]->iv); });
       if (!invariant) return;
       for_each_inst(body, [&](const Inst& ld) {
         found = found || (ld.op == Op::Load && ld.buffer == st.buffer && ld.index == st.index);
@@ -167,7 +197,8 @@ bool plain_arithmetic(const Kernel& k) {
 // A nest whose rows are narrower than a vector (a dense layer with 1..3 outputs, as the Dense(1) after a
 // recurrent cell): the row loop unrolled away, its accumulators in registers, and the reduction loop on
 // vectors, with independent partial sums when it is long (one reduce.add per output at the end).
-bool dot_products(Recipe& r, const Kernel& k, const std::vector<Loop*>& band, size_t red, const TargetDesc& t) {
+bool dot_products(Recipe& r, const Kernel& k, const std::vector<const Loop*>& band, size_t red,
+                  const TargetDesc& t) {
   const size_t j = band.size() - 1;
   const int64_t k_trip = band[red]->trip_count();
   const int w = pick_width(k_trip, t.vector_lanes);
@@ -181,13 +212,21 @@ bool dot_products(Recipe& r, const Kernel& k, const std::vector<Loop*>& band, si
   return true;
 }
 
-// The register-tiled micro-kernel for one root nest (see the diagram above). Returns whether it applied.
-bool micro_kernel(Recipe& r, const Kernel& k, Loop& root, const TargetDesc& t) {
-  std::vector<Loop*> band = perfect_band(root);
+// Whether root starts a perfect band of at least two loops whose innermost body accumulates along a loop
+// other than the innermost one: the nests micro_kernel() tiles. Passes on other nests never change it.
+bool has_reduction_band(const Loop& root) {
+  std::vector<const Loop*> band = perfect_band(root);
   if (band.size() < 2) return false;
   int red = reduction_loop(band);
+  return red >= 0 && static_cast<size_t>(red) != band.size() - 1;
+}
+
+// The register-tiled micro-kernel for one root nest (see the diagram above). Returns whether it applied.
+bool micro_kernel(Recipe& r, const Kernel& k, const Loop& root, const TargetDesc& t) {
+  if (!has_reduction_band(root)) return false;
+  std::vector<const Loop*> band = perfect_band(root);
+  int red = reduction_loop(band);
   size_t j = band.size() - 1;
-  if (red < 0 || static_cast<size_t>(red) == j) return false;
   int w = pick_width(band[j]->trip_count(), t.vector_lanes);
   if (w == 0) return dot_products(r, k, band, static_cast<size_t>(red), t);
   int budget = std::max(t.vector_registers - 6, 4);  // accumulators: leave B vectors + broadcast + temps
@@ -245,7 +284,8 @@ void jam_blocks(Recipe& r, const std::string& outer, int64_t blocks, const Targe
       if (s.is_loop()) accs = std::max(accs, s.loop().iter_args.size());
   });
   int64_t factor = 1;
-  while (factor * 2 <= blocks && accs * static_cast<size_t>(factor * 2) <= static_cast<size_t>(t.vector_registers / 2))
+  while (factor * 2 <= blocks &&
+         accs * static_cast<size_t>(factor * 2) <= static_cast<size_t>(t.vector_registers / 2))
     factor *= 2;
   if (accs == 0 || factor == 1) return;
   Recipe trial = r;
@@ -260,11 +300,11 @@ void jam_blocks(Recipe& r, const std::string& outer, int64_t blocks, const Targe
 // (at least 8: two FMA pipes, latency 4).
 void outer_loops(Recipe& r, const TargetDesc& t) {
   std::vector<std::pair<std::string, int64_t>> outer;
+  std::unordered_set<std::string> listed;
   for_each_loop(r.kernel().body, [&](const Loop& l, int) {
     bool nested = std::any_of(l.body.begin(), l.body.end(), [](const Stmt& s) { return s.is_loop(); });
-    std::string n = name(r.kernel(), l);
-    if (nested && std::none_of(outer.begin(), outer.end(), [&](const auto& x) { return x.first == n; }))
-      outer.emplace_back(n, l.trip_count());
+    if (nested && listed.insert(name(r.kernel(), l)).second)
+      outer.emplace_back(name(r.kernel(), l), l.trip_count());
   });
   // First every loop on lanes and the weights in their read order (relayout sees plain block accesses),
   // then per loop the jam and the chains.
@@ -274,7 +314,8 @@ void outer_loops(Recipe& r, const TargetDesc& t) {
     int w = pick_width(trip, t.vector_lanes);
     if (w == 0 || !r.add(fmt::format("vectorize-outer{{loop={} width={}}}", n, w))) continue;
     r.add_layout("relayout");  // gate weights per block of W units: [block][k][gate][W lanes]
-    r.add(fmt::format("fuse{{in={}}}", n));  // a cell's per-gate reduction loops: one loop, chains side by side
+    // A cell's per-gate reduction loops: one loop, chains side by side.
+    r.add(fmt::format("fuse{{in={}}}", n));
     vectorized.emplace_back(n, (trip + w - 1) / w);
   }
   for (const auto& [loop_name, blocks] : vectorized) {
@@ -299,35 +340,18 @@ void outer_loops(Recipe& r, const TargetDesc& t) {
   }
 }
 
-// Fills r with O3's pipeline, applied to r's kernel.
-void o3(Recipe& r, const TargetDesc& t) {
-  r.add("interchange");
-  // Every nest, also those wrapped in an outer loop (band heads, loop_nest.h).
-  std::vector<std::string> roots;
-  {
-    Expected<std::unordered_set<ValueId>> heads = select_loops(r.kernel(), "o3", "", DefaultLoops::kBandHeads);
-    for_each_loop(r.kernel().body, [&](const Loop& l, int) {
-      if (heads->count(l.iv)) roots.push_back(r.kernel().name_of(l.iv));
-    });
-  }
-  for (const std::string& root : roots) {
-    // A copy of the nest to analyze while r rewrites the kernel (names: values are only ever appended).
-    std::optional<Loop> nest;
-    for_each_loop(r.kernel().body, [&](const Loop& l, int) {
-      if (!nest && r.kernel().name_of(l.iv) == root) nest = l;
-    });
-    if (nest) micro_kernel(r, r.kernel(), *nest, t);
-  }
-  outer_loops(r, t);
-  // Every remaining scalar innermost loop: vectorize, then split reductions or unroll.
+// Every remaining scalar innermost loop: vectorize, then split reductions or unroll.
+void inner_loops(Recipe& r, const TargetDesc& t) {
   std::vector<std::pair<std::string, int64_t>> inner;
+  std::unordered_set<std::string> listed;
   for_each_loop(r.kernel().body, [&](const Loop& l, int) {
     bool innermost = std::none_of(l.body.begin(), l.body.end(), [](const Stmt& s) { return s.is_loop(); });
     bool scalar = true;
-    for_each_inst(l.body, [&](const Inst& i) { scalar = scalar && (i.result == kNoValue || !r.kernel().type_of(i.result).is_vector()); });
+    for_each_inst(l.body, [&](const Inst& i) {
+      scalar = scalar && (i.result == kNoValue || !r.kernel().type_of(i.result).is_vector());
+    });
     std::string n(base_name(r.kernel().name_of(l.iv)));
-    if (innermost && scalar && std::none_of(inner.begin(), inner.end(), [&](const auto& x) { return x.first == n; }))
-      inner.emplace_back(n, l.trip_count());
+    if (innermost && scalar && listed.insert(n).second) inner.emplace_back(n, l.trip_count());
   });
   for (const auto& [loop_name, trip] : inner) {
     const std::string& n = loop_name;  // clang 14 lambdas cannot capture a structured binding
@@ -338,12 +362,40 @@ void o3(Recipe& r, const TargetDesc& t) {
       carries = carries || (base_name(r.kernel().name_of(l.iv)) == n && !l.iter_args.empty());
     });
     if (carries) {
-      if (trip / w >= 8) r.add(fmt::format("split-reduction{{loop={} ways=4}}", n));
-      else if (trip / w >= 4) r.add(fmt::format("split-reduction{{loop={} ways=2}}", n));
+      if (trip / w >= 8)
+        r.add(fmt::format("split-reduction{{loop={} ways=4}}", n));
+      else if (trip / w >= 4)
+        r.add(fmt::format("split-reduction{{loop={} ways=2}}", n));
     } else if (trip / w >= 4) {
       r.add(fmt::format("unroll{{loop={} factor=2}}", n));
     }
   }
+}
+
+// Fills r with O3's pipeline, applied to r's kernel.
+void o3(Recipe& r, const TargetDesc& t) {
+  r.add("interchange");
+  // Every nest, also those wrapped in an outer loop (band heads, loop_nest.h).
+  std::vector<std::string> roots;
+  {
+    Expected<std::unordered_set<ValueId>> heads =
+        select_loops(r.kernel(), "o3", "", DefaultLoops::kBandHeads);
+    for_each_loop(r.kernel().body, [&](const Loop& l, int) {
+      if (heads->count(l.iv) && has_reduction_band(l)) roots.push_back(r.kernel().name_of(l.iv));
+    });
+  }
+  // Each candidate found again by name: a search of the kernel per matrix-product nest (there are few),
+  // not per nest (a state update has thousands).
+  for (const std::string& root : roots) {
+    // A copy of the nest to analyze while r rewrites the kernel (names: values are only ever appended).
+    std::optional<Loop> nest;
+    for_each_loop(r.kernel().body, [&](const Loop& l, int) {
+      if (!nest && r.kernel().name_of(l.iv) == root) nest = l;
+    });
+    if (nest) micro_kernel(r, r.kernel(), *nest, t);
+  }
+  outer_loops(r, t);
+  r.in_each_run([&](Recipe& run) { inner_loops(run, t); });
   r.add("cse");
 }
 
@@ -351,9 +403,12 @@ void o3(Recipe& r, const TargetDesc& t) {
 
 Pipeline default_pipeline(int level, const Kernel& k, const TargetDesc& t) {
   switch (std::clamp(level, 0, 3)) {
-    case 0: return {};
-    case 1: return {make("interchange")};
-    case 2: return {make("interchange"), make("unroll{factor=4}"), make("cse")};
+    case 0:
+      return {};
+    case 1:
+      return {make("interchange")};
+    case 2:
+      return {make("interchange"), make("unroll{factor=4}"), make("cse")};
     default: {
       Kernel shape = k;  // weights are copied once here; optimize() rewrites k itself
       drop_param_data(shape);

@@ -47,16 +47,20 @@ Expected<AotKernel> compile_kernel(const loop::Kernel& k, x86::Target target, in
   AotKernel out;
   out.kernel = k;
   const passes::TargetDesc desc{target_lanes(target), target_vector_registers(target)};
-  passes::Pipeline p = passes::default_pipeline(opt_level, k, desc);
+  // The level's pipeline as the JIT applies it (runtime/jit.cpp): built while optimizing, verified once.
+  // Replaying the recorded pipeline with a verification after each pass cost a walk of the kernel per
+  // pass, quadratic for a kernel of thousands of loops.
+  Expected<passes::Pipeline> applied = passes::optimize(opt_level, out.kernel, desc);
+  if (!applied) return applied.error();
+  if (Status s = loop::verify(out.kernel); !s)
+    return error("internal error: the -O" + std::to_string(opt_level) +
+                 " pipeline produced invalid IR: " + s.error().message);
   if (!passes.empty()) {
     Expected<passes::Pipeline> extra = passes::parse_pipeline(passes);
     if (!extra) return extra.error();
-    for (passes::PassInstance& pi : *extra) p.push_back(std::move(pi));
-  }
-  if (!p.empty()) {
     passes::PassManager pm(passes::RunConfig{desc, true, {}, false});
     std::string dump;
-    if (Status s = pm.run(p, out.kernel, dump); !s) return s.error();
+    if (Status s = pm.run(*extra, out.kernel, dump); !s) return s.error();
   }
   CodegenOptions co;
   co.target = target;
@@ -246,7 +250,8 @@ std::string entry_listing(const EntryCode& e, const std::string& slot_symbol) {
     begin = end == std::string::npos ? e.listing.size() : end + 1;
     // `.L<symbol>` (aot_assembly's local alias of every function) so that `as` resolves the call itself,
     // as the object does, rather than leaving a PLT32 relocation against a global symbol.
-    if (line.starts_with("call ") && call_to.count(line.substr(5))) line = "call .L" + call_to[line.substr(5)];
+    if (line.starts_with("call ") && call_to.count(line.substr(5)))
+      line = "call .L" + call_to[line.substr(5)];
     if (size_t at = line.find(slot_ref); !e.slot_label.empty() && at != std::string::npos)
       line.replace(at, slot_ref.size(), "[rip + " + slot_symbol + "]");
     out += line + "\n";
@@ -313,7 +318,8 @@ void link(AotModule& m, const Entries& entries) {
     for (const EntryCode::Call& c : placed[i]->calls) {
       NJC_ASSERT(offset_of.count(c.callee), "call to unknown function " + c.callee);
       put_le32(text, base + c.end - 4,
-               static_cast<uint32_t>(static_cast<int64_t>(offset_of[c.callee]) - static_cast<int64_t>(base + c.end)));
+               static_cast<uint32_t>(static_cast<int64_t>(offset_of[c.callee]) -
+                                     static_cast<int64_t>(base + c.end)));
     }
   }
 
@@ -358,7 +364,8 @@ bool is_c_identifier(const std::string& s) {
 std::vector<x86::Target> variant_targets(const AotOptions& o) {
   std::vector<x86::Target> out;
   for (x86::Target t : {Target::kAvx512, Target::kAvx2, Target::kSse4}) {
-    const bool wanted = o.targets.empty() ? t == o.target : std::count(o.targets.begin(), o.targets.end(), t) > 0;
+    const bool wanted =
+        o.targets.empty() ? t == o.target : std::count(o.targets.begin(), o.targets.end(), t) > 0;
     if (wanted) out.push_back(t);
   }
   return out;

@@ -34,9 +34,9 @@ struct AotOptions {
   // More than one: the object holds a variant per target and a dispatcher that runs the best one the CPU
   // supports (runtime/aot_dispatch.h). Empty: {target}. Duplicates are ignored; the order is by width.
   std::vector<x86::Target> targets;
-  int opt_level = 3;                        // 0..3: passes::default_pipeline of each kernel, as the JIT
-  std::string name;                         // symbol prefix, a C identifier; empty: from the model's name
-  bool assembly = false;                    // also fill AotModule::assembly
+  int opt_level = 3;      // 0..3: the -O pipeline of each kernel (passes::optimize, as the JIT)
+  std::string name;       // symbol prefix, a C identifier; empty: from the model's name
+  bool assembly = false;  // also fill AotModule::assembly
   // Autotune every kernel at build time (runtime/autotune.h) and compile the fastest schedule instead of
   // the -O pipeline; opt_level is then unused. Times candidates, so the target must run on this CPU.
   bool tune = false;
@@ -67,9 +67,9 @@ struct AotKernel {
 };
 
 struct AotModule {
-  std::string name;  // the symbol prefix
+  std::string name;                           // the symbol prefix
   x86::Target target = x86::Target::kAvx512;  // the widest of targets
-  std::vector<x86::Target> targets;            // the variants, widest first
+  std::vector<x86::Target> targets;           // the variants, widest first
   int opt_level = 3;
   bool tuned = false;
   std::vector<AotKernel> kernels;  // every variant's, variant after variant, each in call order

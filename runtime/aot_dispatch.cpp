@@ -5,6 +5,8 @@
 //   avx512  avx2, XCR0.{opmask, ZMM_Hi256, Hi16_ZMM}[7:5], CPUID.7.0:EBX.{F[16], DQ[17], BW[30], VL[31]}
 #include "runtime/aot_dispatch.h"
 
+#include <unordered_set>
+
 #include "backend-x86/assembler.h"
 #include "backend-x86/printer.h"
 
@@ -52,24 +54,24 @@ void EntryBuilder::call(const std::string& callee) {
 Expected<EntryCode> EntryBuilder::finish(const char* what) {
   // Placeholder targets: bound at the end of the code (any bound position will do; calls are patched).
   for (const Pending& p : pending_) a.bind(p.placeholder);
-  if (Error e = a.finalize())
-    return error(std::string("internal error: ") + what + ": " + e.message());
+  if (Error e = a.finalize()) return error(std::string("internal error: ") + what + ": " + e.message());
   out_.bytes.assign(a.code().begin(), a.code().begin() + static_cast<long>(a.code_end()));
   for (const Pending& p : pending_)
-    out_.calls.push_back({static_cast<size_t>(a.label_offset(p.after)), p.callee, label_name(p.placeholder.id)});
+    out_.calls.push_back(
+        {static_cast<size_t>(a.label_offset(p.after)), p.callee, label_name(p.placeholder.id)});
   for (const Assembler::PoolRef& r : a.pool_refs()) out_.slot_refs.push_back({r.at, r.end});
   // The listing without the pool (the slot lives in .data) and without the placeholder labels.
   std::string text = out_.listing, kept;
   size_t at = text.find(".p2align");
   if (at != std::string::npos) text.resize(at);
+  std::unordered_set<std::string> placeholders;  // a set: an entry of thousands of kernels has thousands
+  for (const Pending& p : pending_) placeholders.insert(label_name(p.placeholder.id) + ":");
   size_t begin = 0;
   while (begin < text.size()) {
     size_t end = text.find('\n', begin);
     std::string line = text.substr(begin, end - begin);
     begin = end == std::string::npos ? text.size() : end + 1;
-    bool placeholder = false;
-    for (const Pending& p : pending_) placeholder = placeholder || line == label_name(p.placeholder.id) + ":";
-    if (!placeholder) kept += line + "\n";
+    if (!placeholders.count(line)) kept += line + "\n";
   }
   out_.listing = kept;
   return out_;
@@ -173,8 +175,8 @@ Expected<EntryCode> emit_target_query(const std::string& select_symbol, bool lis
 }
 
 // rbx, r12, r13 hold the arguments across the selection; three pushes keep rsp aligned for the calls.
-Expected<EntryCode> emit_dispatch_run(const std::vector<Variant>& best_first, const std::string& select_symbol,
-                                      bool listing) {
+Expected<EntryCode> emit_dispatch_run(const std::vector<Variant>& best_first,
+                                      const std::string& select_symbol, bool listing) {
   EntryBuilder b(listing);
   Assembler& a = b.a;
   a.push(rbx);

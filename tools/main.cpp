@@ -15,8 +15,8 @@
 #include "ir/graph_interpreter.h"
 #include "ir/graph_printer.h"
 #include "ir/loop_printer.h"
+#include "ir/loop_verifier.h"
 #include "passes/lower_graph.h"
-#include "passes/pass_manager.h"
 #include "passes/pipelines.h"
 #include "runtime/aot_assembly.h"
 #include "runtime/aot_build.h"
@@ -109,13 +109,14 @@ Expected<std::string> loop_ir_text(const Graph& g, const Options& o) {
     d.file = o.model_path;
     return d;
   }
-  passes::RunConfig config;
-  config.target = schedule_target(o);
-  passes::PassManager pm(config);
+  // The pipeline as the JIT applies it: built while optimizing, then verified once per kernel.
   for (loop::Kernel& k : lowered->module.kernels) {
-    std::string dump;
-    if (Status s = pm.run(passes::default_pipeline(o.opt_level, k, config.target), k, dump); !s)
-      return s.error();
+    if (Expected<passes::Pipeline> p = passes::optimize(o.opt_level, k, schedule_target(o)); !p)
+      return p.error();
+    if (Status s = loop::verify(k); !s)
+      return Diag{o.model_path, 0, 0, "",
+                  "internal error: the -O" + std::to_string(o.opt_level) +
+                      " pipeline produced invalid IR: " + s.error().message};
   }
   return loop::print(lowered->module);
 }

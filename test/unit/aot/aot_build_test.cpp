@@ -14,6 +14,7 @@
 #include "passes/lower_graph.h"
 #include "runtime/aot_header.h"
 #include "runtime/jit.h"
+#include "test/support/chain_models.h"
 #include "test/unit/aot/aot_test_util.h"
 
 namespace njc::aot_test {
@@ -63,9 +64,11 @@ void expect_text_matches_jit(const Graph& g, const runtime::AotOptions& o, const
   for (const auto& [offset, r] : relocs) slot_refs += syms[r.symbol].section == f.index(".data");
   for (size_t k = 0; k < m->kernels.size(); ++k) {
     const loop::Kernel& source = lowered->module.kernels[k % per_variant];
-    const std::string at = what + " kernel " + source.name + " " + std::string(x86::target_name(m->kernels[k].target));
+    const std::string at =
+        what + " kernel " + source.name + " " + std::string(x86::target_name(m->kernels[k].target));
     EXPECT_EQ(m->kernels[k].target, m->targets[k / per_variant]) << at;
-    if (!x86::target_supported(m->kernels[k].target, x86::host_cpu())) continue;  // the JIT must run to compare
+    if (!x86::target_supported(m->kernels[k].target, x86::host_cpu()))
+      continue;              // the JIT must run to compare
     runtime::JitOptions jo;  // what the JIT compiles for the same kernel and options
     jo.target = m->kernels[k].target;
     jo.opt_level = o.tune ? 0 : o.opt_level;
@@ -153,8 +156,8 @@ TEST(AotBuild, SymbolsCfiAndLayout) {
   std::vector<std::string> globals;
   for (const ElfSymbolInfo& s : f.symbols())
     if (s.bind == STB_GLOBAL) globals.push_back(s.name);
-  EXPECT_EQ(globals,
-            (std::vector<std::string>{"voice_select_target", "voice_target", "voice_run", "voice_init_state"}));
+  EXPECT_EQ(globals, (std::vector<std::string>{"voice_select_target", "voice_target", "voice_run",
+                                               "voice_init_state"}));
   ASSERT_EQ(m->functions.size(), m->kernels.size() + 1 + 4);  // + the variant's run, + the globals
   for (size_t i = 0; i < m->functions.size(); ++i) {
     const runtime::AotFunction& fn = m->functions[i];
@@ -197,10 +200,24 @@ TEST(AotBuild, ReadelfDecodesOneFdePerFunction) {
   size_t fdes = 0;
   for (size_t at = r.out.find(" FDE "); at != std::string::npos; at = r.out.find(" FDE ", at + 1)) ++fdes;
   const auto with_cfi = std::count_if(m->functions.begin(), m->functions.end(),
-                                     [](const runtime::AotFunction& fn) { return fn.has_cfi; });
+                                      [](const runtime::AotFunction& fn) { return fn.has_cfi; });
   EXPECT_EQ(fdes, static_cast<size_t>(with_cfi)) << r.out;
   EXPECT_GE(with_cfi, static_cast<long>(m->kernels.size() + 1));
   EXPECT_NE(r.out.find("DW_CFA_def_cfa_offset"), std::string::npos);
+}
+
+// An object of thousands of kernels, and a state update of thousands of loops, builds (issue 15: the
+// pipeline was replayed with a verification after each pass, and the entry's listing searched every call
+// for every line: minutes for 16,000 states).
+TEST(AotBuild, ModelOfThousandsOfStates) {
+  auto g = read_model_text(test::chain_model(test::Chain::kStates, 4000), "chain", ".");
+  ASSERT_TRUE(g) << format_diag(g.error());
+  runtime::AotOptions o;
+  o.assembly = true;
+  auto m = runtime::build_aot(*g, o);
+  ASSERT_TRUE(m) << m.error().message;
+  EXPECT_EQ(m->kernels.size(), 4001u);  // an Add per state, then the state update
+  EXPECT_NE(m->assembly.find("chain_run:"), std::string::npos);
 }
 
 TEST(AotBuild, NameMustBeACIdentifier) {
@@ -282,7 +299,8 @@ int main(void) {
   ToolResult c = sh("gcc -std=c99 -trigraphs -Wall -Werror -Wno-trigraphs -o use use.c && ./use", dir.path());
   const std::string header = test::slurp(dir / "m.h");
   EXPECT_EQ(c.exit_code, 0) << c.err << header;
-  EXPECT_EQ(header.find("/models"), std::string::npos) << "the header must not depend on the model's directory";
+  EXPECT_EQ(header.find("/models"), std::string::npos)
+      << "the header must not depend on the model's directory";
 }
 
 }  // namespace

@@ -52,5 +52,28 @@ TEST(LoopIr, BufferStridesAndTripCounts) {
   EXPECT_EQ(l.trip_count(), 0);
 }
 
+TEST(LoopIr, FindBufferByName) {
+  Kernel k;
+  for (int i = 0; i < 3000; ++i) {
+    Buffer b;
+    b.name = "b" + std::to_string(i);
+    EXPECT_EQ(k.add_buffer(std::move(b)), i);
+  }
+  EXPECT_EQ(k.find_buffer("b0"), 0);
+  EXPECT_EQ(k.find_buffer("b2999"), 2999);
+  EXPECT_FALSE(k.find_buffer("b3000"));
+  Buffer direct;  // buffers is public: one added behind add_buffer's back is still found
+  direct.name = "direct";
+  k.buffers.push_back(direct);
+  EXPECT_EQ(k.find_buffer("direct"), 3000);
+  EXPECT_EQ(k.find_buffer("b7"), 7);
+  Kernel copy = k;
+  Buffer later;
+  later.name = "later";
+  EXPECT_EQ(copy.add_buffer(later), 3001);
+  EXPECT_EQ(copy.find_buffer("later"), 3001);
+  EXPECT_FALSE(k.find_buffer("later"));
+}
+
 }  // namespace
 }  // namespace njc::loop

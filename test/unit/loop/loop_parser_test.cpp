@@ -85,6 +85,27 @@ TEST(LoopParser, ModuleOfTwoKernelsAndComments) {
   EXPECT_EQ(print(*m), "kernel @a {\n}\n\nkernel @b {\n}\n");
 }
 
+TEST(LoopParser, RecordsTheLineAndColumnOfEveryStatement) {
+  std::string text = "kernel @k {\n  input %x : [8]\n  output %y : [8]\n";
+  const int loops = 20000;  // positions were counted from the top of the text: quadratic in the loops
+  for (int i = 0; i < loops; ++i)
+    text += "  for %i" + std::to_string(i) + " = 0 to 8 step 1 {\n    %v" + std::to_string(i) +
+            " = load %x[%i" + std::to_string(i) + "] : f32\n    store %v" + std::to_string(i) + ", %y[%i" +
+            std::to_string(i) + "]\n  }\n";
+  text += "}\n";
+  Expected<Kernel> k = parse_kernel(text);
+  ASSERT_TRUE(k) << format_diag(k.error());
+  ASSERT_EQ(k->body.size(), static_cast<size_t>(loops));
+  EXPECT_EQ(k->loc.line, 1);
+  EXPECT_EQ(k->loc.col, 1);
+  const Loop& last = k->body.back().loop();
+  EXPECT_EQ(last.loc.line, 4 + 4 * (loops - 1));
+  EXPECT_EQ(last.loc.col, 3);
+  EXPECT_EQ(last.body[1].inst().loc.line, 6 + 4 * (loops - 1));
+  EXPECT_EQ(last.body[1].inst().loc.col, 5);
+  EXPECT_EQ(k->buffers[1].loc.line, 3);
+}
+
 struct BadCase {
   const char* text;
   int line, col;
@@ -112,10 +133,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"kernel @k {\n  input %x : [4]\n  %a = load %y[0] : f32\n}\n", 3, 13, "undefined buffer %y"},
         BadCase{"kernel @k {\n  %a = const 1 : f32x3\n}\n", 2, 18, "4, 8 or 16 lanes"},
         BadCase{"kernel @k {\n  for %i = 0 to 4 step 0 {\n  }\n}\n", 2, 24, "step must be positive"},
-        BadCase{"kernel @k {\n  for %i = 0 to 4 step 1 {\n    %c = const 1 : f32\n  }\n  store %c, %c[0]\n}\n", 5,
-                9, "outside the block"},
-        BadCase{"kernel @k {\n  %c = const 1 : f32\n  %r = for %i = 0 to 4 step 1 iter(%a = %c) {\n  }\n}\n", 4,
-                3, "must end with 'yield'"},
+        BadCase{
+            "kernel @k {\n  for %i = 0 to 4 step 1 {\n    %c = const 1 : f32\n  }\n  store %c, %c[0]\n}\n", 5,
+            9, "outside the block"},
+        BadCase{"kernel @k {\n  %c = const 1 : f32\n  %r = for %i = 0 to 4 step 1 iter(%a = %c) {\n  }\n}\n",
+                4, 3, "must end with 'yield'"},
         BadCase{"kernel @k {\n  input %x : [4]\n  %c = const 1 : f32\n  %a = load %x[%c] : f32\n}\n", 4, 16,
                 "not an induction variable"},
         BadCase{"kernel @k {\n  store : f32\n}\n", 2, 9, "expected a value"},

@@ -69,7 +69,7 @@ TEST(LoopNest, PerfectBandStopsAtCarriedValuesAndStatements) {
   Kernel m = matmul(2, 2, 2);
   EXPECT_EQ(perfect_band(m.body[1].loop()).size(), 3u);
   Kernel d = dot_rows(2, 2);
-  EXPECT_EQ(perfect_band(d.body[0].loop()).size(), 1u);  // %i's body is not a single loop
+  EXPECT_EQ(perfect_band(d.body[0].loop()).size(), 1u);                // %i's body is not a single loop
   EXPECT_TRUE(perfect_band(d.body[0].loop().body[1].loop()).empty());  // %k carries a value
 }
 
@@ -88,6 +88,47 @@ TEST(LoopNest, RewriterForwardsResultsToLaterUses) {
   ASSERT_TRUE(verify(k)) << print(k);
   BufferData mem = run(k);
   EXPECT_FLOAT_EQ(mem[2][0], 0.5f);  // sigmoid(0)
+}
+
+TEST(LoopNest, IndependentRunsKeepNamesAndTopLevelResultsTogether) {
+  Kernel k = parse_ok(R"(kernel @k {
+  input %x : [8]
+  output %y : [8]
+  output %z : [1]
+  for %a = 0 to 8 step 1 {
+    %va = load %x[%a] : f32
+    store %va, %y[%a]
+  }
+  for %b = 0 to 4 step 1 {
+    %vb = load %x[%b] : f32
+    store %vb, %y[%b]
+  }
+  for %b.1 = 4 to 8 step 1 {
+    %vb1 = load %x[%b.1] : f32
+    store %vb1, %y[%b.1]
+  }
+  %c0 = const 0 : f32
+  %s = for %r = 0 to 8 step 1 iter(%acc = %c0) {
+    %vr = load %x[%r] : f32
+    %n = add %vr, %acc : f32
+    yield %n
+  }
+  for %d = 0 to 8 step 1 {
+    %vd = load %x[%d] : f32
+    %m = mul %vd, %s : f32
+    store %m, %y[%d]
+  }
+  for %e = 0 to 1 step 1 {
+    store %c0, %z[%e]
+  }
+}
+)");
+  using Runs = std::vector<std::pair<size_t, size_t>>;
+  // %b and its copy %b.1 share a run; so do the loop carrying %s and the loop that reads %s. %c0 is read
+  // in other runs, but passes never replace an instruction, so it needs no company.
+  EXPECT_EQ(independent_runs(k), (Runs{{0, 1}, {1, 3}, {3, 4}, {4, 6}, {6, 7}}));
+  k.body.clear();
+  EXPECT_EQ(independent_runs(k), Runs{});
 }
 
 }  // namespace

@@ -17,11 +17,16 @@ const int64_t kSizes[] = {1, 2, 3, 5, 7, 8, 13, 16, 17, 31, 32, 64};
 
 Kernel make_kernel(int which, int64_t a, int64_t b, int64_t c) {
   switch (which) {
-    case 0: return matmul(a, b, c);
-    case 1: return matvec(a, b);
-    case 2: return dot_rows(a, b);
-    case 3: return elementwise(a, b);
-    default: return softmax(a);
+    case 0:
+      return matmul(a, b, c);
+    case 1:
+      return matvec(a, b);
+    case 2:
+      return dot_rows(a, b);
+    case 3:
+      return elementwise(a, b);
+    default:
+      return softmax(a);
   }
 }
 
@@ -46,6 +51,40 @@ TEST(Pipelines, LevelsPreserveResultsOnEveryTarget) {
     }
 }
 
+// A kernel of many independent loops (as the state update of a model with thousands of states) is
+// optimized one run of statements at a time (Recipe::in_each_run): the result must be the kernel the
+// recorded pipeline makes of the whole body, and a top-level reduction must still reach its later use.
+TEST(Pipelines, O3OfManyIndependentLoopsEqualsItsPipelineOnTheWholeKernel) {
+  std::string text = "kernel @many {\n  input %x : [37]\n  output %y : [37]\n  output %z : [37]\n";
+  for (int i = 0; i < 300; ++i)
+    text += "  for %e" + std::to_string(i) + " = 0 to 37 step 1 {\n    %v" + std::to_string(i) +
+            " = load %x[%e" + std::to_string(i) + "] : f32\n    store %v" + std::to_string(i) + ", %y[%e" +
+            std::to_string(i) + "]\n  }\n";
+  text +=
+      "  %c0 = const 0 : f32\n  %s = for %r = 0 to 37 step 1 iter(%acc = %c0) {\n    %vr = load %x[%r] : "
+      "f32\n"
+      "    %n = add %vr, %acc : f32\n    yield %n\n  }\n  for %d = 0 to 37 step 1 {\n    %vd = load %x[%d] : "
+      "f32\n    %m = mul %vd, %s : f32\n    store %m, %z[%d]\n  }\n}\n";
+  Kernel k = parse_ok(text);
+  for (TargetDesc t : {TargetDesc::avx512(), TargetDesc::avx2(), TargetDesc::sse()}) {
+    Kernel optimized = k;
+    Expected<Pipeline> p = optimize(3, optimized, t);
+    ASSERT_TRUE(p);
+    ASSERT_TRUE(verify(optimized)) << format_diag(verify(optimized).error());
+    EXPECT_TRUE(same_results(k, optimized));
+    size_t vectorized = 0;
+    for (const PassInstance& pass : *p) vectorized += pass.info->name == "vectorize";
+    EXPECT_EQ(vectorized, 302u);  // every loop, each by its own name
+    Kernel replayed = k;
+    RunConfig c;
+    c.target = t;
+    PassManager pm(c);
+    std::string dump;
+    ASSERT_TRUE(pm.run(*p, replayed, dump));
+    EXPECT_EQ(print(optimized), print(replayed));
+  }
+}
+
 TEST(Pipelines, O3ShapesTheMatvecMicroKernel) {
   Kernel k = matvec(64, 16);
   Pipeline p = default_pipeline(3, k, TargetDesc::avx512());
@@ -54,7 +93,8 @@ TEST(Pipelines, O3ShapesTheMatvecMicroKernel) {
             "register-tile{loop=k},split-reduction{ways=4 loop=k},vectorize{width=16 loop=j0},"
             "unroll{factor=2 loop=j0},vectorize{width=16 loop=j1},unroll{factor=2 loop=j1},cse");
   EXPECT_TRUE(default_pipeline(0, k, TargetDesc::avx512()).empty());
-  EXPECT_EQ(format_pipeline(default_pipeline(2, k, TargetDesc::avx512())), "interchange,unroll{factor=4},cse");
+  EXPECT_EQ(format_pipeline(default_pipeline(2, k, TargetDesc::avx512())),
+            "interchange,unroll{factor=4},cse");
 }
 
 // Random pipelines: each step draws a pass and options; passes that refuse are dropped (a refusal is a
@@ -93,7 +133,8 @@ TEST(Pipelines, RandomPipelinesPreserveResults) {
       Status s = pm.run(*p, trial, dump);
       if (!s) {
         ASSERT_EQ(s.error().message.find("internal error"), std::string::npos) << s.error().message;
-        ASSERT_TRUE(verify(trial)) << "a refusal left invalid IR: " << text;  // refusals change nothing broken
+        ASSERT_TRUE(verify(trial)) << "a refusal left invalid IR: "
+                                   << text;  // refusals change nothing broken
         continue;
       }
       applied += text + ",";
