@@ -15,6 +15,7 @@ std::vector<Tensor> evaluate_node(const Node& n, const std::vector<const Tensor*
   const std::vector<Shape>& out = *inferred;
   if (is_binary_elementwise(n.op)) return {reference::binary(n, *in[0], *in[1], out[0])};
   if (is_unary_elementwise(n.op)) return {reference::unary(n, *in[0])};
+  if (is_reduction(n.op)) return {reference::reduce(n, *in[0], out[0])};
   switch (n.op) {
     case OpKind::Gemm:
       return {reference::gemm(n, in, out[0])};
@@ -31,10 +32,6 @@ std::vector<Tensor> evaluate_node(const Node& n, const std::vector<const Tensor*
       return {reference::transpose(n, *in[0], out[0])};
     case OpKind::Reshape:
       return {Tensor(out[0], in[0]->data)};
-    case OpKind::ReduceSum:
-    case OpKind::ReduceMean:
-    case OpKind::ReduceMax:
-      return {reference::reduce(n, *in[0], out[0])};
     case OpKind::Conv:
       return {reference::conv1d(n, in, out[0])};
     case OpKind::LSTM:

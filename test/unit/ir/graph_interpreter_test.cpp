@@ -70,6 +70,14 @@ TEST(Reference, ActivationsMatchTheirDefinitions) {
   check(OpKind::Softplus, {}, [](double v) { return std::log(1 + std::exp(v)); });
   check(OpKind::HardSigmoid, {}, [](double v) { return std::clamp(0.2 * v + 0.5, 0.0, 1.0); });
   check(OpKind::Clip, {{"min", -1.0}, {"max", 0.25}}, [](double v) { return std::clamp(v, -1.0, 0.25); });
+  check(OpKind::HardSwish, {}, [](double v) { return v * std::clamp(v / 6 + 0.5, 0.0, 1.0); });
+  check(OpKind::Softsign, {}, [](double v) { return v / (1 + std::fabs(v)); });
+  check(OpKind::ThresholdedRelu, {{"alpha", 0.25}}, [](double v) { return v > 0.25 ? v : 0.0; });
+  check(OpKind::Shrink, {{"bias", 0.5}, {"lambd", 1.0}}, [](double v) {
+    return v < -1 ? v + 0.5 : v > 1 ? v - 0.5 : 0.0;
+  });
+  check(OpKind::Sign, {}, [](double v) { return v > 0 ? 1.0 : v < 0 ? -1.0 : 0.0; });
+  check(OpKind::Round, {}, [](double v) { return v == 0.5 ? 0.0 : v == -0.5 ? -0.0 : std::round(v); });
 }
 
 // An independent 1-D convolution, written from the definition for this test.
