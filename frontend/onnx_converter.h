@@ -34,8 +34,10 @@ class Converter {
   std::string fresh(const std::string& hint);
   // A param holding the given values (a fresh name from hint).
   std::string param(const std::string& hint, Shape shape, std::vector<float> values);
-  // Declares a state [shape] that takes `next` after each call; returns its name.
-  std::string state(const std::string& hint, Shape shape, const std::string& next);
+  // Declares a state [shape] that takes `next` after each call and starts from `initial` (empty: zeros);
+  // returns its name.
+  std::string state(const std::string& hint, Shape shape, const std::string& next,
+                    std::vector<float> initial = {});
   int64_t opset() const { return opset_; }
   const OnnxImportOptions& options() const { return options_; }
   // Records that graph values derived from `from` reach a recurrent op's initial state (for pairing).

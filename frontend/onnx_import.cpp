@@ -158,9 +158,11 @@ std::string Converter::param(const std::string& hint, Shape shape, std::vector<f
   return name;
 }
 
-std::string Converter::state(const std::string& hint, Shape shape, const std::string& next) {
+std::string Converter::state(const std::string& hint, Shape shape, const std::string& next,
+                             std::vector<float> initial) {
   std::string name = fresh(hint);
   states_.push_back({{"name", name}, {"shape", shape}, {"next", next}});
+  if (!initial.empty()) states_.back()["data"] = std::move(initial);
   shapes_[name] = std::move(shape);
   return name;
 }

@@ -84,7 +84,8 @@ struct Node {
 
 struct StateInfo {
   ValueId value = kNoValue;
-  ValueId next = kNoValue;  // kNoValue: the state is never updated
+  ValueId next = kNoValue;     // kNoValue: the state is never updated
+  std::vector<float> initial;  // one instance's value at creation and after a reset; empty: all zeros
 };
 
 class Graph {

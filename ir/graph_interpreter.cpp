@@ -50,8 +50,15 @@ GraphInterpreter::GraphInterpreter(const Graph& g) : g_(g) {
 
 void GraphInterpreter::reset_state() {
   state_.clear();
-  for (const StateInfo& s : g_.states)
-    state_.emplace_back(static_cast<size_t>(g_.batch * num_elements(g_.value(s.value).shape)), 0.0f);
+  for (const StateInfo& s : g_.states) {
+    std::vector<float> all;
+    for (int64_t b = 0; b < g_.batch; ++b)  // every instance starts from the state's initial value
+      if (s.initial.empty())
+        all.resize(all.size() + static_cast<size_t>(num_elements(g_.value(s.value).shape)), 0.0f);
+      else
+        all.insert(all.end(), s.initial.begin(), s.initial.end());
+    state_.push_back(std::move(all));
+  }
 }
 
 std::vector<std::vector<float>> GraphInterpreter::run(const std::vector<std::vector<float>>& inputs) {

@@ -507,7 +507,10 @@ Expected<LoweredModel> Lowering::run() {
   }
   emit_state_update();
   for (ValueId v : g_.inputs) out_.input_buffers.push_back(buffer_name(v));
-  for (const StateInfo& st : g_.states) out_.state_buffers.push_back(buffer_name(st.value));
+  for (const StateInfo& st : g_.states) {
+    out_.state_buffers.push_back(buffer_name(st.value));
+    out_.state_initial.push_back(st.initial);
+  }
   return std::move(out_);
 }
 
@@ -529,6 +532,13 @@ void LoweredModelInterpreter::reset_state() {
     for (const loop::Buffer& buf : k.buffers)
       if (buf.kind != loop::BufferKind::kParam)
         memory_[buf.name].assign(static_cast<size_t>(buf.size()), 0.0f);
+  for (size_t i = 0; i < m_.state_buffers.size(); ++i) {
+    const std::vector<float>& initial = m_.state_initial[i];
+    auto it = memory_.find(m_.state_buffers[i]);
+    if (initial.empty() || it == memory_.end()) continue;  // a state no kernel touches has no buffer
+    for (size_t at = 0; at + initial.size() <= it->second.size(); at += initial.size())
+      std::copy(initial.begin(), initial.end(), it->second.begin() + static_cast<long>(at));
+  }
 }
 
 std::vector<std::vector<float>> LoweredModelInterpreter::run(const std::vector<std::vector<float>>& inputs) {

@@ -156,6 +156,18 @@ TEST(Interpreter, StateCarriesAcrossCallsAndResets) {
   expect_near_all(interp.run({{1, 10}})[0], {1, 10});
 }
 
+TEST(Interpreter, StatesStartFromTheirInitialValueInEveryInstance) {
+  Graph g = test::graph_from_json(test::model_json(R"(
+    "batch": 2, "inputs": [{"name": "x", "shape": [2]}], "outputs": ["total"],
+    "states": [{"name": "acc", "shape": [2], "next": "total", "data": [0.5, -3]}],
+    "nodes": [{"op": "Add", "inputs": ["acc", "x"], "outputs": ["total"]}])"));
+  GraphInterpreter interp(g);
+  expect_near_all(interp.run({{1, 10, 2, 20}})[0], {1.5, 7, 2.5, 17});
+  interp.run({{1, 10, 2, 20}});
+  interp.reset_state();
+  expect_near_all(interp.run({{1, 10, 2, 20}})[0], {1.5, 7, 2.5, 17});
+}
+
 TEST(Interpreter, BatchRunsIndependentInstancesWithSharedParams) {
   std::string body = R"(
     "inputs": [{"name": "x", "shape": [1, 2]}], "outputs": ["y"],

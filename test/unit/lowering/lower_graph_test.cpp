@@ -134,6 +134,25 @@ TEST(LowerGraph, EveryElementwiseOpWithBroadcasting) {
   expect_lowering_matches(logs, 3, passes::TargetDesc::avx512(), 1, "log/sqrt");
 }
 
+// States with initial values: the lowered model starts (and resets) each instance from them.
+TEST(LowerGraph, StatesStartFromTheirInitialValues) {
+  Graph g = parse(
+      "graph @s batch 2 {\n  input %x : [3]\n  state %h : [3] = [0.5, -1.25, 2.0]\n  state %z : [3]\n"
+      "  %y = Add(%h, %x) : [3]\n  %w = Mul(%y, %h) : [3]\n  %v = Add(%w, %z) : [3]\n  next %h = %y\n"
+      "  next %z = %v\n  output %v\n}\n");
+  for (int level = 0; level <= 3; ++level)
+    expect_lowering_matches(g, level, passes::TargetDesc::avx2(), 3, "init");
+  auto lowered = passes::lower_graph(g);
+  ASSERT_TRUE(lowered);
+  passes::LoweredModelInterpreter run(*lowered);
+  std::vector<float> zeros(6, 0.0f);
+  auto first = run.run({zeros});
+  run.run({zeros});
+  run.reset_state();
+  EXPECT_EQ(run.run({zeros}), first);
+  EXPECT_EQ(first[0], (std::vector<float>{0.25f, 1.5625f, 4.0f, 0.25f, 1.5625f, 4.0f}));
+}
+
 TEST(LowerGraph, MatMulWithBatchBroadcastAndVectors) {
   expect_lowering_matches(parse("graph @m batch 1 {\n  input %a : [2, 1, 3, 4]\n  input %b : [5, 4, 6]\n"
                                 "  %c = MatMul(%a, %b) : [2, 5, 3, 6]\n  output %c\n}\n"),
