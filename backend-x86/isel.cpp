@@ -806,6 +806,15 @@ class Isel {
         c_.mov(c_.temp(0, n), c_.cst(1.0f, n));
         c_.op3(Mnemonic::vdivps, d, c_.temp(0, n), s);
         break;
+      case Op::Floor:  // roundps imm: bits 0-1 the mode, bit 3 suppresses the precision exception
+        c_.round(d, s, 0x9);
+        break;
+      case Op::Ceil:
+        c_.round(d, s, 0xa);
+        break;
+      case Op::Round:
+        c_.round(d, s, 0x8);
+        break;
       case Op::Exp:
         emit_exp(c_, d, s, n);
         break;

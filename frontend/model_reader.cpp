@@ -157,11 +157,23 @@ class ModelReader {
 
   Status read_states(const JsonObject& root) {
     return each(root, "states", "a state", [&](const JsonObject& o, size_t) -> Status {
-      if (Status s = o.check_keys({"name", "shape", "next"}); !s) return s;
+      if (Status s = o.check_keys({"name", "shape", "next", "data", "file", "offset", "init"}); !s) return s;
+      if (o.has("offset") && !o.has("file")) return o.error("offset", "'offset' goes with 'file'");
       auto shape = o.required_shape("shape");
       if (!shape) return shape.error();
-      g_.states.push_back(
-          {g_.add_value(o.get("name").get<std::string>(), *shape, ValueKind::State), kNoValue});
+      // An initial value comes from the same sources as a param's data; without one the state starts at 0.
+      std::vector<float> initial;
+      int sources = o.has("data") + o.has("file") + o.has("init");
+      if (sources > 1)
+        return o.error("a state takes at most one of 'data', 'file' or 'init' (found " +
+                               std::to_string(sources) + ")");
+      if (sources == 1) {
+        auto data = load_param_data(o, *shape, files_);
+        if (!data) return data.error();
+        initial = std::move(*data);
+      }
+      g_.states.push_back({g_.add_value(o.get("name").get<std::string>(), *shape, ValueKind::State), kNoValue,
+                           std::move(initial)});
       return Status::ok();
     });
   }

@@ -34,8 +34,10 @@ class Converter {
   std::string fresh(const std::string& hint);
   // A param holding the given values (a fresh name from hint).
   std::string param(const std::string& hint, Shape shape, std::vector<float> values);
-  // Declares a state [shape] that takes `next` after each call; returns its name.
-  std::string state(const std::string& hint, Shape shape, const std::string& next);
+  // Declares a state [shape] that takes `next` after each call and starts from `initial` (empty: zeros);
+  // returns its name.
+  std::string state(const std::string& hint, Shape shape, const std::string& next,
+                    std::vector<float> initial = {});
   int64_t opset() const { return opset_; }
   const OnnxImportOptions& options() const { return options_; }
   // Records that graph values derived from `from` reach a recurrent op's initial state (for pairing).
@@ -79,6 +81,19 @@ Status convert_shape_op(Converter& c, const Node& n);  // Shape, Gather, Squeeze
 bool is_shape_op(const std::string& op);
 Status convert_recurrent(Converter& c, const Node& n);  // LSTM, GRU, RNN
 Status convert_erf(Converter& c, const Node& n);
+// Min, Max, Sum, Mean (variadic), Pow, Dropout (onnx_elementwise_ops.cpp).
+bool is_elementwise_special(const std::string& op);
+Status convert_elementwise_special(Converter& c, const Node& n);
+// Tile, Pad, Split and Expand of a computed value (onnx_tensor_ops.cpp).
+bool is_tensor_op(const std::string& op);
+Status convert_tensor_op(Converter& c, const Node& n);
+Status expand_runtime(Converter& c, const Node& n, const std::vector<int64_t>& shape);
+// BatchNormalization, LayerNormalization, InstanceNormalization (onnx_normalization.cpp).
+bool is_normalization(const std::string& op);
+Status convert_normalization(Converter& c, const Node& n);
+// Conv over 2-D/3-D inputs and the pools (onnx_conv_pool.cpp).
+bool is_conv_or_pool(const std::string& op);
+Status convert_conv_or_pool(Converter& c, const Node& n);
 // Concat/Transpose whose inputs are integer constants fold instead of becoming nodes.
 bool folds_as_constant(Converter& c, const Node& n);
 Status fold_plain(Converter& c, const Node& n);

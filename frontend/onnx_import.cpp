@@ -15,16 +15,63 @@ namespace onnx {
 namespace {
 // ONNX ops that njc has under the same name with the same inputs and attributes.
 const std::set<std::string> kPlainOps = {
-    "Gemm",     "MatMul",      "Add",    "Sub",       "Mul",        "Div",      "Relu", "LeakyRelu",
-    "Sigmoid",  "Tanh",        "Exp",    "Log",       "Sqrt",       "Neg",      "Abs",  "Elu",
-    "Softplus", "HardSigmoid", "Concat", "Transpose", "ReduceMean", "ReduceMax"};
+    "Gemm",      "MatMul",     "Add",         "Sub",      "Mul",
+    "Div",       "Relu",       "LeakyRelu",   "Sigmoid",  "Tanh",
+    "Exp",       "Log",        "Sqrt",        "Neg",      "Abs",
+    "Elu",       "Softplus",   "HardSigmoid", "Concat",   "Transpose",
+    "HardSwish", "Selu",       "Celu",        "Softsign", "ThresholdedRelu",
+    "Shrink",    "Reciprocal", "Sign",        "Floor",    "Ceil",
+    "Round",     "Sin",        "Cos",         "PRelu"};
 
 // Ops converted by a handler of their own; with kPlainOps, everything the importer supports.
-const std::set<std::string> kHandledOps = {
-    "Constant", "Identity", "Reshape",    "Flatten", "Slice",     "ReduceSum",
-    "Clip",     "Softmax",  "LogSoftmax", "Conv",    "LSTM",      "GRU",
-    "RNN",      "Shape",    "Gather",     "Squeeze", "Unsqueeze", "ConstantOfShape",
-    "Cast",     "Range",    "Expand",     "Size",    "Erf"};
+const std::set<std::string> kHandledOps = {"Constant",
+                                           "Identity",
+                                           "Reshape",
+                                           "Flatten",
+                                           "Slice",
+                                           "ReduceSum",
+                                           "Clip",
+                                           "Softmax",
+                                           "LogSoftmax",
+                                           "Conv",
+                                           "LSTM",
+                                           "GRU",
+                                           "RNN",
+                                           "Shape",
+                                           "Gather",
+                                           "Squeeze",
+                                           "Unsqueeze",
+                                           "ConstantOfShape",
+                                           "Cast",
+                                           "Range",
+                                           "Expand",
+                                           "Size",
+                                           "Erf",
+                                           "ReduceMean",
+                                           "ReduceMax",
+                                           "ReduceMin",
+                                           "ReduceProd",
+                                           "ReduceL1",
+                                           "ReduceL2",
+                                           "ReduceSumSquare",
+                                           "ReduceLogSum",
+                                           "ReduceLogSumExp",
+                                           "Min",
+                                           "Max",
+                                           "Sum",
+                                           "Mean",
+                                           "Pow",
+                                           "Dropout",
+                                           "Tile",
+                                           "Pad",
+                                           "Split",
+                                           "BatchNormalization",
+                                           "LayerNormalization",
+                                           "InstanceNormalization",
+                                           "MaxPool",
+                                           "AveragePool",
+                                           "GlobalMaxPool",
+                                           "GlobalAveragePool"};
 
 std::string supported_list() {
   std::set<std::string> all(kPlainOps);
@@ -111,9 +158,11 @@ std::string Converter::param(const std::string& hint, Shape shape, std::vector<f
   return name;
 }
 
-std::string Converter::state(const std::string& hint, Shape shape, const std::string& next) {
+std::string Converter::state(const std::string& hint, Shape shape, const std::string& next,
+                             std::vector<float> initial) {
   std::string name = fresh(hint);
   states_.push_back({{"name", name}, {"shape", shape}, {"next", next}});
+  if (!initial.empty()) states_.back()["data"] = std::move(initial);
   shapes_[name] = std::move(shape);
   return name;
 }
@@ -317,6 +366,10 @@ Status Converter::convert_node(const Node& n, size_t index) {
   }
   if (n.op_type == "LSTM" || n.op_type == "GRU" || n.op_type == "RNN") return convert_recurrent(*this, n);
   if (n.op_type == "Erf") return convert_erf(*this, n);
+  if (is_elementwise_special(n.op_type)) return convert_elementwise_special(*this, n);
+  if (is_tensor_op(n.op_type)) return convert_tensor_op(*this, n);
+  if (is_normalization(n.op_type)) return convert_normalization(*this, n);
+  if (is_conv_or_pool(n.op_type)) return convert_conv_or_pool(*this, n);
   return convert_shape_op(*this, n);
 }
 

@@ -21,8 +21,9 @@ struct OnnxImportOptions {
   // inline; the bytes come back in OnnxImport::weights.
   std::string weights_file;
   // Recurrent state carried from call to call (one call = one step): an LSTM/GRU/RNN whose initial state is
-  // absent or zero gets a state whose next value is its final state, and graph inputs that feed an initial
-  // state are paired with the graph outputs of the same shape computed from final states, in order.
+  // absent or a constant gets a state whose next value is its final state (starting from the constant), and
+  // graph inputs that feed an initial state are paired with the graph outputs of the same shape computed
+  // from final states, in order.
   bool carry_states = true;
   // Explicit input=output pairs (each becomes a state); when given, graph inputs are not paired
   // automatically.

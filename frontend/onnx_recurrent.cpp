@@ -37,19 +37,28 @@ Expected<RecurrentShape> recurrent_shape(Converter& c, const Node& n) {
   return r;
 }
 
-// Input i (an initial state) as the op will read it: a carried state when absent or zero and states are
-// carried, else as given. `next` is the op's output that the state takes; it gets a name if it has none.
+// Input i (an initial state) as the op will read it: when states are carried and it is absent or a
+// constant, a carried state (starting from the constant: its initial value, restored by a reset), else as
+// given. `next` is the op's output that the state takes; it gets a name if it has none.
 Expected<std::string> initial_state(Converter& c, const Node& n, size_t i, std::string& next,
                                     const RecurrentShape& r, const char* which) {
   const std::string& given = c.input(n, i);
   const Constant* k = given.empty() ? nullptr : c.constant(given);
-  if (!c.options().carry_states || (!given.empty() && !(k && all_zero(*k)))) {
+  if (!c.options().carry_states || (!given.empty() && !k)) {
     if (!given.empty()) c.mark_state_input(given);
     return given;
   }
+  Dims dims = r.state_dims();
+  if (k && k->dims != dims)
+    return c.fail(std::string("the initial ") + which + " has the wrong shape (" + shape_to_string(k->dims) +
+                  ", expected " + shape_to_string(dims) + ")");
+  std::vector<float> initial;
+  if (k && !all_zero(*k))
+    for (size_t e = 0; e < static_cast<size_t>(k->size()); ++e)
+      initial.push_back(static_cast<float>(k->value(e)));
   std::string hint = n.name.empty() ? n.op_type : n.name;
   if (next.empty()) next = c.fresh(hint + "." + which + "_final");
-  return c.state(hint + "." + which, r.state_dims(), next);
+  return c.state(hint + "." + which, dims, next, std::move(initial));
 }
 
 Status drop_full_sequence_lens(Converter& c, const Node& n, std::vector<std::string>& ins, int64_t seq) {

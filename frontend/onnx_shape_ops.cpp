@@ -211,7 +211,7 @@ Status convert_expand(Converter& c, const Node& n) {
   auto shape = c.constant_input(n, 1, "Expand's shape");
   if (!shape) return shape.error();
   const Constant* k = c.constant(c.input(n, 0));
-  if (!k) return c.fail("Expand of a computed value is not supported (only of constants)");
+  if (!k) return expand_runtime(c, n, as_ints(**shape));
   return define(c, n, fold_expand(*k, as_ints(**shape)));
 }
 
@@ -233,14 +233,17 @@ Status convert_clip(Converter& c, const Node& n) {
   return c.emit(OpKind::Clip, {c.input(n, 0)}, {n.outputs.at(0)}, std::move(attrs));
 }
 
-Status convert_reduce_sum(Converter& c, const Node& n) {
+// ONNX moved the reductions' axes from an attribute to input 1: ReduceSum at opset 13, the others at 18.
+Status convert_reduce(Converter& c, const Node& n) {
+  auto op = op_from_name(n.op_type);
+  if (!op || !is_reduction(*op)) return c.fail("internal: not a reduction");
   Attributes attrs;
   if (const Attribute* a = n.attribute("keepdims")) attrs["keepdims"] = a->i;
   if (const Attribute* a = n.attribute("noop_with_empty_axes")) attrs["noop_with_empty_axes"] = a->i;
   std::optional<Dims> axes;
-  if (Status s = axes_of(c, n, 13, axes); !s) return s;
+  if (Status s = axes_of(c, n, *op == OpKind::ReduceSum ? 13 : 18, axes); !s) return s;
   if (axes) attrs["axes"] = *axes;
-  return c.emit(OpKind::ReduceSum, {c.input(n, 0)}, {n.outputs.at(0)}, std::move(attrs));
+  return c.emit(*op, {c.input(n, 0)}, {n.outputs.at(0)}, std::move(attrs));
 }
 
 // Softmax and LogSoftmax: before opset 13 the input is coerced to 2-D at `axis` (default 1) and normalized
@@ -267,9 +270,9 @@ Status convert_softmax(Converter& c, const Node& n) {
 Status convert_conv(Converter& c, const Node& n) {
   auto shape = c.shape_of(c.input(n, 0));
   if (!shape) return shape.error();
+  if (shape->size() == 4 || shape->size() == 5) return convert_conv_or_pool(c, n);
   if (shape->size() != 3)
-    return c.fail("Conv on a rank-" + std::to_string(shape->size()) +
-                  " input (njc's Conv is 1-D: [N, C, L])");
+    return c.fail("Conv on a rank-" + std::to_string(shape->size()) + " input (njc's Conv is 1-D to 3-D)");
   Attributes attrs;
   for (const Attribute& a : n.attributes) {
     if (a.type == AttrType::kInts)
@@ -329,10 +332,34 @@ bool all_inputs_constant(Converter& c, const Node& n) {
 }  // namespace
 
 bool is_shape_op(const std::string& op) {
-  static const std::set<std::string> kOps = {
-      "Constant",        "Identity",   "Reshape", "Flatten", "Slice",  "ReduceSum", "Clip",
-      "Softmax",         "LogSoftmax", "Conv",    "Shape",   "Gather", "Squeeze",   "Unsqueeze",
-      "ConstantOfShape", "Cast",       "Range",   "Expand",  "Size"};
+  static const std::set<std::string> kOps = {"Constant",
+                                             "Identity",
+                                             "Reshape",
+                                             "Flatten",
+                                             "Slice",
+                                             "ReduceSum",
+                                             "ReduceMean",
+                                             "ReduceMax",
+                                             "ReduceMin",
+                                             "ReduceProd",
+                                             "ReduceL1",
+                                             "ReduceL2",
+                                             "ReduceSumSquare",
+                                             "ReduceLogSum",
+                                             "ReduceLogSumExp",
+                                             "Clip",
+                                             "Softmax",
+                                             "LogSoftmax",
+                                             "Conv",
+                                             "Shape",
+                                             "Gather",
+                                             "Squeeze",
+                                             "Unsqueeze",
+                                             "ConstantOfShape",
+                                             "Cast",
+                                             "Range",
+                                             "Expand",
+                                             "Size"};
   return kOps.count(op) > 0;
 }
 
@@ -351,7 +378,7 @@ Status convert_shape_op(Converter& c, const Node& n) {
   if (op == "Cast") return convert_cast(c, n);
   if (op == "Expand") return convert_expand(c, n);
   if (op == "Clip") return convert_clip(c, n);
-  if (op == "ReduceSum") return convert_reduce_sum(c, n);
+  if (op.starts_with("Reduce")) return convert_reduce(c, n);
   if (op == "Softmax" || op == "LogSoftmax") return convert_softmax(c, n);
   if (op == "Conv") return convert_conv(c, n);
   if (op == "Shape") return convert_shape(c, n);

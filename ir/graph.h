@@ -26,7 +26,7 @@ enum class OpKind {
 #include "ir/graph_ops.def"
 };
 
-enum class OpClass { kUnary, kBinary, kOther };
+enum class OpClass { kUnary, kBinary, kReduce, kOther };
 
 struct OpInfo {
   OpKind kind;
@@ -43,6 +43,11 @@ inline bool is_unary_elementwise(OpKind op) {
 }
 inline bool is_binary_elementwise(OpKind op) {
   return op_info(op).op_class == OpClass::kBinary;
+}
+// ReduceSum, ReduceMax, ...: the attributes axes, keepdims and noop_with_empty_axes, one value per kept
+// index.
+inline bool is_reduction(OpKind op) {
+  return op_info(op).op_class == OpClass::kReduce;
 }
 
 enum class AttrKind { Int, Float, String, Ints, Floats, Strings };
@@ -79,7 +84,8 @@ struct Node {
 
 struct StateInfo {
   ValueId value = kNoValue;
-  ValueId next = kNoValue;  // kNoValue: the state is never updated
+  ValueId next = kNoValue;     // kNoValue: the state is never updated
+  std::vector<float> initial;  // one instance's value at creation and after a reset; empty: all zeros
 };
 
 class Graph {

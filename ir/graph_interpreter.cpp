@@ -15,6 +15,7 @@ std::vector<Tensor> evaluate_node(const Node& n, const std::vector<const Tensor*
   const std::vector<Shape>& out = *inferred;
   if (is_binary_elementwise(n.op)) return {reference::binary(n, *in[0], *in[1], out[0])};
   if (is_unary_elementwise(n.op)) return {reference::unary(n, *in[0])};
+  if (is_reduction(n.op)) return {reference::reduce(n, *in[0], out[0])};
   switch (n.op) {
     case OpKind::Gemm:
       return {reference::gemm(n, in, out[0])};
@@ -31,10 +32,6 @@ std::vector<Tensor> evaluate_node(const Node& n, const std::vector<const Tensor*
       return {reference::transpose(n, *in[0], out[0])};
     case OpKind::Reshape:
       return {Tensor(out[0], in[0]->data)};
-    case OpKind::ReduceSum:
-    case OpKind::ReduceMean:
-    case OpKind::ReduceMax:
-      return {reference::reduce(n, *in[0], out[0])};
     case OpKind::Conv:
       return {reference::conv1d(n, in, out[0])};
     case OpKind::LSTM:
@@ -53,8 +50,15 @@ GraphInterpreter::GraphInterpreter(const Graph& g) : g_(g) {
 
 void GraphInterpreter::reset_state() {
   state_.clear();
-  for (const StateInfo& s : g_.states)
-    state_.emplace_back(static_cast<size_t>(g_.batch * num_elements(g_.value(s.value).shape)), 0.0f);
+  for (const StateInfo& s : g_.states) {
+    std::vector<float> all;
+    for (int64_t b = 0; b < g_.batch; ++b)  // every instance starts from the state's initial value
+      if (s.initial.empty())
+        all.resize(all.size() + static_cast<size_t>(num_elements(g_.value(s.value).shape)), 0.0f);
+      else
+        all.insert(all.end(), s.initial.begin(), s.initial.end());
+    state_.push_back(std::move(all));
+  }
 }
 
 std::vector<std::vector<float>> GraphInterpreter::run(const std::vector<std::vector<float>>& inputs) {

@@ -113,7 +113,12 @@ class GraphParser {
     if (kind == ValueKind::Input) g_.inputs.push_back(*v);
     if (kind == ValueKind::State) {
       where_["/states/" + std::to_string(g_.states.size())] = start;
-      g_.states.push_back(StateInfo{*v, kNoValue});
+      g_.states.push_back(StateInfo{*v, kNoValue, {}});
+      if (cur_.at_punct("=")) {  // an initial value: `state %h : [2] = [0.5, -1.0]`
+        auto data = parse_number_list();
+        if (!data) return data.error();
+        g_.states.back().initial = std::move(*data);
+      }
     }
     if (kind == ValueKind::Param) {
       where_["/params/" + std::to_string(g_.params.size())] = start;
@@ -124,18 +129,25 @@ class GraphParser {
   }
 
   Status parse_param_data(ValueId v) {
-    if (Status s = cur_.expect_punct("="); !s) return s;
-    if (Status s = cur_.expect_punct("["); !s) return s;
+    auto data = parse_number_list();
+    if (!data) return data.error();
+    g_.param_data[v] = std::move(*data);
+    return Status::ok();
+  }
+
+  // `= [x, y, ...]`: a param's data or a state's initial value.
+  Expected<std::vector<float>> parse_number_list() {
+    if (Status s = cur_.expect_punct("="); !s) return s.error();
+    if (Status s = cur_.expect_punct("["); !s) return s.error();
     std::vector<float> data;
     while (!cur_.accept_punct("]")) {
       if (!data.empty())
-        if (Status s = cur_.expect_punct(","); !s) return s;
+        if (Status s = cur_.expect_punct(","); !s) return s.error();
       auto x = parse_number();
       if (!x) return x.error();
       data.push_back(static_cast<float>(*x));
     }
-    g_.param_data[v] = std::move(data);
-    return Status::ok();
+    return data;
   }
 
   Expected<AttrValue> parse_attr_value() {

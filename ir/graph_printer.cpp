@@ -107,8 +107,11 @@ std::string print_graph(const Graph& g) {
   std::string out = "graph " + quote_name('@', g.name) + " batch " + std::to_string(g.batch) + " {\n";
   for (ValueId v : g.inputs)
     out += "  input " + value_ref(g, v) + " : " + shape_to_string(g.value(v).shape) + "\n";
-  for (const StateInfo& s : g.states)
-    out += "  state " + value_ref(g, s.value) + " : " + shape_to_string(g.value(s.value).shape) + "\n";
+  for (const StateInfo& s : g.states) {
+    out += "  state " + value_ref(g, s.value) + " : " + shape_to_string(g.value(s.value).shape);
+    if (!s.initial.empty()) print_param_data(out, s.initial);
+    out += "\n";
+  }
   for (ValueId p : g.params) {
     out += "  param " + value_ref(g, p) + " : " + shape_to_string(g.value(p).shape);
     print_param_data(out, g.data_of(p));

@@ -31,6 +31,19 @@ Status verify_sources(const Graph& g) {
         return at(where,
                   "param '" + g.value(p).name + "' has a non-finite value at index " + std::to_string(k));
   }
+  for (size_t i = 0; i < g.states.size(); ++i) {
+    const StateInfo& st = g.states[i];
+    const std::string& name = g.value(st.value).name;
+    std::string where = "/states/" + std::to_string(i);
+    int64_t want = num_elements(g.value(st.value).shape);
+    if (!st.initial.empty() && static_cast<int64_t>(st.initial.size()) != want)
+      return at(where, "state '" + name + "' has " + std::to_string(st.initial.size()) +
+                           " initial values but its shape " + shape_to_string(g.value(st.value).shape) +
+                           " needs " + std::to_string(want));
+    for (size_t k = 0; k < st.initial.size(); ++k)
+      if (!std::isfinite(st.initial[k]))
+        return at(where, "state '" + name + "' has a non-finite initial value at index " + std::to_string(k));
+  }
   if (g.batch < 1) return at("/batch", "batch must be >= 1");
   return Status::ok();
 }

@@ -83,6 +83,9 @@ class Interpreter {
       case Op::Sqrt: return std::sqrt(a);
       case Op::Rsqrt: return 1.0f / std::sqrt(a);
       case Op::Recip: return 1.0f / a;
+      case Op::Floor: return std::floor(a);
+      case Op::Ceil: return std::ceil(a);
+      case Op::Round: return std::nearbyint(a);  // the default rounding mode: to nearest, ties to even
       case Op::CmpLt: return a < b;
       case Op::CmpLe: return a <= b;
       case Op::CmpGt: return a > b;

@@ -42,6 +42,37 @@ double apply_unary(const Node& n, double x) {
       return softplus(x);
     case OpKind::HardSigmoid:
       return std::max(0.0, std::min(1.0, attr_float(n, "alpha", 0.2) * x + attr_float(n, "beta", 0.5)));
+    case OpKind::HardSwish:
+      return x * std::max(0.0, std::min(1.0, x / 6.0 + 0.5));
+    case OpKind::Selu:
+      return attr_float(n, "gamma", 1.05070102214813232421875) *
+             (x > 0 ? x : attr_float(n, "alpha", 1.67326319217681884765625) * std::expm1(x));
+    case OpKind::Celu: {
+      double alpha = attr_float(n, "alpha", 1.0);
+      return std::max(0.0, x) + std::min(0.0, alpha * std::expm1(x / alpha));
+    }
+    case OpKind::Softsign:
+      return x / (1.0 + std::fabs(x));
+    case OpKind::ThresholdedRelu:
+      return x > attr_float(n, "alpha", 1.0) ? x : 0.0;
+    case OpKind::Shrink: {
+      double bias = attr_float(n, "bias", 0.0), lambd = attr_float(n, "lambd", 0.5);
+      return x < -lambd ? x + bias : x > lambd ? x - bias : 0.0;
+    }
+    case OpKind::Reciprocal:
+      return 1.0 / x;
+    case OpKind::Sign:
+      return x > 0 ? 1.0 : x < 0 ? -1.0 : x;
+    case OpKind::Floor:
+      return std::floor(x);
+    case OpKind::Ceil:
+      return std::ceil(x);
+    case OpKind::Round:
+      return std::nearbyint(x);  // the default rounding mode: ties to even, as ONNX's Round
+    case OpKind::Sin:
+      return std::sin(x);
+    case OpKind::Cos:
+      return std::cos(x);
     default:
       NJC_UNREACHABLE("not a unary op");
   }
@@ -57,6 +88,14 @@ double apply_binary(OpKind op, double a, double b) {
       return a * b;
     case OpKind::Div:
       return a / b;
+    case OpKind::Min:  // fmin/fmax, as the loop IR's min and max
+      return std::fmin(a, b);
+    case OpKind::Max:
+      return std::fmax(a, b);
+    case OpKind::Pow:
+      return std::pow(a, b);
+    case OpKind::PRelu:
+      return a < 0 ? a * b : a;
     default:
       NJC_UNREACHABLE("not a binary op");
   }

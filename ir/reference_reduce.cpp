@@ -1,11 +1,54 @@
-// Reference semantics of the reductions (ReduceSum/Mean/Max) and of Softmax/LogSoftmax (opset 13: along
-// one axis).
+// Reference semantics of the reductions (ReduceSum, Mean, Max, Min, Prod, L1, L2, SumSquare, LogSum,
+// LogSumExp) and of Softmax/LogSoftmax (opset 13: along one axis).
 #include <cmath>
 
 #include "ir/reference_ops.h"
 #include "ir/shape_inference.h"
 
 namespace njc::reference {
+
+namespace {
+double reduce_init(OpKind op) {
+  if (op == OpKind::ReduceMax) return -INFINITY;
+  if (op == OpKind::ReduceMin) return INFINITY;
+  return op == OpKind::ReduceProd ? 1.0 : 0.0;
+}
+
+// acc combined with one more element v; NaN wins in Max and Min.
+double reduce_step(OpKind op, double acc, double v) {
+  switch (op) {
+    case OpKind::ReduceMax:
+      return (std::isnan(v) || v > acc) ? v : acc;
+    case OpKind::ReduceMin:
+      return (std::isnan(v) || v < acc) ? v : acc;
+    case OpKind::ReduceProd:
+      return acc * v;
+    case OpKind::ReduceL1:
+      return acc + std::fabs(v);
+    case OpKind::ReduceL2:
+    case OpKind::ReduceSumSquare:
+      return acc + v * v;
+    case OpKind::ReduceLogSumExp:
+      return acc + std::exp(v);
+    default:  // Sum, Mean, LogSum
+      return acc + v;
+  }
+}
+
+double reduce_final(OpKind op, double acc, double count) {
+  switch (op) {
+    case OpKind::ReduceMean:
+      return acc / count;
+    case OpKind::ReduceL2:
+      return std::sqrt(acc);
+    case OpKind::ReduceLogSum:
+    case OpKind::ReduceLogSumExp:
+      return std::log(acc);
+    default:
+      return acc;
+  }
+}
+}  // namespace
 
 Tensor reduce(const Node& n, const Tensor& x, const Shape& shape) {
   size_t rank = x.shape.size();
@@ -21,15 +64,14 @@ Tensor reduce(const Node& n, const Tensor& x, const Shape& shape) {
   Shape kept(rank);
   for (size_t d = 0; d < rank; ++d) kept[d] = reduced[d] ? 1 : x.shape[d];
   std::vector<int64_t> ks = row_major_strides(kept);
-  bool is_max = n.op == OpKind::ReduceMax;
-  std::vector<double> acc(static_cast<size_t>(num_elements(kept)), is_max ? -INFINITY : 0.0);
+  std::vector<double> acc(static_cast<size_t>(num_elements(kept)), reduce_init(n.op));
   std::vector<int64_t> idx(rank, 0);
   for (int64_t i = 0; i < x.size(); ++i) {
     int64_t o = 0;
     for (size_t d = 0; d < rank; ++d) o += reduced[d] ? 0 : idx[d] * ks[d];
     double v = x.data[static_cast<size_t>(i)];
     double& a = acc[static_cast<size_t>(o)];
-    a = is_max ? ((std::isnan(v) || v > a) ? v : a) : a + v;
+    a = reduce_step(n.op, a, v);
     for (size_t d = rank; d-- > 0;) {
       if (++idx[d] < x.shape[d]) break;
       idx[d] = 0;
@@ -37,8 +79,7 @@ Tensor reduce(const Node& n, const Tensor& x, const Shape& shape) {
   }
   double count = static_cast<double>(x.size()) / static_cast<double>(acc.size());
   Tensor out(shape);
-  for (size_t i = 0; i < acc.size(); ++i)
-    out.data[i] = static_cast<float>(n.op == OpKind::ReduceMean ? acc[i] / count : acc[i]);
+  for (size_t i = 0; i < acc.size(); ++i) out.data[i] = static_cast<float>(reduce_final(n.op, acc[i], count));
   return out;
 }
 

@@ -267,6 +267,7 @@ Expected<std::vector<Shape>> infer_unchecked(const Node& n, const Ins& in) {
     if (Status s = check_scalar_attrs(n); !s) return s.error();
     return std::vector<Shape>{*in[0]};
   }
+  if (is_reduction(n.op)) return infer_reduce(n, in);
   switch (n.op) {
     case OpKind::Gemm:
       return infer_gemm(n, in);
@@ -283,10 +284,6 @@ Expected<std::vector<Shape>> infer_unchecked(const Node& n, const Ins& in) {
       return infer_transpose(n, in);
     case OpKind::Reshape:
       return infer_reshape(n, in);
-    case OpKind::ReduceSum:
-    case OpKind::ReduceMean:
-    case OpKind::ReduceMax:
-      return infer_reduce(n, in);
     case OpKind::Conv:
       return infer_conv(n, in);
     case OpKind::LSTM:

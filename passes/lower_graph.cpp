@@ -12,6 +12,7 @@
 #include "ir/shape_inference.h"
 #include "ir/slice_range.h"
 #include "passes/lower_batched_cells.h"
+#include "passes/lower_elementwise.h"
 #include "passes/lower_sequence_ops.h"
 #include "passes/lowering_scope.h"
 
@@ -37,7 +38,6 @@ class Lowering {
   Status lower_node(size_t index);
   void emit_state_update();
   std::string emit_output_copy(ValueId v);
-  LoopValue elementwise(KernelScope& s, const Node& n, const std::vector<LoopValue>& args);
   void lower_elementwise(KernelScope& s, size_t index);
   void lower_matmul_like(KernelScope& s, size_t index);
   bool folds_batch_into_rows(size_t index, bool packed_b, const std::vector<size_t>& epilogue) const;
@@ -52,62 +52,6 @@ class Lowering {
 
 // ---- elementwise --------------------------------------------------------------------------------------
 
-LoopValue Lowering::elementwise(KernelScope& s, const Node& n, const std::vector<LoopValue>& a) {
-  loop::Builder& b = s.b();
-  using loop::Op;
-  auto where_negative = [&](LoopValue x, LoopValue if_neg) {
-    return b.op(Op::Select, {b.op(Op::CmpLt, {x, s.c(0)}), if_neg, x});
-  };
-  switch (n.op) {
-    case OpKind::Add:
-      return b.add(a[0], a[1]);
-    case OpKind::Sub:
-      return b.sub(a[0], a[1]);
-    case OpKind::Mul:
-      return b.mul(a[0], a[1]);
-    case OpKind::Div:
-      return b.div(a[0], a[1]);
-    case OpKind::Relu:
-      return b.max(a[0], s.c(0));
-    case OpKind::LeakyRelu:
-      return where_negative(a[0], b.mul(a[0], s.c(attr_float(n, "alpha", 0.01))));
-    case OpKind::Sigmoid:
-      return b.unary(Op::Sigmoid, a[0]);
-    case OpKind::Tanh:
-      return b.unary(Op::Tanh, a[0]);
-    case OpKind::Exp:
-      return b.unary(Op::Exp, a[0]);
-    case OpKind::Log:
-      return b.unary(Op::Log, a[0]);
-    case OpKind::Sqrt:
-      return b.unary(Op::Sqrt, a[0]);
-    case OpKind::Neg:
-      return b.unary(Op::Neg, a[0]);
-    case OpKind::Abs:
-      return b.unary(Op::Abs, a[0]);
-    case OpKind::Clip: {
-      LoopValue x = a[0];
-      double lo = attr_float(n, "min", -INFINITY), hi = attr_float(n, "max", INFINITY);
-      if (std::isfinite(lo)) x = b.max(x, s.c(lo));
-      if (std::isfinite(hi)) x = b.min(x, s.c(hi));
-      return x;
-    }
-    case OpKind::Elu:
-      return where_negative(a[0],
-                            b.mul(s.c(attr_float(n, "alpha", 1.0)), b.sub(b.unary(Op::Exp, a[0]), s.c(1))));
-    case OpKind::Softplus: {  // max(x, 0) + log(1 + exp(-|x|)): no overflow for large |x|
-      LoopValue tail = b.unary(Op::Exp, b.unary(Op::Neg, b.unary(Op::Abs, a[0])));
-      return b.add(b.max(a[0], s.c(0)), b.unary(Op::Log, b.add(s.c(1), tail)));
-    }
-    case OpKind::HardSigmoid: {
-      LoopValue lin = b.fma(a[0], s.c(attr_float(n, "alpha", 0.2)), s.c(attr_float(n, "beta", 0.5)));
-      return b.min(b.max(lin, s.c(0)), s.c(1));
-    }
-    default:
-      NJC_UNREACHABLE("not an elementwise op");
-  }
-}
-
 // An elementwise node and the single-use elementwise chain after it: one nest, the chain's intermediate
 // values stay in registers and only its last result is stored.
 void Lowering::lower_elementwise(KernelScope& s, size_t index) {
@@ -118,14 +62,14 @@ void Lowering::lower_elementwise(KernelScope& s, size_t index) {
     nest(s.b(), out, [&](const Idx& idx) {
       std::vector<LoopValue> args;
       for (ValueId in : first.inputs) args.push_back(s.load(in, broadcast_index(shape(in), out, idx)));
-      LoopValue v = elementwise(s, first, args);
+      LoopValue v = elementwise_value(s, first, args);
       ValueId cur = first.outputs[0];
       for (size_t c : chain) {
         const Node& e = g_.nodes[c];
         std::vector<LoopValue> operands;
         for (ValueId in : e.inputs)
           operands.push_back(in == cur ? v : s.load(in, broadcast_index(shape(in), out, idx)));
-        v = elementwise(s, e, operands);
+        v = elementwise_value(s, e, operands);
         cur = e.outputs[0];
       }
       s.store(v, cur, idx);
@@ -276,7 +220,7 @@ void Lowering::lower_matmul_like(KernelScope& s, size_t index) {
         const Node& e = g_.nodes[c];
         std::vector<LoopValue> args;
         for (ValueId in : e.inputs) args.push_back(in == cur ? v : s.load(in, operand_index(in, idx)));
-        v = elementwise(s, e, args);
+        v = elementwise_value(s, e, args);
         cur = e.outputs[0];
       }
       s.store(v, cur, idx);
@@ -327,6 +271,47 @@ void Lowering::lower_softmax(KernelScope& s, const Node& n) {
   });
 }
 
+double reduce_init(OpKind op) {
+  if (op == OpKind::ReduceMax) return -INFINITY;
+  if (op == OpKind::ReduceMin) return INFINITY;
+  return op == OpKind::ReduceProd ? 1.0 : 0.0;
+}
+
+LoopValue reduce_step(KernelScope& s, OpKind op, LoopValue acc, LoopValue v) {
+  loop::Builder& b = s.b();
+  switch (op) {
+    case OpKind::ReduceMax:
+      return b.max(acc, v);
+    case OpKind::ReduceMin:
+      return b.min(acc, v);
+    case OpKind::ReduceProd:
+      return b.mul(acc, v);
+    case OpKind::ReduceL1:
+      return b.add(acc, b.unary(loop::Op::Abs, v));
+    case OpKind::ReduceL2:
+    case OpKind::ReduceSumSquare:
+      return b.fma(v, v, acc);
+    case OpKind::ReduceLogSumExp:
+      return b.add(acc, b.unary(loop::Op::Exp, v));
+    default:  // Sum, Mean, LogSum
+      return b.add(acc, v);
+  }
+}
+
+LoopValue reduce_final(KernelScope& s, OpKind op, LoopValue acc, double count) {
+  switch (op) {
+    case OpKind::ReduceMean:
+      return s.b().mul(acc, s.c(1.0 / count));
+    case OpKind::ReduceL2:
+      return s.b().unary(loop::Op::Sqrt, acc);
+    case OpKind::ReduceLogSum:
+    case OpKind::ReduceLogSumExp:
+      return s.b().unary(loop::Op::Log, acc);
+    default:
+      return acc;
+  }
+}
+
 void Lowering::lower_reduce(KernelScope& s, const Node& n) {
   loop::Builder& b = s.b();
   ValueId x = n.inputs[0], y = n.outputs[0];
@@ -342,7 +327,6 @@ void Lowering::lower_reduce(KernelScope& s, const Node& n) {
   Shape kept = xs, inner;
   for (size_t d = 0; d < xs.size(); ++d)
     if (reduced[d]) kept[d] = 1, inner.push_back(xs[d]);
-  bool is_max = n.op == OpKind::ReduceMax;
   double count = static_cast<double>(num_elements(inner));
   s.per_instance([&] {
     nest(b, kept, [&](const Idx& idx) {
@@ -350,15 +334,14 @@ void Lowering::lower_reduce(KernelScope& s, const Node& n) {
       std::function<LoopValue(size_t, Idx, LoopValue)> over = [&](size_t d, Idx at,
                                                                   LoopValue acc) -> LoopValue {
         while (d < xs.size() && !reduced[d]) ++d;
-        if (d == xs.size()) return is_max ? b.max(acc, s.load(x, at)) : b.add(acc, s.load(x, at));
+        if (d == xs.size()) return reduce_step(s, n.op, acc, s.load(x, at));
         return b.loop_iter("r", 0, xs[d], 1, {acc}, [&](LoopValue r, const std::vector<LoopValue>& a) {
           Idx next = at;
           next[d] = Affine::var(r);
           return std::vector<LoopValue>{over(d + 1, next, a[0])};
         })[0];
       };
-      LoopValue total = over(0, idx, s.c(is_max ? -INFINITY : 0.0));
-      if (n.op == OpKind::ReduceMean) total = b.mul(total, s.c(1.0 / count));
+      LoopValue total = reduce_final(s, n.op, over(0, idx, s.c(reduce_init(n.op))), count);
       Idx out;
       bool keep = attr_int(n, "keepdims", 1) != 0;
       for (size_t d = 0; d < xs.size(); ++d)
@@ -462,7 +445,7 @@ Status Lowering::lower_node(size_t index) {
     lower_elementwise(s, index);
   else if (n.op == OpKind::Softmax || n.op == OpKind::LogSoftmax)
     lower_softmax(s, n);
-  else if (n.op == OpKind::ReduceSum || n.op == OpKind::ReduceMean || n.op == OpKind::ReduceMax)
+  else if (is_reduction(n.op))
     lower_reduce(s, n);
   else if (n.op == OpKind::Conv)
     lower_conv(s, ctx_, n);
@@ -524,7 +507,10 @@ Expected<LoweredModel> Lowering::run() {
   }
   emit_state_update();
   for (ValueId v : g_.inputs) out_.input_buffers.push_back(buffer_name(v));
-  for (const StateInfo& st : g_.states) out_.state_buffers.push_back(buffer_name(st.value));
+  for (const StateInfo& st : g_.states) {
+    out_.state_buffers.push_back(buffer_name(st.value));
+    out_.state_initial.push_back(st.initial);
+  }
   return std::move(out_);
 }
 
@@ -546,6 +532,13 @@ void LoweredModelInterpreter::reset_state() {
     for (const loop::Buffer& buf : k.buffers)
       if (buf.kind != loop::BufferKind::kParam)
         memory_[buf.name].assign(static_cast<size_t>(buf.size()), 0.0f);
+  for (size_t i = 0; i < m_.state_buffers.size(); ++i) {
+    const std::vector<float>& initial = m_.state_initial[i];
+    auto it = memory_.find(m_.state_buffers[i]);
+    if (initial.empty() || it == memory_.end()) continue;  // a state no kernel touches has no buffer
+    for (size_t at = 0; at + initial.size() <= it->second.size(); at += initial.size())
+      std::copy(initial.begin(), initial.end(), it->second.begin() + static_cast<long>(at));
+  }
 }
 
 std::vector<std::vector<float>> LoweredModelInterpreter::run(const std::vector<std::vector<float>>& inputs) {

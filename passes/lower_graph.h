@@ -34,6 +34,8 @@ struct LoweredModel {
   std::vector<std::string> output_buffers;  // buffer name per graph output
   std::vector<int64_t> output_sizes;  // batch × num_elements per graph output (its buffer may be larger)
   std::vector<std::string> state_buffers;  // buffer name per graph state
+  std::vector<std::vector<float>>
+      state_initial;  // per graph state: one instance's initial value or empty (zeros)
   int64_t batch = 1;
 };
 

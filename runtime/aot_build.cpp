@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <map>
+#include <optional>
 
 #include "backend-x86/eh_frame.h"
 #include "backend-x86/elf_writer.h"
@@ -94,6 +96,12 @@ class StateLayout {
     return it->second.offset;
   }
   size_t bytes() const { return std::max(bytes_, kSlotAlign); }
+  // The byte offset of a placed buffer, or nothing when no kernel or copy uses it.
+  std::optional<size_t> find(const std::string& name) const {
+    auto it = slots_.find(name);
+    if (it == slots_.end()) return std::nullopt;
+    return it->second.offset;
+  }
 
  private:
   struct Slot {
@@ -208,8 +216,34 @@ Expected<EntryCode> emit_run(const RunPlan& plan, const std::vector<std::string>
   return b.finish("entry function");
 }
 
-// <name>_init_state(void* state): zeroes state_bytes (a multiple of 8) with 8-byte stores.
-Expected<EntryCode> emit_init_state(size_t state_bytes, bool listing) {
+// A nonzero fp32 of a state's initial value: its byte offset in the state block and its bits.
+struct InitialWord {
+  size_t offset;
+  uint32_t bits;
+};
+
+// The initial values of g's states as placed in the state block, one copy per batch instance; zeros are
+// left to init_state's clearing loop.
+std::vector<InitialWord> initial_words(const Graph& g, const passes::LoweredModel& lowered,
+                                       const StateLayout& state) {
+  std::vector<InitialWord> words;
+  for (size_t i = 0; i < g.states.size(); ++i) {
+    const std::vector<float>& initial = g.states[i].initial;
+    std::optional<size_t> at = state.find(lowered.state_buffers[i]);
+    if (initial.empty() || !at) continue;
+    for (int64_t b = 0; b < g.batch; ++b)
+      for (size_t e = 0; e < initial.size(); ++e) {
+        uint32_t bits;
+        std::memcpy(&bits, &initial[e], 4);
+        if (bits) words.push_back({*at + 4 * (static_cast<size_t>(b) * initial.size() + e), bits});
+      }
+  }
+  return words;
+}
+
+// <name>_init_state(void* state): zeroes state_bytes (a multiple of 8) with 8-byte stores, then writes each
+// nonzero word of the states' initial values with a 4-byte immediate store.
+Expected<EntryCode> emit_init_state(size_t state_bytes, const std::vector<InitialWord>& words, bool listing) {
   EntryBuilder b(listing);
   Assembler& a = b.a;
   NJC_ASSERT(state_bytes % 8 == 0 && state_bytes / 8 <= 0x7fffffff, "state size");
@@ -221,6 +255,7 @@ Expected<EntryCode> emit_init_state(size_t state_bytes, bool listing) {
   a.add(rcx, 1);
   a.cmp(rcx, static_cast<int32_t>(state_bytes / 8));
   a.jne(loop);
+  for (const InitialWord& w : words) a.mov(dword_ptr(rdi + disp(w.offset)), static_cast<int32_t>(w.bits));
   a.ret();
   return b.finish("init_state");
 }
@@ -445,7 +480,7 @@ Expected<AotModule> build_aot(const Graph& g, const AotOptions& o) {
   if (!query) return query.error();
   auto dispatch = emit_dispatch_run(variants, select, o.assembly);
   if (!dispatch) return dispatch.error();
-  auto init = emit_init_state(m.state_bytes, o.assembly);
+  auto init = emit_init_state(m.state_bytes, initial_words(g, *lowered, state), o.assembly);
   if (!init) return init.error();
   entries.global.emplace_back(select, std::move(*selector));
   entries.global.emplace_back(m.name + "_target", std::move(*query));

@@ -80,6 +80,7 @@ std::string CompiledModel::assembly() const {
 
 ModelInstance::ModelInstance(std::shared_ptr<const CompiledModel> model)
     : model_(std::move(model)), memory_(model_->memory_floats_, 0.0f) {
+  reset_memory(model_->signature_, memory_);
   bind_pointers();
 }
 
@@ -138,7 +139,7 @@ void ModelInstance::run() {
 }
 
 void ModelInstance::reset_state() {
-  std::fill(memory_.begin(), memory_.end(), 0.0f);
+  reset_memory(model_->signature_, memory_);
 }
 
 std::vector<std::vector<float>> ModelInstance::run(const std::vector<std::vector<float>>& inputs) {

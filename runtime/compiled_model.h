@@ -71,7 +71,8 @@ class CompiledModel {
   double compile_us_ = 0;
 };
 
-// One user of a compiled model (an NPC, a voice): its own buffers and state, zero at creation. A copy is a
+// One user of a compiled model (an NPC, a voice): its own buffers and state, the states at their initial
+// values (docs/model-format.md) at creation and after reset_state. A copy is a
 // snapshot: its own memory (inputs, outputs and state as they were), sharing only the compiled code.
 class ModelInstance {
  public:

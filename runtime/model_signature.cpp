@@ -34,6 +34,7 @@ ModelSignature describe_model(const Graph& g, const passes::LoweredModel& lowere
     s.outputs.push_back(describe_value(g, g.outputs[i], lowered.output_buffers[i], place));
   for (size_t i = 0; i < g.states.size(); ++i) {
     s.states.push_back(describe_value(g, g.states[i].value, lowered.state_buffers[i], place));
+    s.states.back().initial = g.states[i].initial;
     s.state_floats += s.states.back().elements;
   }
   return s;
@@ -58,6 +59,24 @@ void restore_states(const ModelSignature& s, float* memory, const float* src) {
     std::copy_n(src, t.elements, memory + t.offset);
     src += t.elements;
   }
+}
+
+void initial_states(const ModelSignature& s, float* dst) {
+  for (const TensorSignature& t : s.states) {
+    if (t.initial.empty()) {
+      dst = std::fill_n(dst, t.elements, 0.0f);
+      continue;
+    }
+    for (size_t at = 0; at < t.elements; at += t.initial.size())
+      dst = std::copy(t.initial.begin(), t.initial.end(), dst);
+  }
+}
+
+void reset_memory(const ModelSignature& s, std::vector<float>& memory) {
+  std::fill(memory.begin(), memory.end(), 0.0f);
+  std::vector<float> block(s.state_floats);
+  initial_states(s, block.data());
+  restore_states(s, memory.data(), block.data());
 }
 
 }  // namespace njc::runtime

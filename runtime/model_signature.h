@@ -22,6 +22,7 @@ struct TensorSignature {
   Shape shape;          // of one instance of the batch
   size_t elements = 0;  // batch × num_elements(shape)
   size_t offset = 0;    // into an instance's memory, in floats
+  std::vector<float> initial;  // states: one instance's value at creation and reset (empty: zeros)
 };
 
 struct ModelSignature {
@@ -44,5 +45,11 @@ ModelSignature one_instance_of(const ModelSignature& batched);
 // Copies every state of an instance's memory to dst (state_floats floats), or back.
 void save_states(const ModelSignature& s, const float* memory, float* dst);
 void restore_states(const ModelSignature& s, float* memory, const float* src);
+
+// Writes every state's initial value (zeros where a state declares none) into dst (state_floats floats, in
+// save_states' layout; each batch instance gets its own copy): what creation and reset start from.
+void initial_states(const ModelSignature& s, float* dst);
+// The same into an instance's memory: zeroes the memory, then writes the states' initial values.
+void reset_memory(const ModelSignature& s, std::vector<float>& memory);
 
 }  // namespace njc::runtime

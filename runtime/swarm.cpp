@@ -29,6 +29,7 @@ Expected<std::unique_ptr<Swarm>> Swarm::create(const Graph& g, const SwarmOption
   s->signature_ = one_instance_of(s->batched_->signature());
   for (size_t w = 0; w < s->workers(); ++w) s->lanes_.push_back(std::make_unique<ModelInstance>(s->batched_));
   s->states_.assign(s->capacity_ * s->signature_.state_floats, 0.0f);
+  for (size_t slot = 0; slot < s->capacity_; ++slot) s->reset_slot(slot);
   s->seen_.assign(s->capacity_, 0);
   return s;
 }
@@ -99,7 +100,7 @@ void Swarm::run_chunk(const SwarmCall& call, size_t chunk, size_t worker) {
 
 void Swarm::reset_slot(size_t slot) {
   NJC_ASSERT(slot < capacity_, "swarm slot out of range");
-  std::fill_n(slot_state(slot), signature_.state_floats, 0.0f);
+  initial_states(signature_, slot_state(slot));
 }
 
 }  // namespace njc::runtime

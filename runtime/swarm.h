@@ -61,7 +61,8 @@ class Swarm {
   size_t chunk_count(size_t count) const { return (count + chunk_ - 1) / chunk_; }
   void run_chunk(const SwarmCall& call, size_t chunk, size_t worker);
 
-  // Slot state: signature().state_floats floats; zero at creation and after reset_slot.
+  // Slot state: signature().state_floats floats; the states' initial values (zeros where a state declares
+  // none) at creation and after reset_slot.
   float* slot_state(size_t slot) { return states_.data() + slot * signature_.state_floats; }
   void reset_slot(size_t slot);
 

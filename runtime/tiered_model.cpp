@@ -297,6 +297,7 @@ TieredInstance::TieredInstance(std::shared_ptr<TieredModel> model)
     : model_(std::move(model)),
       memory_(model_->memory_floats_, 0.0f),
       reader_(std::make_unique<TieredModel::Reader>()) {
+  reset_memory(model_->signature_, memory_);
   for (const auto& s : model_->slots_) {
     std::vector<float*> table;
     for (int b : s->buffer_slots)
@@ -417,7 +418,7 @@ void TieredInstance::restore_state(const float* src) {
 }
 
 void TieredInstance::reset_state() {
-  std::fill(memory_.begin(), memory_.end(), 0.0f);
+  reset_memory(model_->signature_, memory_);
 }
 
 std::vector<std::vector<float>> TieredInstance::run(const std::vector<std::vector<float>>& inputs) {

@@ -158,8 +158,9 @@ class TieredModel {
   std::unique_ptr<TierCompiler> compiler_;  // last: destroyed first, before what its jobs touch
 };
 
-// One user of a tiered model with its own buffers and state (zero at creation). An instance is used by one
-// thread at a time; different instances may run on different threads while their kernels change tiers.
+// One user of a tiered model with its own buffers and state (at the initial values at creation). An instance
+// is used by one thread at a time; different instances may run on different threads while their kernels
+// change tiers.
 class TieredInstance {
  public:
   explicit TieredInstance(std::shared_ptr<TieredModel> model);

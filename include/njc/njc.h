@@ -165,7 +165,8 @@ NJC_API njc_status njc_instance_get_output(const njc_instance* instance, size_t 
 
 /* One call of the model: reads the inputs, updates the state, writes the outputs. */
 NJC_API njc_status njc_instance_run(njc_instance* instance);
-/* Zeroes the state (and the inputs and outputs), as at creation. */
+/* Puts every state back at its initial value (zeros unless the model declares one) and zeroes the inputs
+ * and outputs, as at creation. */
 NJC_API njc_status njc_instance_reset(njc_instance* instance);
 
 /* The recurrent state as one array: every state's elements in the model's order (njc_model_tensor_info

@@ -32,6 +32,16 @@ DEFAULT_DATA = "/usr/share/libonnx-testdata/data"
 SUITES = ["node", "pytorch-converted", "pytorch-operator", "simple"]
 RTOL, ATOL = 1e-4, 1e-5
 
+# Cases whose expected outputs disagree with the op's own definition by more than the tolerance: they are
+# reported as skips with this reason instead of being run. The window functions of this onnx release are
+# not symmetric as their formula is: hann(10)[2] = 0.3454739 but hann(10)[8] = 0.3455620, where
+# 0.5 - 0.5 cos(2 pi n / 10) gives 0.3454915 for both (in float32 and float64 alike).
+BAD_EXPECTED_DATA = {
+    f"node/test_{w}window{sym}_expanded": "the expected output is off the window's formula by up to 7e-5 "
+                                          "(libonnx-testdata's data, see run_node_tests.py)"
+    for w in ("blackman", "hamming", "hann") for sym in ("", "_symmetric")
+}
+
 
 def load_tensors(pattern):
     out = []
@@ -160,6 +170,9 @@ def main():
             for case_dir in sorted(glob.glob(os.path.join(args.data, suite, "*"))):
                 label = f"{suite}/{os.path.basename(case_dir)}"
                 if args.filter not in label or not os.path.exists(os.path.join(case_dir, "model.onnx")):
+                    continue
+                if label in BAD_EXPECTED_DATA:
+                    results["skip"].append((label, BAD_EXPECTED_DATA[label]))
                     continue
                 try:
                     status, why = run_case(case_dir, njc_cmd, tmp)

@@ -3,10 +3,12 @@
 
     torch_exports.py NJC WORK_DIR
 
-Each small module (MLPs with ReLU/Tanh/Sigmoid/GELU; nn.LSTM, nn.GRU, nn.RNN in default, batch_first,
-two-layer, bidirectional and explicit-initial-state forms) is built with a fixed seed, exported with static
-shapes, imported, and run for several calls with `njc --interp run` and `njc --jit run` (JSON Lines input:
-one call per line, state carried). Recurrent modules take one time step per call; the reference is torch
+Each small module (MLPs with ReLU/Tanh/Sigmoid/GELU/ELU/SELU/CELU/Hardswish/Softsign/PReLU/LeakyReLU/
+Softplus/Hardsigmoid; LayerNorm and BatchNorm1d MLPs; Conv1d and Conv2d nets with max and average pooling,
+BatchNorm2d and InstanceNorm2d; nn.LSTM, nn.GRU, nn.RNN in default, batch_first, two-layer, bidirectional and
+explicit-initial-state forms) is built with a fixed seed, exported with static shapes, imported, and run for
+several calls with `njc --interp run` and `njc --jit run` (JSON Lines input: one call per line, state
+carried). Recurrent modules take one time step per call; the reference is torch
 run step by step with its state fed back. Exits 1 on any mismatch, 77 (skipped) without python3-torch.
 """
 import json
@@ -53,8 +55,41 @@ class Recurrent(torch.nn.Module):
 
 def mlps():
     for name, act in [("relu", torch.nn.ReLU()), ("tanh", torch.nn.Tanh()), ("sigmoid", torch.nn.Sigmoid()),
-                      ("gelu", torch.nn.GELU())]:
+                      ("gelu", torch.nn.GELU()), ("elu", torch.nn.ELU(0.7)), ("selu", torch.nn.SELU()),
+                      ("celu", torch.nn.CELU(1.5)), ("hardswish", torch.nn.Hardswish()),
+                      ("softsign", torch.nn.Softsign()), ("prelu", torch.nn.PReLU(16, 0.2)),
+                      ("leaky_relu", torch.nn.LeakyReLU(0.1)), ("softplus", torch.nn.Softplus()),
+                      ("hardsigmoid", torch.nn.Hardsigmoid())]:
         yield f"mlp_{name}", Mlp(act), None
+
+
+def with_random_statistics(module):
+    """A BatchNorm's running mean and variance as training would leave them (not 0 and 1)."""
+    for m in module.modules():
+        if isinstance(m, (torch.nn.BatchNorm1d, torch.nn.BatchNorm2d)):
+            m.running_mean.uniform_(-0.5, 0.5)
+            m.running_var.uniform_(0.5, 2.0)
+    return module
+
+
+def small_nets():
+    """Stateless vision and normalization nets: (name, module, ("plain", input shape))."""
+    nn = torch.nn
+    yield "mlp_layernorm", nn.Sequential(nn.Linear(6, 16), nn.LayerNorm(16), nn.ReLU(), nn.Linear(16, 4)), (
+        "plain", (1, 6))
+    yield "mlp_batchnorm", with_random_statistics(
+        nn.Sequential(nn.Linear(6, 16), nn.BatchNorm1d(16), nn.Tanh(), nn.Linear(16, 4))), ("plain", (1, 6))
+    yield "conv1d_maxpool", nn.Sequential(nn.Conv1d(2, 4, 3, padding=1), nn.ReLU(), nn.MaxPool1d(2),
+                                          nn.Flatten(), nn.Linear(16, 3)), ("plain", (1, 2, 8))
+    yield "conv2d_maxpool", nn.Sequential(nn.Conv2d(2, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                                          nn.Conv2d(4, 3, 3, stride=2, padding=1), nn.Flatten(),
+                                          nn.Linear(12, 5)), ("plain", (1, 2, 8, 8))
+    yield "conv2d_avgpool_batchnorm", with_random_statistics(
+        nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.AvgPool2d(2, padding=1),
+                      nn.Conv2d(4, 2, 2, groups=2), nn.AdaptiveAvgPool2d(1), nn.Flatten())), ("plain", (1, 3, 7, 7))
+    yield "conv2d_instancenorm", nn.Sequential(nn.Conv2d(1, 3, 3, padding=2, dilation=2),
+                                               nn.InstanceNorm2d(3, affine=True), nn.ELU(), nn.MaxPool2d(3, 2),
+                                               nn.Flatten()), ("plain", (1, 1, 9, 9))
 
 
 def recurrents():
@@ -82,7 +117,7 @@ def reference(module, spec, xs):
     """Torch's first output per call, the state carried from call to call."""
     outs = []
     with torch.no_grad():
-        if spec is None:
+        if spec is None or spec[0] == "plain":
             return [module(x).numpy() for x in xs]
         kind, explicit, kw = spec
         state = None
@@ -95,6 +130,8 @@ def reference(module, spec, xs):
 def export(module, spec, path):
     if spec is None:
         args = (torch.zeros(1, 6),)
+    elif spec[0] == "plain":
+        args = (torch.zeros(*spec[1]),)
     else:
         kind, explicit, kw = spec
         args = (torch.zeros(1, 1, 3),)
@@ -155,7 +192,7 @@ def main():
     warnings.filterwarnings("ignore")
     failures = []
     torch.manual_seed(0)
-    for name, module, spec in list(mlps()) + list(recurrents()):
+    for name, module, spec in list(mlps()) + list(small_nets()) + list(recurrents()):
         try:
             run_case(njc, work, name, module, spec, failures)
         except Exception as e:  # an export problem is a failure, never a silent skip

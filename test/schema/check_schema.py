@@ -21,7 +21,7 @@ SCHEMA_VISIBLE = ["missing_format", "wrong_format", "future_version", "version_s
                   "missing_nodes", "missing_inputs", "no_outputs", "batch_zero", "input_without_name",
                   "input_name_number", "input_zero_dim", "input_fractional_dim", "input_unknown_key", "empty_name",
                   "unknown_op", "param_two_sources", "param_no_source", "param_not_number",
-                  "param_offset_without_file", "init_unknown_kind", "node_not_object", "node_inputs_not_list",
+                  "param_offset_without_file", "init_unknown_kind", "state_two_sources", "node_not_object", "node_inputs_not_list",
                   "root_array"]
 
 schema = json.load(open(os.path.join(ROOT, "docs", "model-format.schema.json")))

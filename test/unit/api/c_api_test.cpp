@@ -163,6 +163,61 @@ TEST(CApi, SaveRestoreAndCloneReplayTheSameCalls) {
   }
 }
 
+// A state with a declared initial value holds it at creation and after njc_instance_reset (plain and
+// tiered instances), and in every swarm slot at creation and after njc_swarm_reset_slot.
+TEST(CApi, ResetRestoresDeclaredInitialStates) {
+  test::ScratchDir dir;
+  std::string path = dir.path() + "/held.json";
+  std::ofstream(path) << R"({"format": "njc-model", "version": 1, "name": "held",
+    "inputs": [{"name": "x", "shape": [3]}], "outputs": ["y"],
+    "states": [{"name": "h", "shape": [3], "next": "y", "data": [0.5, -1.25, 2.0]}],
+    "nodes": [{"op": "Add", "inputs": ["h", "x"], "outputs": ["y"]}]})";
+  const std::vector<float> initial = {0.5f, -1.25f, 2.0f};
+  for (int tiered = 0; tiered <= 1; ++tiered) {
+    njc_options o;
+    njc_options_init(&o);
+    o.tiered = tiered;
+    njc_model* model = compile_or_fail(path.c_str(), &o);
+    ASSERT_NE(model, nullptr);
+    njc_instance* inst = nullptr;
+    ASSERT_EQ(njc_instance_create(model, &inst), NJC_OK);
+    float* state = nullptr;
+    size_t elements = 0;
+    ASSERT_EQ(njc_instance_state(inst, 0, &state, &elements), NJC_OK);
+    EXPECT_EQ(std::vector<float>(state, state + elements), initial) << "tiered " << tiered;
+    const float ones[] = {1, 1, 1};
+    for (int call = 0; call < 3; ++call) {
+      ASSERT_EQ(njc_instance_set_input(inst, 0, ones, 3), NJC_OK);
+      ASSERT_EQ(njc_instance_run(inst), NJC_OK);
+    }
+    EXPECT_EQ(std::vector<float>(state, state + elements), (std::vector<float>{3.5f, 1.75f, 5.0f}));
+    ASSERT_EQ(njc_instance_reset(inst), NJC_OK);
+    EXPECT_EQ(std::vector<float>(state, state + elements), initial) << "tiered " << tiered;
+    njc_instance_destroy(inst);
+    njc_model_destroy(model);
+  }
+  njc_model* model = compile_or_fail(path.c_str(), nullptr);
+  ASSERT_NE(model, nullptr);
+  njc_swarm_options so;
+  njc_swarm_options_init(&so);
+  so.capacity = 4;
+  so.chunk = 2;
+  so.threads = 1;
+  njc_swarm* swarm = nullptr;
+  ASSERT_EQ(njc_swarm_create(model, &so, &swarm, nullptr), NJC_OK);
+  float* state = nullptr;
+  size_t count = 0;
+  for (uint32_t slot = 0; slot < 4; ++slot) {
+    ASSERT_EQ(njc_swarm_slot_state(swarm, slot, &state, &count), NJC_OK);
+    EXPECT_EQ(std::vector<float>(state, state + count), initial) << "slot " << slot;
+  }
+  state[0] = 9.0f;
+  ASSERT_EQ(njc_swarm_reset_slot(swarm, 3), NJC_OK);
+  EXPECT_EQ(std::vector<float>(state, state + count), initial);
+  njc_swarm_destroy(swarm);
+  njc_model_destroy(model);
+}
+
 // What `njc PATH --jit run` prints on stderr.
 std::string cli_stderr(const std::string& path) {
   test::ToolResult r = test::run_tool(std::string(NJC_TOOL) + " '" + path + "' --jit run", ".");

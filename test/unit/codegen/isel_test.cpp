@@ -55,11 +55,29 @@ Kernel nary(Op op, int arity, int lanes) {
 
 TEST_P(Isel, UnaryOps) {
   for (int w : widths())
-    for (Op op : {Op::Neg, Op::Abs, Op::Exp, Op::Tanh, Op::Sigmoid})
+    for (Op op : {Op::Neg, Op::Abs, Op::Exp, Op::Tanh, Op::Sigmoid, Op::Floor, Op::Ceil, Op::Round})
       EXPECT_TRUE(matches_interpreter(unary(op, w), opts(), 3, -4.0f, 4.0f)) << op_name(op) << " x" << w;
   for (int w : widths())
     for (Op op : {Op::Log, Op::Sqrt, Op::Rsqrt, Op::Recip})
       EXPECT_TRUE(matches_interpreter(unary(op, w), opts(), 4, 0.01f, 50.0f)) << op_name(op) << " x" << w;
+}
+
+// Rounding at exact halves (ties go to even), integers, and values just off them.
+TEST_P(Isel, RoundingTiesAndIntegers) {
+  for (int w : widths())
+    for (Op op : {Op::Floor, Op::Ceil, Op::Round}) {
+      Kernel k;
+      k.name = "rounding";
+      Builder b(k);
+      BufferId x = b.input("x", {48}), y = b.output("y", {48});
+      b.loop("i", 0, 48, w, [&](ValueId i) {
+        // floor(4x) / 2 is a multiple of 0.5: half of the values are ties.
+        ValueId halves = b.mul(b.unary(Op::Floor, b.mul(b.load(x, {Affine::var(i)}, w), b.constant(4.0f, w))),
+                               b.constant(0.5f, w));
+        b.store(b.unary(op, halves), y, {Affine::var(i)});
+      });
+      EXPECT_TRUE(matches_interpreter(k, opts(), 6, -5.0f, 5.0f)) << op_name(op) << " x" << w;
+    }
 }
 
 TEST_P(Isel, BinaryAndFma) {

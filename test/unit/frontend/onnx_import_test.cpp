@@ -97,6 +97,28 @@ TEST(OnnxImport, SmallGraphImportsAndShapeSubgraphFolds) {
   EXPECT_EQ(r->model["params"].size(), 1u);
 }
 
+// A GRU whose initial state is a nonzero initializer: the carried state starts from it (its initial value),
+// and without carried states the initializer stays a param read by every call.
+TEST(OnnxImport, ConstantInitialStateBecomesTheStatesInitialValue) {
+  std::string g;
+  g += len(1, node("GRU", {"x", "W", "R", "", "", "h0"}, {"", "yh"}, int_attr("hidden_size", 2), "gru"));
+  g += len(2, "g");
+  g += len(5, float_tensor("W", {1, 6, 2}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}));
+  g += len(5, float_tensor("R", {1, 6, 2}, {1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1}));
+  g += len(5, float_tensor("h0", {1, 1, 2}, {0.5f, -0.25f}));
+  g += len(11, value_info("x", {1, 1, 2}));
+  g += len(12, value_info("yh", {1, 1, 2}));
+  auto carried = import_onnx_bytes(model(g), "m.onnx");
+  ASSERT_TRUE(carried) << carried.error().message;
+  ASSERT_EQ(carried->model["states"].size(), 1u);
+  EXPECT_EQ(carried->model["states"][0]["data"], nlohmann::json({0.5, -0.25}));
+  OnnxImportOptions stateless;
+  stateless.carry_states = false;
+  auto plain = import_onnx_bytes(model(g), "m.onnx", stateless);
+  ASSERT_TRUE(plain) << plain.error().message;
+  EXPECT_FALSE(plain->model.contains("states"));
+}
+
 TEST(OnnxImport, EmptyAndNonOnnxBytesAreRefused) {
   auto empty = import_onnx_bytes("", "e.onnx");
   ASSERT_FALSE(empty);

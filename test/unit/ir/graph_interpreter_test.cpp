@@ -70,6 +70,14 @@ TEST(Reference, ActivationsMatchTheirDefinitions) {
   check(OpKind::Softplus, {}, [](double v) { return std::log(1 + std::exp(v)); });
   check(OpKind::HardSigmoid, {}, [](double v) { return std::clamp(0.2 * v + 0.5, 0.0, 1.0); });
   check(OpKind::Clip, {{"min", -1.0}, {"max", 0.25}}, [](double v) { return std::clamp(v, -1.0, 0.25); });
+  check(OpKind::HardSwish, {}, [](double v) { return v * std::clamp(v / 6 + 0.5, 0.0, 1.0); });
+  check(OpKind::Softsign, {}, [](double v) { return v / (1 + std::fabs(v)); });
+  check(OpKind::ThresholdedRelu, {{"alpha", 0.25}}, [](double v) { return v > 0.25 ? v : 0.0; });
+  check(OpKind::Shrink, {{"bias", 0.5}, {"lambd", 1.0}}, [](double v) {
+    return v < -1 ? v + 0.5 : v > 1 ? v - 0.5 : 0.0;
+  });
+  check(OpKind::Sign, {}, [](double v) { return v > 0 ? 1.0 : v < 0 ? -1.0 : 0.0; });
+  check(OpKind::Round, {}, [](double v) { return v == 0.5 ? 0.0 : v == -0.5 ? -0.0 : std::round(v); });
 }
 
 // An independent 1-D convolution, written from the definition for this test.
@@ -146,6 +154,18 @@ TEST(Interpreter, StateCarriesAcrossCallsAndResets) {
   expect_near_all(out, {3, 30});
   interp.reset_state();
   expect_near_all(interp.run({{1, 10}})[0], {1, 10});
+}
+
+TEST(Interpreter, StatesStartFromTheirInitialValueInEveryInstance) {
+  Graph g = test::graph_from_json(test::model_json(R"(
+    "batch": 2, "inputs": [{"name": "x", "shape": [2]}], "outputs": ["total"],
+    "states": [{"name": "acc", "shape": [2], "next": "total", "data": [0.5, -3]}],
+    "nodes": [{"op": "Add", "inputs": ["acc", "x"], "outputs": ["total"]}])"));
+  GraphInterpreter interp(g);
+  expect_near_all(interp.run({{1, 10, 2, 20}})[0], {1.5, 7, 2.5, 17});
+  interp.run({{1, 10, 2, 20}});
+  interp.reset_state();
+  expect_near_all(interp.run({{1, 10, 2, 20}})[0], {1.5, 7, 2.5, 17});
 }
 
 TEST(Interpreter, BatchRunsIndependentInstancesWithSharedParams) {

@@ -10,6 +10,7 @@ const char* kEveryConstruct = R"(graph @"odd name" batch 3 {
   input %x : [2, 4]
   input %"onnx::in/0" : [1, 3]
   state %h : [1, 3]
+  state %c : [2] = [0.25, -4.0]
   param %w : [3, 4] = [0.5, -1.25, 3e-08, 1e+20, 0.1, 0.2, 0.3, 0.4, 1.0, 2.0, 3.0, 4.0]
   param %b : [3] = [0.0, -0.0, 7.0]
   %g = Gemm(%x, %w, %b) {alpha = 0.5, transB = 1} : [2, 3]
@@ -71,6 +72,8 @@ TEST(GraphText, ErrorsPointAtTheOffendingToken) {
       {"graph @g batch 1 {\n  input %x : [2]\n  %y = Relu(%x) {alpha = 1.0} : [2]\n  output %y\n}\n", 3, 3,
        "unknown attribute 'alpha' for Relu (it takes none)"},
       {"graph @g batch 1 {\n  input %x : [2]\n", 3, 1, "expected '}' to close the graph"},
+      {"graph @g batch 1 {\n  state %h : [2] = [1.0, 2.0, 3.0]\n  output %h\n}\n", 2, 3,
+       "state 'h' has 3 initial values but its shape [2] needs 2"},
       {"graph @g batch 1 {\n  input %x : [2] $\n}", 2, 18, "unexpected character '$'"},
   };
   for (const BadText& c : cases) {

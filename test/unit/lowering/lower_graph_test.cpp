@@ -90,25 +90,67 @@ TEST(LowerGraph, DenseLayersWithFusedEpiloguesAtEveryLevel) {
 }
 
 TEST(LowerGraph, EveryElementwiseOpWithBroadcasting) {
-  const char* unary[] = {"Relu", "Sigmoid", "Tanh", "Exp", "Neg", "Abs", "Elu", "Softplus", "HardSigmoid"};
-  for (const char* op : unary) {
-    Graph g = parse(std::string("graph @u batch 2 {\n  input %x : [3, 5]\n  %y = ") + op +
-                    "(%x) : [3, 5]\n  output %y\n}\n");
-    expect_lowering_matches(g, 3, passes::TargetDesc::avx512(), 1, op);
-  }
+  const char* unary[] = {
+      "Relu",     "Sigmoid",     "Tanh",      "Exp",  "Neg",   "Abs",      "Elu",
+      "Softplus", "HardSigmoid", "HardSwish", "Selu", "Celu",  "Softsign", "ThresholdedRelu",
+      "Shrink",   "Sign",        "Floor",     "Ceil", "Round", "Sin",      "Cos"};
+  for (const char* op : unary)
+    for (int level : {0, 3}) {
+      Graph g = parse(std::string("graph @u batch 2 {\n  input %x : [3, 5]\n  %y = ") + op +
+                      "(%x) : [3, 5]\n  output %y\n}\n");
+      expect_lowering_matches(g, level, passes::TargetDesc::avx512(), 1, op);
+    }
+  Graph recip = parse(
+      "graph @r batch 1 {\n  input %x : [9]\n  %a = Abs(%x) : [9]\n  %c = Clip(%a) {min = 0.125} : [9]\n"
+      "  %y = Reciprocal(%c) : [9]\n  output %y\n}\n");
+  expect_lowering_matches(recip, 3, passes::TargetDesc::avx2(), 1, "Reciprocal");
+  // Sin and Cos over several periods, Round at exact halves (ties to even).
+  Graph wide = parse(
+      "graph @w batch 1 {\n  input %x : [40]\n  param %k : [] = [37.5]\n  %s = Mul(%x, %k) : [40]\n"
+      "  %a = Sin(%s) : [40]\n  %b = Cos(%s) : [40]\n  %f = Floor(%s) : [40]\n  param %h : [] = [0.5]\n"
+      "  %g = Mul(%f, %h) : [40]\n  %r = Round(%g) : [40]\n  output %a\n  output %b\n  output %r\n}\n");
+  for (int level = 0; level <= 3; ++level)
+    expect_lowering_matches(wide, level, passes::TargetDesc::sse(), 2, "wide");
   Graph attrs = parse(
       "graph @a batch 1 {\n  input %x : [4, 6]\n  %y = LeakyRelu(%x) {alpha = 0.3} : [4, 6]\n"
       "  %z = Clip(%y) {max = 0.5, min = -0.25} : [4, 6]\n  output %z\n}\n");
   expect_lowering_matches(attrs, 2, passes::TargetDesc::avx2(), 1, "attrs");
-  for (const char* op : {"Add", "Sub", "Mul", "Div"}) {
+  for (const char* op : {"Add", "Sub", "Mul", "Div", "Min", "Max", "PRelu"}) {
     Graph g = parse(std::string("graph @b batch 3 {\n  input %x : [2, 1, 5]\n  input %y : [3, 1]\n  %z = ") +
                     op + "(%x, %y) : [2, 3, 5]\n  output %z\n}\n");
     expect_lowering_matches(g, 3, passes::TargetDesc::sse(), 1, op);
   }
+  // Pow: fractional exponents of positive bases; integer exponents of negative bases keep or flip the
+  // sign; x^0 = 1.
+  Graph pow = parse(
+      "graph @p batch 1 {\n  input %x : [2, 4]\n  param %e : [4] = [0.0, 1.0, 2.0, 3.0]\n"
+      "  param %f : [4] = [0.5, -1.5, 2.25, -3.0]\n  %a = Abs(%x) : [2, 4]\n  %y = Pow(%x, %e) : [2, 4]\n"
+      "  %z = Pow(%a, %f) : [2, 4]\n  output %y\n  output %z\n}\n");
+  for (int level = 0; level <= 3; ++level)
+    expect_lowering_matches(pow, level, passes::TargetDesc::avx2(), 2, "pow");
   Graph logs = parse(
       "graph @l batch 1 {\n  input %x : [8]\n  %a = Abs(%x) : [8]\n  %l = Log(%a) : [8]\n"
       "  %s = Sqrt(%a) : [8]\n  %o = Add(%l, %s) : [8]\n  output %o\n}\n");
   expect_lowering_matches(logs, 3, passes::TargetDesc::avx512(), 1, "log/sqrt");
+}
+
+// States with initial values: the lowered model starts (and resets) each instance from them.
+TEST(LowerGraph, StatesStartFromTheirInitialValues) {
+  Graph g = parse(
+      "graph @s batch 2 {\n  input %x : [3]\n  state %h : [3] = [0.5, -1.25, 2.0]\n  state %z : [3]\n"
+      "  %y = Add(%h, %x) : [3]\n  %w = Mul(%y, %h) : [3]\n  %v = Add(%w, %z) : [3]\n  next %h = %y\n"
+      "  next %z = %v\n  output %v\n}\n");
+  for (int level = 0; level <= 3; ++level)
+    expect_lowering_matches(g, level, passes::TargetDesc::avx2(), 3, "init");
+  auto lowered = passes::lower_graph(g);
+  ASSERT_TRUE(lowered);
+  passes::LoweredModelInterpreter run(*lowered);
+  std::vector<float> zeros(6, 0.0f);
+  auto first = run.run({zeros});
+  run.run({zeros});
+  run.reset_state();
+  EXPECT_EQ(run.run({zeros}), first);
+  EXPECT_EQ(first[0], (std::vector<float>{0.25f, 1.5625f, 4.0f, 0.25f, 1.5625f, 4.0f}));
 }
 
 TEST(LowerGraph, MatMulWithBatchBroadcastAndVectors) {
@@ -134,6 +176,20 @@ TEST(LowerGraph, SoftmaxReductionsAndDataMovement) {
       "graph @r batch 2 {\n  input %x : [2, 3, 4]\n  %y = ReduceMean(%x) {keepdims = 0} : []\n  output "
       "%y\n}\n",
       "graph @r batch 1 {\n  input %x : [5, 3]\n  %y = ReduceMax(%x) {axes = [-1], keepdims = 0} : [5]\n  "
+      "output %y\n}\n",
+      "graph @r batch 2 {\n  input %x : [5, 3]\n  %y = ReduceMin(%x) {axes = [0]} : [1, 3]\n  output %y\n}\n",
+      "graph @r batch 1 {\n  input %x : [2, 3, 4]\n  %y = ReduceProd(%x) {axes = [1]} : [2, 1, 4]\n  output "
+      "%y\n}\n",
+      "graph @r batch 1 {\n  input %x : [2, 3, 4]\n  %y = ReduceL1(%x) {axes = [2], keepdims = 0} : [2, 3]\n "
+      " "
+      "output %y\n}\n",
+      "graph @r batch 2 {\n  input %x : [2, 9]\n  %y = ReduceL2(%x) {axes = [1]} : [2, 1]\n  output %y\n}\n",
+      "graph @r batch 1 {\n  input %x : [4, 17]\n  %y = ReduceSumSquare(%x) : [1, 1]\n  output %y\n}\n",
+      "graph @r batch 1 {\n  input %x : [3, 5]\n  %a = Abs(%x) : [3, 5]\n  %y = ReduceLogSum(%a) {axes = "
+      "[1]} : "
+      "[3, 1]\n  output %y\n}\n",
+      "graph @r batch 1 {\n  input %x : [3, 5]\n  %y = ReduceLogSumExp(%x) {axes = [0], keepdims = 0} : "
+      "[5]\n  "
       "output %y\n}\n",
       "graph @c batch 2 {\n  input %x : [2, 3]\n  input %y : [2, 4]\n  %z = Concat(%x, %y, %x) {axis = 1} : "
       "[2, 10]\n"
