@@ -14,11 +14,16 @@ namespace njc::onnx {
 namespace {
 using Dims = std::vector<int64_t>;
 
+constexpr int64_t kMaxPoolWindow = 8192;  // a 60x80 window is in the node tests
+
 struct Window {
   size_t spatial;  // number of spatial dimensions
   Dims in, kernel, stride, dilation, pad_begin, pad_end, out;
+  // Kernel positions, saturated at 2^28 (each size is at most 2^28: no overflow).
   int64_t offsets() const {
-    return std::accumulate(kernel.begin(), kernel.end(), int64_t{1}, std::multiplies<>());
+    int64_t count = 1;
+    for (int64_t k : kernel) count = std::min(count * k, kMaxTensorElements);
+    return count;
   }
 };
 
@@ -46,6 +51,10 @@ Expected<Window> window(Converter& c, const Node& n, const Dims& x, const Dims& 
     int64_t k = w.kernel[d], s = w.stride[d], dl = w.dilation[d];
     if (k < 1 || s < 1 || dl < 1 || pads[d] < 0 || pads[d + w.spatial] < 0)
       return c.fail("kernel sizes, strides and dilations must be >= 1 and pads >= 0");
+    // Each at most 2^28 (the largest dimension), so that no sum or product below overflows.
+    for (int64_t v : {k, s, dl, pads[d], pads[d + w.spatial]})
+      if (v > kMaxTensorElements)
+        return c.fail("kernel sizes, strides, dilations and pads must be at most 2^28");
     int64_t span = dl * (k - 1) + 1, begin = pads[d], end = pads[d + w.spatial];
     if (auto_pad == "VALID") {
       begin = end = 0;
@@ -82,15 +91,19 @@ Expected<std::string> padded(Converter& c, const std::string& x, Dims shape, con
   for (size_t d = 0; d < w.spatial; ++d) {
     size_t axis = d + 2;
     std::vector<std::string> parts;
-    auto block = [&](int64_t extent) {
+    auto block = [&](int64_t extent) -> Status {
       Dims dims = shape;
       dims[axis] = extent;
+      if (Status s = check_constant_size(c, dims); !s) return s;
       int64_t count = std::accumulate(dims.begin(), dims.end(), int64_t{1}, std::multiplies<>());
       parts.push_back(c.param(hint + ".pad", dims, std::vector<float>(static_cast<size_t>(count), value)));
+      return Status::ok();
     };
-    if (w.pad_begin[d] > 0) block(w.pad_begin[d]);
+    if (w.pad_begin[d] > 0)
+      if (Status s = block(w.pad_begin[d]); !s) return s.error();
     parts.push_back(cur);
-    if (w.pad_end[d] > 0) block(w.pad_end[d]);
+    if (w.pad_end[d] > 0)
+      if (Status s = block(w.pad_end[d]); !s) return s.error();
     if (parts.size() == 1) continue;
     auto joined = emit(c, OpKind::Concat, parts, hint + ".padded", {{"axis", static_cast<int64_t>(axis)}});
     if (!joined) return joined;
@@ -162,8 +175,8 @@ Status convert_conv_nd(Converter& c, const Node& n, const Dims& x) {
   auto w = window(c, n, x, Dims(wd.begin() + 2, wd.end()));
   if (!w) return w.error();
   int64_t KK = w->offsets(), Mg = M / group, P = 1;
-  for (int64_t o : w->out) P *= o;
-  if (KK > 64) return c.fail("kernels of more than 64 positions are not supported");
+  for (int64_t o : w->out) P = std::min(P * o, kMaxTensorElements);  // larger fails at the first Slice
+  if (KK > 64) return c.fail("Conv kernels of more than 64 positions are not supported");
   const std::string& y = n.outputs.at(0);
   auto src = padded(c, c.input(n, 0), x, *w, 0.0f, y);
   if (!src) return src.error();
@@ -240,6 +253,9 @@ Status convert_pool(Converter& c, const Node& n, const Dims& x) {
   if (!k) return c.fail("kernel_shape is required");
   auto w = window(c, n, x, *k);
   if (!w) return w.error();
+  if (w->offsets() > kMaxPoolWindow)
+    return c.fail("pooling windows of more than " + std::to_string(kMaxPoolWindow) +
+                  " positions are not supported (one Slice each)");
   const std::string& y = n.outputs.at(0);
   // Max pads with the lowest finite fp32 (params must be finite), which no window can pick: each holds
   // at least one input value.

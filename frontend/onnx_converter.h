@@ -88,6 +88,8 @@ Status convert_elementwise_special(Converter& c, const Node& n);
 bool is_tensor_op(const std::string& op);
 Status convert_tensor_op(Converter& c, const Node& n);
 Status expand_runtime(Converter& c, const Node& n, const std::vector<int64_t>& shape);
+// Fails (naming the shape) when a constant the importer would build has more than 2^28 elements.
+Status check_constant_size(Converter& c, const std::vector<int64_t>& dims);
 // BatchNormalization, LayerNormalization, InstanceNormalization (onnx_normalization.cpp).
 bool is_normalization(const std::string& op);
 Status convert_normalization(Converter& c, const Node& n);

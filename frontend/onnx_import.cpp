@@ -209,6 +209,9 @@ Status Converter::emit(OpKind op, const std::vector<std::string>& ins, const std
     return fail(std::string(op_info(op).name) + ": " + s.error().message);
   auto out_shapes = infer_shapes(node, ptrs);
   if (!out_shapes) return fail(std::string(op_info(op).name) + ": " + out_shapes.error().message);
+  if (outs.size() > out_shapes->size())
+    return fail(std::string(op_info(op).name) + " has " + std::to_string(outs.size()) +
+                " outputs; it computes " + std::to_string(out_shapes->size()));
   nlohmann::json j = {{"op", op_info(op).name}, {"inputs", ins}, {"outputs", outs}};
   if (!node.attrs.empty()) {
     nlohmann::json a = nlohmann::json::object();

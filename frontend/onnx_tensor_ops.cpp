@@ -125,6 +125,7 @@ Status convert_pad(Converter& c, const Node& n) {
       }
       Dims dims = shape;
       dims[d] = extent;
+      if (Status s = check_constant_size(c, dims); !s) return s;
       int64_t count = std::accumulate(dims.begin(), dims.end(), int64_t{1}, std::multiplies<>());
       parts.push_back(c.param(y + ".pad", dims, std::vector<float>(static_cast<size_t>(count), value)));
       return Status::ok();
@@ -188,10 +189,18 @@ Status convert_split(Converter& c, const Node& n) {
 Status expand_runtime(Converter& c, const Node& n, const std::vector<int64_t>& shape) {
   for (int64_t d : shape)
     if (d < 1) return c.fail("Expand to a shape with a dimension below 1");
+  if (Status s = check_constant_size(c, shape); !s) return s;
   int64_t count = std::accumulate(shape.begin(), shape.end(), int64_t{1}, std::multiplies<>());
   std::string zeros =
       c.param(n.outputs.at(0) + ".zeros", shape, std::vector<float>(static_cast<size_t>(count)));
   return c.emit(OpKind::Add, {c.input(n, 0), zeros}, {n.outputs.at(0)});
+}
+
+Status check_constant_size(Converter& c, const std::vector<int64_t>& dims) {
+  if (dims.size() > kMaxRank || !shape_within_limits(dims))
+    return c.fail("a constant of shape " + shape_to_string(dims) +
+                  " would have more than the 2^28 elements (or 32 dimensions) njc allows");
+  return Status::ok();
 }
 
 bool is_tensor_op(const std::string& op) {

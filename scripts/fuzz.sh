@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes one target with libFuzzer under ASan+UBSan: scripts/fuzz.sh TARGET SECONDS [libFuzzer options...]
 # TARGET: model_reader, graph_text, loop_text, jit_vs_interp (fuzz/*.cpp; docs/fuzzing.md), or onnx_import:
-# the Python importer's mutation fuzzer (fuzz/onnx_import_fuzz.py), which gives the models it imports to
-# an ASan+UBSan build of njc. Builds with clang
+# the ONNX importer's structure-aware mutation fuzzer (fuzz/onnx_import_fuzz.py), which runs `njc import`
+# of an ASan+UBSan build of njc on the models it makes and gives what it imports to the same njc. Builds with clang
 # in build-fuzz/ (Debian's clang and libclang-rt-14-dev, installed when missing), starts from a copy of
 # fuzz/corpus/TARGET in build-fuzz/corpus/TARGET (new inputs collect there; copy the interesting ones into
 # fuzz/corpus/TARGET so that ctest replays them), writes crashes to build-fuzz/crashes/TARGET/, and prints
